@@ -1,0 +1,447 @@
+"""Schedule file (YAML) -> ``Schedule``, with errors that name the file, line, field and the fix.
+
+Every problem is reported as ``file:line: path: message``; nothing in a schedule file, however
+broken, produces anything but a ``ScheduleError``. Line numbers come from PyYAML's node marks:
+the document is composed into nodes first, and pydantic's error locations are walked down that
+node tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .models import Day, FocusArea, Letter, Participant, ReviewInfo, Reviewer, Schedule, Session
+
+MAX_BYTES = 2 * 1024 * 1024  # a real week is ~30 KB; anything near this is not a schedule
+
+Loc = Sequence[str | int]
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ScheduleError(Exception):
+    """The schedule file cannot be used; ``problems`` says every reason found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class LoadedSchedule:
+    schedule: Schedule
+    warnings: list[Problem]
+
+
+class Slot(NamedTuple):
+    """What a clash check needs to know of a session."""
+
+    session_id: str
+    day: dt.date
+    start: str
+    end: str
+    reviewers: Sequence[str]
+    location: str
+
+
+@dataclass(frozen=True)
+class Clash:
+    kind: str  # "reviewer" or "room"
+    who: str  # the reviewer id or the room
+    day: dt.date
+    first: str  # session ids, in time order
+    second: str
+
+    def describe(self) -> str:
+        what = f"reviewer '{self.who}'" if self.kind == "reviewer" else f"room '{self.who}'"
+        return f"{what} is booked in both {self.first} and {self.second}"
+
+
+def find_clashes(slots: Iterable[Slot]) -> list[Clash]:
+    """Reviewers or rooms booked in two sessions at once (a warning, never a refusal)."""
+    by_day: dict[dt.date, list[Slot]] = {}
+    for slot in slots:
+        by_day.setdefault(slot.day, []).append(slot)
+    clashes = []
+    for day, day_slots in sorted(by_day.items()):
+        day_slots.sort(key=lambda s: (s.start, s.end, s.session_id))
+        for i, a in enumerate(day_slots):
+            for b in day_slots[i + 1 :]:
+                if b.start >= a.end:
+                    break
+                for reviewer in sorted(set(a.reviewers) & set(b.reviewers)):
+                    clashes.append(Clash("reviewer", reviewer, day, a.session_id, b.session_id))
+                room = a.location.strip()
+                if room and room.casefold() == b.location.strip().casefold():
+                    clashes.append(Clash("room", room, day, a.session_id, b.session_id))
+    return clashes
+
+
+# --- Reading YAML ------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without YAML 1.1's surprises: `10:30` stays text (not 630 in base 60) and
+    `no`/`on` stay text (not booleans). Aliases are refused: they hide copies and can explode."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "anchors and aliases (& and *) are not supported", self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag.rsplit(":", 1)[-1] not in {"int", "float", "bool"}]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$"), list("-+0123456789")
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9]+(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def load_schedule(path: str | Path) -> LoadedSchedule:
+    """Read and check a schedule file. Raises ``ScheduleError``, never anything else."""
+    path = Path(path)
+    name = path.name
+    try:
+        if path.is_dir():
+            raise ScheduleError([Problem(name, None, "", "is a folder, not a schedule file")])
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScheduleError([_too_big(name, size)])
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ScheduleError([Problem(str(path), None, "", "no such file")]) from None
+    except OSError as error:
+        raise ScheduleError([Problem(str(path), None, "", f"cannot be read ({error.strerror})")]) from None
+    return parse_schedule(raw, name)
+
+
+def parse_schedule(raw: bytes | str, name: str = "schedule.yaml") -> LoadedSchedule:
+    """Check a schedule given as bytes or text; ``name`` is used in messages."""
+    text = _decode(raw, name)
+    root = _compose(text, name)
+    data = _construct(root, name)
+    try:
+        schedule = Schedule.model_validate(data)
+    except ValidationError as error:
+        problems = [_problem_from_pydantic(e, root, name) for e in error.errors()]
+        raise ScheduleError(problems) from None
+    except RecursionError:
+        raise ScheduleError([Problem(name, None, "", "is nested too deeply")]) from None
+    errors, warnings = _check_meaning(schedule, root, name)
+    if errors:
+        raise ScheduleError(errors)
+    return LoadedSchedule(schedule, warnings)
+
+
+def _too_big(name: str, size: int) -> Problem:
+    return Problem(
+        name, None, "", f"is {size / 1_048_576:.1f} MB; a schedule file is at most {MAX_BYTES // 1_048_576} MB"
+    )
+
+
+def _decode(raw: bytes | str, name: str) -> str:
+    if isinstance(raw, str):
+        text = raw
+    else:
+        if len(raw) > MAX_BYTES:
+            raise ScheduleError([_too_big(name, len(raw))])
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            raise ScheduleError(
+                [Problem(name, line, "", "is not UTF-8 text (is this a binary file?)")]
+            ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ScheduleError([Problem(name, line, "", "contains binary data, not YAML text")])
+    return text
+
+
+def _compose(text: str, name: str) -> yaml.Node:
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        detail = error.problem or error.context or "is not valid YAML"
+        if "\t" in detail or "tab" in detail:
+            detail += " (indent with spaces, not tabs)"
+        raise ScheduleError([Problem(name, line, "", f"not valid YAML: {detail}")]) from None
+    except yaml.YAMLError as error:
+        raise ScheduleError([Problem(name, None, "", f"not valid YAML: {error}")]) from None
+    except RecursionError:
+        raise ScheduleError([Problem(name, None, "", "is nested too deeply")]) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise ScheduleError(
+            [Problem(name, None, "", "is empty; copy schedule.example.yaml to start one")]
+        )
+    if not isinstance(root, yaml.MappingNode):
+        raise ScheduleError(
+            [
+                Problem(
+                    name,
+                    root.start_mark.line + 1,
+                    "",
+                    f"expected a mapping with review, focus_areas, reviewers and days at the top, "
+                    f"got {_node_kind(root)}",
+                )
+            ]
+        )
+    _check_nodes(root, name)
+    return root
+
+
+def _check_nodes(root: yaml.Node, name: str) -> None:
+    """Refuse duplicate keys: PyYAML would silently keep the last one."""
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if not isinstance(key, yaml.ScalarNode):
+                    raise ScheduleError(
+                        [Problem(name, key.start_mark.line + 1, path, "a key must be a plain name")]
+                    )
+                if key.value in keys:
+                    raise ScheduleError(
+                        [Problem(name, key.start_mark.line + 1, _join(path, key.value), "appears twice")]
+                    )
+                keys.add(key.value)
+                stack.append((value, _join(path, key.value)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(node.value))
+
+
+def _construct(root: yaml.Node, name: str) -> Any:
+    loader = _Loader("")
+    try:
+        return loader.construct_document(root)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        raise ScheduleError([Problem(name, line, "", f"not valid YAML: {error.problem}")]) from None
+    except (yaml.YAMLError, ValueError, OverflowError) as error:
+        # e.g. a timestamp like 2012-02-30 that PyYAML cannot turn into a date
+        raise ScheduleError([Problem(name, None, "", f"not valid YAML: {error}")]) from None
+    finally:
+        loader.dispose()
+
+
+# --- Pydantic errors -> problems ---------------------------------------------------------
+
+_MODELS: tuple[type[BaseModel], ...] = (
+    Schedule, ReviewInfo, Letter, FocusArea, Reviewer, Participant, Session, Day,
+)
+_KNOWN_FIELDS = sorted({field for model in _MODELS for field in model.model_fields})
+
+
+def _problem_from_pydantic(error: Any, root: yaml.Node, name: str) -> Problem:
+    loc = [part for part in error["loc"] if isinstance(part, (str, int))]
+    node, parent = _node_at(root, loc)
+    line = (node or parent or root).start_mark.line + 1
+    return Problem(name, line, _path(loc), _message(error))
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        field = str(error["loc"][-1])
+        close = difflib.get_close_matches(field, _KNOWN_FIELDS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"is not a known field{hint}"
+    if kind in {"bad_id", "bad_time", "empty_text"}:
+        return error["msg"]
+    if kind == "string_type":
+        return f"expected text, got {_kind_of(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {_kind_of(value)}"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return f"expected a mapping (name: value lines), got {_kind_of(value)}"
+    if kind.startswith("date"):
+        return f"{_show(value)} is not a date (YYYY-MM-DD)"
+    if kind == "enum":
+        return f"{_show(value)} is not one of: {ctx.get('expected', '').replace(chr(39), '')}"
+    if kind.startswith("bool"):
+        return f"expected true or false, got {_show(value)}"
+    if kind.startswith("int"):
+        return f"expected a whole number, got {_show(value)}"
+    if kind == "too_short":
+        return "needs at least one entry"
+    return error["msg"].replace("Input should be", "should be")
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"the date {value}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{_show(value)}"
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _node_kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    return f"the value {_show(node.value)}"
+
+
+def _node_at(root: yaml.Node, loc: Loc) -> tuple[yaml.Node | None, yaml.Node | None]:
+    """The node at ``loc`` (None if it is missing) and the deepest node found on the way."""
+    node: yaml.Node | None = root
+    parent: yaml.Node | None = root
+    for part in loc:
+        parent = node
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            node = next((v for k, v in node.value if k.value == part), None)
+            if node is None:
+                # an unknown field: point at its key
+                node = next((k for k, _ in parent.value if k.value == part), None)  # type: ignore[union-attr]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return None, parent
+        if node is None:
+            return None, parent
+    return node, parent
+
+
+def _path(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        out = f"{out}[{part}]" if isinstance(part, int) else _join(out, part)
+    return out
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+# --- Checks pydantic cannot make ---------------------------------------------------------
+
+
+def _check_meaning(schedule: Schedule, root: yaml.Node, name: str) -> tuple[list[Problem], list[Problem]]:
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+
+    def at(loc: Loc, message: str, into: list[Problem] = errors) -> None:
+        node, parent = _node_at(root, loc)
+        into.append(Problem(name, (node or parent or root).start_mark.line + 1, _path(loc), message))
+
+    review = schedule.review
+    if review.end < review.start:
+        at(["review", "end"], f"{review.end} is before the start, {review.start}")
+
+    leads = [i for i, r in enumerate(schedule.reviewers) if r.lead]
+    if not leads:
+        at(["reviewers"], "no reviewer has 'lead: true'; the lead agrees findings and signs the letter")
+    for i in leads[1:]:
+        at(["reviewers", i, "lead"], "only one reviewer can be the lead")
+
+    _check_unique(at, [(["focus_areas", i, "id"], f.id) for i, f in enumerate(schedule.focus_areas)])
+    _check_unique(at, [(["reviewers", i, "id"], r.id) for i, r in enumerate(schedule.reviewers)])
+    _check_unique(at, [(["days", i, "date"], str(d.date)) for i, d in enumerate(schedule.days)])
+    _check_unique(
+        at,
+        [
+            (["days", d, "sessions", s, "id"], session.id)
+            for d, day in enumerate(schedule.days)
+            for s, session in enumerate(day.sessions)
+        ],
+    )
+
+    reviewer_ids = [r.id for r in schedule.reviewers]
+    area_ids = [f.id for f in schedule.focus_areas]
+    for d, day in enumerate(schedule.days):
+        if not review.start <= day.date <= review.end:
+            at(["days", d, "date"], f"{day.date} is outside the review ({review.start} to {review.end})")
+        for s, session in enumerate(day.sessions):
+            base: list[str | int] = ["days", d, "sessions", s]
+            if session.end <= session.start:
+                at([*base, "end"], f"{session.end!r} is not after the start, {session.start!r}")
+            for i, ref in enumerate(session.reviewers):
+                if ref not in reviewer_ids:
+                    at([*base, "reviewers", i], _unknown("reviewer", ref, reviewer_ids))
+            for i, ref in enumerate(session.focus_areas):
+                if ref not in area_ids:
+                    at([*base, "focus_areas", i], _unknown("focus area", ref, area_ids))
+
+    if not errors:
+        places = {
+            session.id: ["days", d, "sessions", s]
+            for d, day in enumerate(schedule.days)
+            for s, session in enumerate(day.sessions)
+        }
+        slots = [
+            Slot(s.id, day.date, s.start, s.end, s.reviewers, s.location) for day, s in schedule.sessions()
+        ]
+        for clash in find_clashes(slots):
+            at(places[clash.second], clash.describe(), warnings)
+    return errors, warnings
+
+
+def _check_unique(at: Any, entries: list[tuple[Loc, str]]) -> None:
+    seen: set[str] = set()
+    for loc, value in entries:
+        if value in seen:
+            at(loc, f"{value!r} is used twice; ids must be unique")
+        seen.add(value)
+
+
+def _unknown(what: str, ref: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(ref, known, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+    return f"{ref!r} is not a {what} in this file{hint}"

@@ -1,0 +1,187 @@
+"""Schema, as ordered upgrade steps; ``PRAGMA user_version`` says how many have run.
+
+Append a step to change the schema; never edit one that has shipped. Every row that can travel
+between laptops has a text id (schedule ids or UUIDs), who created and last changed it, and
+when (ISO 8601 UTC), so ``sync`` can merge by id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlite_utils import Database
+
+from .connection import APPLICATION_ID, StoreError
+
+_STAMPS = """
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+"""
+
+_V1 = f"""
+-- Settings of this laptop (who uses it, theme...). Never merged.
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE review (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    council TEXT NOT NULL,
+    start_date TEXT NOT NULL,
+    end_date TEXT NOT NULL,
+    letter TEXT,                      -- JSON: addressee, position, address, salutation
+    schedule_sha256 TEXT NOT NULL,    -- of the schedule file last loaded
+    {_STAMPS}
+);
+
+CREATE TABLE focus_areas (
+    id TEXT PRIMARY KEY,              -- also the #tag typed in notes
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    lines_of_enquiry TEXT NOT NULL DEFAULT '[]',
+    retired INTEGER NOT NULL DEFAULT 0,  -- gone from the schedule file, kept for its evidence
+    {_STAMPS}
+);
+
+CREATE TABLE reviewers (
+    id TEXT PRIMARY KEY,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    organisation TEXT NOT NULL DEFAULT '',
+    is_lead INTEGER NOT NULL DEFAULT 0,
+    retired INTEGER NOT NULL DEFAULT 0,
+    {_STAMPS}
+);
+
+CREATE TABLE days (
+    id TEXT PRIMARY KEY,              -- the date, YYYY-MM-DD
+    title TEXT NOT NULL DEFAULT '',
+    retired INTEGER NOT NULL DEFAULT 0,
+    {_STAMPS}
+);
+
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    day TEXT NOT NULL REFERENCES days(id),
+    start_time TEXT NOT NULL,         -- HH:MM
+    end_time TEXT NOT NULL,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    location TEXT NOT NULL DEFAULT '',
+    reviewers TEXT NOT NULL DEFAULT '[]',     -- JSON list of reviewer ids
+    focus_areas TEXT NOT NULL DEFAULT '[]',   -- JSON list of focus area ids
+    participants TEXT NOT NULL DEFAULT '[]',  -- JSON list of {{role, organisation, name, count}}
+    prompts TEXT NOT NULL DEFAULT '[]',
+    origin TEXT NOT NULL DEFAULT 'schedule' CHECK (origin IN ('schedule', 'onsite')),
+    status TEXT NOT NULL DEFAULT 'planned' CHECK (status IN ('planned', 'done', 'cancelled')),
+    removed_at TEXT,                  -- set when a reload no longer lists it
+    {_STAMPS}
+);
+CREATE INDEX sessions_day ON sessions(day, start_time);
+
+-- One note per reviewer per session; its id is derived from both, the same on every laptop.
+CREATE TABLE notes (
+    id TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    author_id TEXT NOT NULL REFERENCES reviewers(id),
+    body TEXT NOT NULL DEFAULT '',
+    attendance TEXT NOT NULL DEFAULT '[]',    -- JSON list of {{role, organisation, present, extra}}
+    {_STAMPS}
+);
+CREATE UNIQUE INDEX notes_session_author ON notes(session_id, author_id);
+
+-- A marked note line, or another source: performance data, questionnaire, document.
+CREATE TABLE evidence (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,               -- strength, development, follow_up, quote, observation
+    source_kind TEXT NOT NULL,        -- interview, focus_group, ..., performance_data, document
+    text TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    focus_areas TEXT NOT NULL DEFAULT '[]',
+    session_id TEXT REFERENCES sessions(id),
+    note_id TEXT REFERENCES notes(id),
+    line_no INTEGER,
+    author_id TEXT NOT NULL,
+    detached INTEGER NOT NULL DEFAULT 0,  -- its note line is gone; kept for the findings citing it
+    data TEXT NOT NULL DEFAULT '{{}}',    -- JSON: indicator values, questionnaire counts...
+    {_STAMPS}
+);
+CREATE INDEX evidence_note ON evidence(note_id);
+CREATE INDEX evidence_session ON evidence(session_id);
+
+CREATE TABLE findings (
+    id TEXT PRIMARY KEY,
+    section TEXT NOT NULL CHECK (section IN ('strength', 'development', 'key_message', 'recommendation')),
+    focus_area_id TEXT REFERENCES focus_areas(id),
+    position REAL NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'agreed')),
+    agreed_by TEXT,
+    agreed_at TEXT,
+    deleted_at TEXT,                  -- a tombstone, so a deletion merges like any change
+    {_STAMPS}
+);
+
+CREATE TABLE finding_evidence (
+    finding_id TEXT NOT NULL REFERENCES findings(id),
+    evidence_id TEXT NOT NULL REFERENCES evidence(id),
+    quote_chosen INTEGER NOT NULL DEFAULT 0,  -- the lead chose this quote for the letter
+    deleted_at TEXT,
+    {_STAMPS},
+    PRIMARY KEY (finding_id, evidence_id)
+);
+
+-- Who changed what and when. Holds field names and finding wording, never note text.
+CREATE TABLE audit (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    action TEXT NOT NULL,
+    changes TEXT NOT NULL DEFAULT '{{}}'
+);
+CREATE INDEX audit_row ON audit(table_name, row_id);
+
+-- Full-text search over notes, kept in step by triggers.
+CREATE VIRTUAL TABLE notes_fts USING fts5(
+    body, note_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+    INSERT INTO notes_fts (body, note_id) VALUES (new.body, new.id);
+END;
+CREATE TRIGGER notes_fts_update AFTER UPDATE OF body ON notes BEGIN
+    UPDATE notes_fts SET body = new.body WHERE note_id = old.id;
+END;
+CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+    DELETE FROM notes_fts WHERE note_id = old.id;
+END;
+"""
+
+
+def _v1(db: Database) -> None:
+    db.executescript(_V1)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: Database) -> int:
+    """Bring the schema up to date; returns the number of steps run."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"this review database was written by a newer peerreview (schema {version}, "
+            f"this one knows {SCHEMA_VERSION}); upgrade peerreview to open it"
+        )
+    for step, upgrade in enumerate(MIGRATIONS[version:], start=version + 1):
+        with db.atomic():
+            upgrade(db)
+            db.execute(f"PRAGMA user_version = {step}")
+            if step == 1:
+                db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    return SCHEMA_VERSION - version

@@ -1,0 +1,246 @@
+"""The week in the store: loading a schedule (first time or revised) and reading it back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..models import (
+    SCHEDULE_AUTHOR,
+    DayRow,
+    FocusAreaRow,
+    ReviewerRow,
+    Schedule,
+    SessionOrigin,
+    SessionRow,
+    SessionStatus,
+    now,
+)
+from .connection import StoreError
+from .review import Store
+
+
+@dataclass
+class ScheduleChanges:
+    """What loading a schedule did, for the user to read."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)  # gone from the file, kept for their notes
+    removed: list[str] = field(default_factory=list)  # gone from the file, nothing attached
+    other_updates: int = 0  # focus areas, reviewers and days added, changed or retired
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.added)} sessions added",
+            f"{len(self.updated)} updated",
+            f"{len(self.removed)} removed",
+        ]
+        if self.cancelled:
+            parts.append(f"{len(self.cancelled)} cancelled (removed from the file but kept: they have notes)")
+        if self.restored:
+            parts.append(f"{len(self.restored)} restored")
+        if self.other_updates:
+            parts.append(f"{self.other_updates} changes to focus areas, reviewers or days")
+        return ", ".join(parts)
+
+
+def apply_schedule(store: Store, schedule: Schedule, sha256: str) -> ScheduleChanges:
+    """Load ``schedule`` into the store, or update the review already there by id.
+
+    Notes are never lost: a session that has notes and is no longer in the file is marked
+    cancelled, not deleted. Sessions added on site are left alone.
+    """
+    stamp = now()
+    changes = ScheduleChanges()
+    with store.write() as db:
+        existing = next(db.query("SELECT id FROM review"), None)
+        if existing and existing["id"] != schedule.review.id:
+            raise StoreError(
+                f"this database holds review '{existing['id']}', the file is for "
+                f"'{schedule.review.id}'; use another --db for another review"
+            )
+        info = schedule.review
+        _upsert(
+            db,
+            "review",
+            {
+                info.id: {
+                    "title": info.title,
+                    "council": info.council,
+                    "start_date": info.start.isoformat(),
+                    "end_date": info.end.isoformat(),
+                    "letter": info.letter.model_dump_json() if info.letter else None,
+                    "schedule_sha256": sha256,
+                }
+            },
+            stamp,
+        )
+        for table, wanted in _schedule_rows(schedule).items():
+            added, updated = _upsert(db, table, wanted, stamp)
+            retired = _retire_missing(db, table, wanted, stamp)
+            changes.other_updates += len(added) + len(updated) + retired
+        _apply_sessions(db, schedule, stamp, changes)
+    return changes
+
+
+def _schedule_rows(schedule: Schedule) -> dict[str, dict[str, dict[str, Any]]]:
+    return {
+        "focus_areas": {
+            area.id: {
+                "position": i,
+                "title": area.title,
+                "lines_of_enquiry": _json(area.lines_of_enquiry),
+                "retired": 0,
+            }
+            for i, area in enumerate(schedule.focus_areas)
+        },
+        "reviewers": {
+            person.id: {
+                "position": i,
+                "name": person.name,
+                "role": person.role,
+                "organisation": person.organisation,
+                "is_lead": int(person.lead),
+                "retired": 0,
+            }
+            for i, person in enumerate(schedule.reviewers)
+        },
+        "days": {day.date.isoformat(): {"title": day.title, "retired": 0} for day in schedule.days},
+    }
+
+
+def _apply_sessions(db: Database, schedule: Schedule, stamp: str, changes: ScheduleChanges) -> None:
+    wanted = {
+        session.id: {
+            "day": day.date.isoformat(),
+            "start_time": session.start,
+            "end_time": session.end,
+            "title": session.title,
+            "kind": session.kind.value,
+            "location": session.location,
+            "reviewers": _json(session.reviewers),
+            "focus_areas": _json(session.focus_areas),
+            "participants": _json([p.model_dump() for p in session.participants]),
+            "prompts": _json(session.prompts),
+            "origin": SessionOrigin.SCHEDULE.value,
+            "removed_at": None,
+        }
+        for day, session in schedule.sessions()
+    }
+    returning = {
+        row["id"]
+        for row in db.query("SELECT id FROM sessions WHERE removed_at IS NOT NULL")
+        if row["id"] in wanted
+    }
+    added, updated = _upsert(db, "sessions", wanted, stamp)
+    changes.added = added
+    changes.updated = [i for i in updated if i not in returning]
+    changes.restored = sorted(returning)
+    if returning:
+        db.execute(
+            "UPDATE sessions SET status = 'planned' WHERE status = 'cancelled' AND id IN "
+            f"(SELECT value FROM json_each(?))",
+            [_json(sorted(returning))],
+        )
+    gone = [
+        row
+        for row in db.query(
+            "SELECT id, EXISTS (SELECT 1 FROM notes WHERE session_id = sessions.id) "
+            "OR EXISTS (SELECT 1 FROM evidence WHERE session_id = sessions.id) AS kept "
+            "FROM sessions WHERE origin = 'schedule' AND removed_at IS NULL"
+        )
+        if row["id"] not in wanted
+    ]
+    for row in gone:
+        if row["kept"]:
+            db.execute(
+                "UPDATE sessions SET status = 'cancelled', removed_at = ?, updated_at = ?, "
+                "updated_by = ? WHERE id = ?",
+                [stamp, stamp, SCHEDULE_AUTHOR, row["id"]],
+            )
+            changes.cancelled.append(row["id"])
+        else:
+            db.execute("DELETE FROM sessions WHERE id = ?", [row["id"]])
+            changes.removed.append(row["id"])
+
+
+def _upsert(
+    db: Database, table: str, wanted: dict[str, dict[str, Any]], stamp: str
+) -> tuple[list[str], list[str]]:
+    """Insert new rows and update changed ones, stamping both; returns (added, updated) ids."""
+    current = {row["id"]: row for row in db.query(f"SELECT * FROM {table}")}
+    added, updated = [], []
+    for row_id, fields in wanted.items():
+        old = current.get(row_id)
+        if old is None:
+            record = {"id": row_id, **fields}
+            if table == "sessions":
+                record["status"] = SessionStatus.PLANNED.value
+            record |= {"created_by": SCHEDULE_AUTHOR, "created_at": stamp}
+            record |= {"updated_by": SCHEDULE_AUTHOR, "updated_at": stamp}
+            db.table(table).insert(record)
+            added.append(row_id)
+        elif any(old[key] != value for key, value in fields.items()):
+            db.table(table).update(
+                row_id, {**fields, "updated_by": SCHEDULE_AUTHOR, "updated_at": stamp}
+            )
+            updated.append(row_id)
+    return added, updated
+
+
+def _retire_missing(db: Database, table: str, wanted: dict[str, Any], stamp: str) -> int:
+    gone = [
+        row["id"] for row in db.query(f"SELECT id FROM {table} WHERE retired = 0") if row["id"] not in wanted
+    ]
+    for row_id in gone:
+        db.table(table).update(row_id, {"retired": 1, "updated_by": SCHEDULE_AUTHOR, "updated_at": stamp})
+    return len(gone)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- Reading the week back ---------------------------------------------------------------
+
+
+def days(store: Store) -> list[DayRow]:
+    with store.read() as db:
+        rows = list(db.query("SELECT * FROM days WHERE retired = 0 ORDER BY id"))
+    return [DayRow.model_validate(row) for row in rows]
+
+
+def reviewers(store: Store) -> list[ReviewerRow]:
+    with store.read() as db:
+        rows = list(db.query("SELECT * FROM reviewers WHERE retired = 0 ORDER BY position"))
+    return [ReviewerRow.model_validate(row) for row in rows]
+
+
+def focus_areas(store: Store) -> list[FocusAreaRow]:
+    with store.read() as db:
+        rows = list(db.query("SELECT * FROM focus_areas WHERE retired = 0 ORDER BY position"))
+    return [FocusAreaRow.model_validate(row) for row in rows]
+
+
+def sessions(store: Store, day: dt.date | None = None) -> list[SessionRow]:
+    """Sessions in time order, for one day or the whole week."""
+    sql = "SELECT * FROM sessions"
+    params: list[str] = []
+    if day is not None:
+        sql += " WHERE day = ?"
+        params.append(day.isoformat())
+    with store.read() as db:
+        rows = list(db.query(sql + " ORDER BY day, start_time, end_time, id", params))
+    return [SessionRow.model_validate(row) for row in rows]
+
+
+def session(store: Store, session_id: str) -> SessionRow | None:
+    with store.read() as db:
+        row = next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]), None)
+    return SessionRow.model_validate(row) if row else None

@@ -1,0 +1,119 @@
+"""The command line as a user types it: messages, exit codes, and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from peerreview_tui.cli import main
+from peerreview_tui.store import Store, week
+
+from .conftest import EXAMPLE
+
+
+def run(*args: str, input: str | None = None):
+    result = CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+    assert "Traceback" not in result.output
+    return result
+
+
+def test_check_accepts_the_example() -> None:
+    result = run("check", str(EXAMPLE))
+    assert result.exit_code == 0
+    assert "ok: 5 days, 45 sessions, 6 reviewers, 4 focus areas" in result.output
+
+
+def test_check_names_file_line_and_field(tmp_path: Path) -> None:
+    bad = tmp_path / "week.yaml"
+    bad.write_text(EXAMPLE.read_text().replace('end: "10:30"', 'end: "25:00"', 1))
+    result = run("check", str(bad))
+    assert result.exit_code == 1
+    assert "week.yaml:" in result.output and "is not a time (HH:MM)" in result.output
+    assert "nothing was loaded" in result.output
+
+
+def test_check_of_a_missing_file(tmp_path: Path) -> None:
+    result = run("check", str(tmp_path / "nope.yaml"))
+    assert result.exit_code == 1 and "no such file" in result.output
+
+
+def test_init_then_init_again_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    first = run("init", str(EXAMPLE), "--db", str(db))
+    assert first.exit_code == 0 and "Created review 'northborough-2012'" in first.output
+    again = run("init", str(EXAMPLE), "--db", str(db))
+    assert again.exit_code == 1 and "peerreview reload" in again.output
+
+
+def test_the_database_comes_from_the_environment(tmp_path: Path, monkeypatch) -> None:
+    db = tmp_path / "env.db"
+    monkeypatch.setenv("PEERREVIEW_DB", str(db))
+    assert run("init", str(EXAMPLE)).exit_code == 0
+    assert db.exists()
+    assert str(db) in run("locate").output
+
+
+def test_default_database_lives_in_peerreview_home(data_home: Path) -> None:
+    assert run("init", str(EXAMPLE)).exit_code == 0
+    assert (data_home / "review.db").exists()
+
+
+def test_reload_reports_changes_and_backs_up(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    run("init", str(EXAMPLE), "--db", str(db))
+    revised = tmp_path / "revised.yaml"
+    text = EXAMPLE.read_text()
+    revised.write_text(text.replace("Team base room", "Team base room (moved)", 1))
+    result = run("reload", str(revised), "--db", str(db))
+    assert result.exit_code == 0
+    assert "0 sessions added, 1 updated, 0 removed" in result.output
+    assert "backup" in result.output
+    assert list((tmp_path / "backups").glob("r-*.db"))
+
+
+def test_reload_of_a_bad_file_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "r.db"
+    run("init", str(EXAMPLE), "--db", str(db))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("review: [\n")
+    result = run("reload", str(bad), "--db", str(db))
+    assert result.exit_code == 1 and "bad.yaml:" in result.output
+    with Store.open(db) as store:
+        assert len(week.sessions(store)) == 45
+
+
+def test_commands_refuse_a_file_that_is_not_a_review(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("my private notes")
+    result = run("reload", str(EXAMPLE), "--db", str(notes))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error:") and "not a review database" in result.output
+    assert notes.read_text() == "my private notes"
+
+
+def test_a_missing_database_suggests_init(tmp_path: Path) -> None:
+    result = run("reload", str(EXAMPLE), "--db", str(tmp_path / "none.db"))
+    assert result.exit_code == 1 and "peerreview init" in result.output
+
+
+def test_schema_is_json_schema_of_the_file() -> None:
+    schema = json.loads(run("schema").output)
+    assert set(schema["properties"]) == {"review", "focus_areas", "reviewers", "days"}
+    assert schema["additionalProperties"] is False
+
+
+def test_demo_no_open_writes_the_demo(data_home: Path) -> None:
+    result = run("demo", "--no-open")
+    assert result.exit_code == 0
+    with Store.open(data_home / "demo.db") as store:
+        assert store.review().council == "Northborough Borough Council"
+        assert len(week.sessions(store)) == 45
+
+
+def test_locate_lists_the_places(data_home: Path) -> None:
+    output = run("locate").output
+    assert str(data_home / "review.db") in output
+    assert "backups" in output and "demo" in output

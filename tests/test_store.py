@@ -1,0 +1,211 @@
+"""The review database: creation, refusal of foreign files, reloads that keep notes, backups."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+
+from peerreview_tui.models import SessionStatus
+from peerreview_tui.schedule import parse_schedule
+from peerreview_tui.store import Store, StoreError, notes, week
+from peerreview_tui.store.backup import list_backups
+from peerreview_tui.store.migrations import SCHEMA_VERSION
+
+from .conftest import EXAMPLE
+
+
+def _revised(mutate) -> object:
+    data = yaml.safe_load(EXAMPLE.read_text())
+    mutate(data)
+    return parse_schedule(yaml.safe_dump(data, sort_keys=False), "revised.yaml").schedule
+
+
+def test_a_new_database_holds_the_week(store: Store) -> None:
+    review = store.review()
+    assert review is not None and review.id == "northborough-2012"
+    assert review.letter is not None and review.letter.salutation.startswith("Dear")
+    assert len(week.days(store)) == 5
+    assert len(week.sessions(store)) == 45
+    assert [r.id for r in week.reviewers(store) if r.is_lead] == ["lead"]
+    assert [f.id for f in week.focus_areas(store)] == ["practice", "early-help", "partnership", "commissioning"]
+
+
+def test_sessions_of_a_day_come_in_time_order(store: Store) -> None:
+    monday = week.days(store)[0]
+    times = [s.start_time for s in week.sessions(store, monday.id)]
+    assert times == sorted(times) and len(times) == 10
+
+
+def test_migrations_run_from_an_empty_file(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    path.touch()
+    with Store.open(path, create=True) as opened:
+        version = opened.db.execute("PRAGMA user_version").fetchone()[0]
+        mode = opened.db.execute("PRAGMA journal_mode").fetchone()[0]
+        tables = set(opened.db.table_names())
+    assert version == SCHEMA_VERSION
+    assert mode == "wal"
+    assert {"review", "sessions", "notes", "evidence", "findings", "finding_evidence", "audit"} <= tables
+
+
+def test_new_database_is_private_to_its_owner(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "new.db", create=True):
+        pass
+    assert (tmp_path / "new.db").stat().st_mode & 0o077 == 0
+
+
+def test_a_note_round_trips(store: Store) -> None:
+    saved = notes.save_note(store, week.sessions(store)[1].id, "lead", "+ strong #practice")
+    again = notes.get_note(store, saved.session_id, "lead")
+    assert again is not None and again.body == "+ strong #practice"
+    assert again.created_by == "lead" and again.created_at == again.updated_at
+
+
+def test_two_reviewers_keep_separate_notes_in_one_session(store: Store) -> None:
+    session = week.sessions(store)[1].id
+    a = notes.save_note(store, session, "lead", "mine")
+    b = notes.save_note(store, session, "health", "theirs")
+    assert a.id != b.id
+    assert [n.body for n in notes.notes_for_session(store, session)] == ["theirs", "mine"]
+
+
+def test_note_ids_are_the_same_on_every_laptop(tmp_path: Path, example_schedule) -> None:
+    ids = []
+    for laptop in ("a", "b"):
+        with Store.open(tmp_path / f"{laptop}.db", create=True) as opened:
+            week.apply_schedule(opened, example_schedule, "sha")
+            ids.append(notes.save_note(opened, week.sessions(opened)[3].id, "member", laptop).id)
+    assert ids[0] == ids[1]
+
+
+def test_reload_updates_sessions_by_id_and_keeps_notes(store: Store) -> None:
+    first, second = week.sessions(store)[1], week.sessions(store)[2]
+    notes.save_note(store, first.id, "lead", "+ kept forever")
+
+    def move_and_drop(data: dict) -> None:
+        sessions = data["days"][0]["sessions"]
+        for s in sessions:
+            if s["id"] == second.id:
+                s["location"] = "Somewhere new"
+        data["days"][0]["sessions"] = [s for s in sessions if s["id"] != first.id]
+
+    changes = week.apply_schedule(store, _revised(move_and_drop), "sha2")
+    assert changes.cancelled == [first.id]
+    assert changes.updated == [second.id]
+    kept = week.session(store, first.id)
+    assert kept is not None and kept.status is SessionStatus.CANCELLED
+    assert notes.get_note(store, first.id, "lead").body == "+ kept forever"
+    assert week.session(store, second.id).location == "Somewhere new"
+
+
+def test_reload_deletes_a_removed_session_without_notes(store: Store) -> None:
+    gone = week.sessions(store)[2].id
+
+    def drop(data: dict) -> None:
+        for day in data["days"]:
+            day["sessions"] = [s for s in day["sessions"] if s["id"] != gone]
+
+    changes = week.apply_schedule(store, _revised(drop), "sha2")
+    assert changes.removed == [gone]
+    assert week.session(store, gone) is None
+
+
+def test_a_session_put_back_in_the_file_is_restored(store: Store) -> None:
+    target = week.sessions(store)[1].id
+    notes.save_note(store, target, "lead", "notes")
+
+    def drop(data: dict) -> None:
+        for day in data["days"]:
+            day["sessions"] = [s for s in day["sessions"] if s["id"] != target]
+
+    week.apply_schedule(store, _revised(drop), "sha2")
+    changes = week.apply_schedule(store, _revised(lambda d: None), "sha3")
+    assert changes.restored == [target]
+    assert week.session(store, target).status is SessionStatus.PLANNED
+
+
+def test_reloading_the_same_file_changes_nothing(store: Store, example_schedule) -> None:
+    changes = week.apply_schedule(store, example_schedule, "sha")
+    assert (changes.added, changes.updated, changes.removed, changes.other_updates) == ([], [], [], 0)
+
+
+def test_a_schedule_for_another_review_is_refused(store: Store) -> None:
+    other = _revised(lambda d: d["review"].update(id="elsewhere-2013"))
+    with pytest.raises(StoreError, match="holds review 'northborough-2012'"):
+        week.apply_schedule(store, other, "sha")
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"just some text\n", "not an SQLite file"),
+        (b"SQLite format 3\x00" + b"\x00" * 200, "damaged|not a review database"),
+    ],
+)
+def test_a_file_that_is_not_a_review_is_refused_and_left_untouched(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "thing.db"
+    path.write_bytes(content)
+    with pytest.raises(StoreError, match=message):
+        Store.open(path, create=True)
+    assert path.read_bytes() == content
+    assert not Path(f"{path}-wal").exists()
+
+
+def test_another_sqlite_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE accounts (x)")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a review database"):
+        Store.open(path)
+    assert path.read_bytes() == before
+
+
+def test_a_missing_database_says_how_to_make_one(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="peerreview init"):
+        Store.open(tmp_path / "absent.db")
+    assert not (tmp_path / "absent.db").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write read-only files")
+def test_a_read_only_database_is_refused_clearly(store: Store) -> None:
+    store.close()
+    store.path.chmod(0o400)
+    with pytest.raises(StoreError, match="read-only"):
+        Store.open(store.path)
+
+
+def test_a_locked_database_gives_a_clear_error(store: Store) -> None:
+    blocker = sqlite3.connect(store.path)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        store.db.conn.execute("PRAGMA busy_timeout = 50")
+        with pytest.raises(StoreError, match="busy in another program"):
+            notes.save_note(store, week.sessions(store)[0].id, "lead", "x")
+    finally:
+        blocker.rollback()
+        blocker.close()
+
+
+def test_backups_roll_and_hold_the_notes(store: Store) -> None:
+    notes.save_note(store, week.sessions(store)[1].id, "lead", "in the backup")
+    for _ in range(7):
+        store.backup()
+    kept = list_backups(store.path)
+    assert len(kept) == 5
+    with sqlite3.connect(kept[-1]) as copy:
+        assert copy.execute("SELECT body FROM notes").fetchone()[0] == "in the backup"
+    assert kept[-1].stat().st_mode & 0o077 == 0
+
+
+def test_note_text_is_searchable(store: Store) -> None:
+    notes.save_note(store, week.sessions(store)[1].id, "lead", "the MASH triage was impressive")
+    with store.read() as db:
+        hits = list(db.query("SELECT note_id FROM notes_fts WHERE notes_fts MATCH 'triage'"))
+    assert len(hits) == 1
