@@ -1,0 +1,126 @@
+"""Searching everyone's notes as a user types: words, prefixes, accents and hostile input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from peerreview_tui.store import Store, notes
+from peerreview_tui.store.search import MAX_LINE, search_notes, term_spans
+
+
+@pytest.fixture
+def noted(store: Store) -> Store:
+    notes.save_note(store, "mon-1045-ce", "lead", "Context\n+ triage at the front door is quick #partnership")
+    notes.save_note(store, "mon-1045-ce", "manager", "? who owns the front door budget")
+    notes.save_note(store, "tue-0900-mash", "officer2", "Police and health share at the door\n! the café helps")
+    return store
+
+
+def _found(store: Store, query: str) -> list[tuple[str, str]]:
+    return [(hit.session_id, hit.author_id) for hit in search_notes(store, query)]
+
+
+def test_a_word_finds_the_note_with_where_it_is(noted: Store) -> None:
+    [hit] = search_notes(noted, "triage")
+    assert (hit.session_id, hit.author_id, hit.author_name) == ("mon-1045-ce", "lead", "Helen Marchbank")
+    assert hit.session_title == "Interview: Chief Executive"
+    assert (hit.day, hit.start_time) == (dt.date(2012, 9, 10), "10:45")
+    assert (hit.line_no, hit.line) == (1, "+ triage at the front door is quick #partnership")
+    assert hit.terms == ("triage",)
+
+
+def test_the_last_word_is_a_prefix(noted: Store) -> None:
+    assert _found(noted, "triag") == [("mon-1045-ce", "lead")]
+    assert _found(noted, "tri") == [("mon-1045-ce", "lead")]
+    assert _found(noted, "triag door") == []  # only the last word is a prefix
+
+
+def test_every_word_is_required(noted: Store) -> None:
+    assert sorted(_found(noted, "front door")) == [("mon-1045-ce", "lead"), ("mon-1045-ce", "manager")]
+    assert _found(noted, "front door budget") == [("mon-1045-ce", "manager")]
+    assert _found(noted, "front door police") == []
+
+
+def test_case_and_accents_do_not_matter(noted: Store) -> None:
+    assert _found(noted, "CAFE") == [("tue-0900-mash", "officer2")]
+    [hit] = search_notes(noted, "Café")
+    assert (hit.line_no, hit.line, hit.terms) == (1, "! the café helps", ("cafe",))
+
+
+def test_the_better_match_comes_first(noted: Store) -> None:
+    notes.save_note(noted, "wed-1515-scrutiny", "lead", "door door door door")
+    assert _found(noted, "door")[0] == ("wed-1515-scrutiny", "lead")
+
+
+def test_ties_come_in_time_order(store: Store) -> None:
+    for session_id in ["thu-1330-dcs", "mon-0930-dcs", "tue-0930-hos-eh"]:
+        notes.save_note(store, session_id, "lead", "thresholds")
+    assert [hit.session_id for hit in search_notes(store, "thresholds")] == [
+        "mon-0930-dcs",
+        "tue-0930-hos-eh",
+        "thu-1330-dcs",
+    ]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n", '"', "*", "(", "-", ":", "***"])
+def test_a_blank_or_punctuation_only_query_finds_nothing(noted: Store, query: str) -> None:
+    assert search_notes(noted, query) == []
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', 'a AND (', "*", "-x", "col:val", "NEAR(", 'door"', '"front door', "body:door", "OR", "NOT door", "^door"],
+)
+def test_hostile_queries_return_without_error(noted: Store, query: str) -> None:
+    assert isinstance(search_notes(noted, query), list)
+
+
+def test_operator_words_are_searched_as_words(noted: Store) -> None:
+    notes.save_note(noted, "mon-1330-lscb", "lead", "police and health")
+    assert sorted(_found(noted, "police AND")) == [("mon-1330-lscb", "lead"), ("tue-0900-mash", "officer2")]
+    assert _found(noted, "NOT door") == []
+
+
+def test_punctuation_inside_a_query_separates_words(noted: Store) -> None:
+    assert _found(noted, "front-door:budget") == [("mon-1045-ce", "manager")]
+
+
+def test_line_no_points_at_the_first_matching_line(store: Store) -> None:
+    body = "Attendees\n• Head of service\n\n- supervision is irregular #practice\n+ supervision better in CP teams"
+    notes.save_note(store, "mon-1330-hos-sg", "officer1", body)
+    [hit] = search_notes(store, "supervis")
+    assert (hit.line_no, hit.line) == (3, "- supervision is irregular #practice")
+    [hit] = search_notes(store, "teams supervision")
+    assert hit.line_no == 3  # any word counts for the line
+
+
+def test_line_no_counts_crlf_lines_like_the_editor(store: Store) -> None:
+    notes.save_note(store, "mon-1330-hos-sg", "officer1", "one\r\ntwo\r\n  three budget  \r\n")
+    [hit] = search_notes(store, "budget")
+    assert (hit.line_no, hit.line) == (2, "three budget")
+
+
+def test_a_long_line_is_cut_but_keeps_the_match_in_sight(store: Store) -> None:
+    notes.save_note(store, "mon-1330-hos-sg", "officer1", "word " * 100 + "needle " + "word " * 100)
+    [hit] = search_notes(store, "needle")
+    assert len(hit.line) <= MAX_LINE
+    assert "needle" in hit.line and hit.line.startswith("…") and hit.line.endswith("…")
+
+
+def test_an_edited_note_no_longer_matches_its_old_words(noted: Store) -> None:
+    notes.save_note(noted, "mon-1045-ce", "lead", "+ screening at the front door is quick")
+    assert _found(noted, "triage") == []
+    assert _found(noted, "screening") == [("mon-1045-ce", "lead")]
+
+
+def test_the_limit_caps_the_hits(noted: Store) -> None:
+    assert len(search_notes(noted, "door", limit=2)) == 2
+    assert search_notes(noted, "door", limit=0) == []
+
+
+def test_term_spans_mark_what_to_highlight() -> None:
+    line = "The Café at the front door"
+    assert term_spans(line, ("cafe", "do")) == [(4, 8), (22, 26)]
+    assert term_spans(line, ()) == []
