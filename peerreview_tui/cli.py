@@ -138,14 +138,95 @@ def demo(db_path: Path | None, no_open: bool, reset: bool) -> None:
         _open_app(path)
 
 
-def _open_app(path: Path) -> None:
-    with Store.open(path) as store:
-        review = store.review()
-        assert review is not None
-        for day in week.days(store):
-            click.echo(f"\n{day.label}  {day.title}")
-            for s in week.sessions(store, day.id):
-                click.echo(f"  {s.start_time}-{s.end_time}  {s.title}  [{s.kind.label}]  {s.location}")
+def _open_app(path: Path, me: str | None = None, session_id: str | None = None) -> None:
+    """Open the review in the app; errors found before the screen takes over print one line."""
+    from .ui.app import PeerReviewApp
+    from .ui.context import ReviewContext
+
+    store = Store.open(path)
+    try:
+        context = ReviewContext.load(store)
+        if me is not None:
+            _check_reviewer(store, me)
+            store.set_meta("me", me)
+        context.me = me or store.get_meta("me")
+        if session_id is not None and week.session(store, session_id) is None:
+            _fail(f"no session '{session_id}' in this review")
+        PeerReviewApp(context, open_session=session_id).run()
+    finally:
+        store.close()
+
+
+@main.command("open")
+@DB_OPTION
+@click.option("--as", "me", metavar="REVIEWER_ID", help="Whose laptop this is (remembered after the first time).")
+@click.option("--session", "session_id", metavar="SESSION_ID", help="Go straight to your note for this session.")
+def open_(db_path: Path | None, me: str | None, session_id: str | None) -> None:
+    """Open a review in the app."""
+    _open_app(paths.resolve_db_path(db_path), me, session_id)
+
+
+@main.group()
+def note() -> None:
+    """Notes written outside the app."""
+
+
+@note.command("add")
+@click.argument("session_id")
+@click.option("--as", "me", metavar="REVIEWER_ID", required=True, help="Whose note it is.")
+@click.option("--file", "source", type=click.File("r", encoding="utf-8"), default="-",
+              help="Text to append (default: standard input).")
+@DB_OPTION
+def note_add(session_id: str, me: str, source: Any, db_path: Path | None) -> None:
+    """Append text to a reviewer's note for a session; marks in it count like typed ones."""
+    from .store import notes
+
+    with Store.open(paths.resolve_db_path(db_path)) as store:
+        _check_reviewer(store, me)
+        if week.session(store, session_id) is None:
+            _fail(f"no session '{session_id}' in this review")
+        text = source.read()
+        if not text.strip():
+            _fail("nothing to add: the text is empty")
+        saved = notes.append_to_note(store, session_id, me, text.rstrip("\n") + "\n")
+    lines = text.rstrip("\n").count("\n") + 1
+    click.echo(f"Added {lines} line{'s' if lines != 1 else ''} to {me}'s note for {session_id} "
+               f"(now {len(saved.body.splitlines())} lines).")
+
+
+@main.group()
+def export() -> None:
+    """Write notes (and, later, the letter and slides) to files."""
+
+
+@export.command("notes")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Markdown file to write (default: print to the terminal).")
+@click.option("--session", "session_id", metavar="SESSION_ID", help="Only this session's notes.")
+@DB_OPTION
+def export_notes(output: Path | None, session_id: str | None, db_path: Path | None) -> None:
+    """All notes as Markdown, by day and session, with authors and marks."""
+    from .export.notes_markdown import notes_markdown
+
+    with Store.open(paths.resolve_db_path(db_path)) as store:
+        if session_id is not None and week.session(store, session_id) is None:
+            _fail(f"no session '{session_id}' in this review")
+        text = notes_markdown(store, session_id)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+        output.chmod(0o600)
+    except OSError as error:
+        _fail(f"cannot write {output}: {error.strerror}")
+    click.echo(f"Notes written to {output} (confidential: keep it safe).")
+
+
+def _check_reviewer(store: Store, me: str) -> None:
+    known = [r.id for r in week.reviewers(store)]
+    if me not in known:
+        _fail(f"no reviewer '{me}' in this review; choose one of: {', '.join(known)}")
 
 
 def example_schedule_text() -> bytes:

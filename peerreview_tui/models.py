@@ -40,11 +40,17 @@ def _check_id(value: str) -> str:
     return value
 
 
+def parse_time(value: str) -> str | None:
+    """'9:30' -> '09:30'; None if it is not a time of day."""
+    match = _TIME_PATTERN.match(value.strip())
+    return f"{int(match.group(1)):02d}:{match.group(2)}" if match else None
+
+
 def _check_time(value: str) -> str:
-    match = _TIME_PATTERN.match(value)
-    if not match:
+    parsed = parse_time(value)
+    if parsed is None:
         raise PydanticCustomError("bad_time", "{value} is not a time (HH:MM)", {"value": repr(value)})
-    return f"{int(match.group(1)):02d}:{match.group(2)}"
+    return parsed
 
 
 def _check_text(value: str) -> str:
@@ -85,7 +91,7 @@ class SessionKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return self.value.replace("_", " ")
+        return "case audit" if self is SessionKind.CASE_FILE_AUDIT else self.value.replace("_", " ")
 
 
 class SessionStatus(StrEnum):

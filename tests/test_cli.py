@@ -117,3 +117,46 @@ def test_locate_lists_the_places(data_home: Path) -> None:
     output = run("locate").output
     assert str(data_home / "review.db") in output
     assert "backups" in output and "demo" in output
+
+
+def _demo(data_home: Path) -> Path:
+    run("demo", "--no-open")
+    return data_home / "demo.db"
+
+
+def test_note_add_appends_from_stdin_and_from_a_file(data_home: Path, tmp_path: Path) -> None:
+    db = _demo(data_home)
+    first = run("note", "add", "mon-1330-lscb", "--as", "health", "--db", str(db), input="+ chair is independent #partnership\n")
+    assert first.exit_code == 0 and "Added 1 line" in first.output
+    drafted = tmp_path / "draft.txt"
+    drafted.write_text("- escalation is slow #practice\n? ask for the audit\n")
+    second = run("note", "add", "mon-1330-lscb", "--as", "health", "--file", str(drafted), "--db", str(db))
+    assert second.exit_code == 0 and "Added 2 lines" in second.output
+    exported = run("export", "notes", "--session", "mon-1330-lscb", "--db", str(db)).output
+    assert "+ chair is independent #partnership\n- escalation is slow #practice\n? ask for the audit" in exported
+    assert "Angela Osei" in exported and "Areas for development" in exported
+
+
+def test_note_add_refuses_unknown_reviewer_session_and_empty_text(data_home: Path) -> None:
+    db = str(_demo(data_home))
+    assert "choose one of: lead, member" in run("note", "add", "mon-1330-lscb", "--as", "bob", "--db", db, input="x").output
+    assert "no session 'nope'" in run("note", "add", "nope", "--as", "lead", "--db", db, input="x").output
+    empty = run("note", "add", "mon-1330-lscb", "--as", "lead", "--db", db, input="  \n")
+    assert empty.exit_code == 1 and "empty" in empty.output
+
+
+def test_export_notes_writes_a_private_file(data_home: Path, tmp_path: Path) -> None:
+    db = str(_demo(data_home))
+    run("note", "add", "mon-1045-ce", "--as", "lead", "--db", db, input="+ knows the front door #practice")
+    out = tmp_path / "notes.md"
+    result = run("export", "notes", "-o", str(out), "--db", db)
+    assert result.exit_code == 0 and str(out) in result.output
+    assert "Interview: Chief Executive" in out.read_text() and out.stat().st_mode & 0o077 == 0
+
+
+def test_open_refuses_an_unknown_reviewer_or_session_before_the_screen(data_home: Path) -> None:
+    db = str(_demo(data_home))
+    who = run("open", "--db", db, "--as", "nobody")
+    assert who.exit_code == 1 and "no reviewer 'nobody'" in who.output
+    where = run("open", "--db", db, "--as", "lead", "--session", "nowhere")
+    assert where.exit_code == 1 and "no session 'nowhere'" in where.output

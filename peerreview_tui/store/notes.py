@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..models import Attendee, Note, SessionStatus, note_id, now
+from ..models import Attendee, Note, note_id, now
 from .connection import StoreError
 from .review import Store
 
@@ -72,9 +72,10 @@ def append_to_note(store: Store, session_id: str, author_id: str, text: str) -> 
         return save_note(store, session_id, author_id, body + text)
 
 
-def set_session_status(store: Store, session_id: str, status: SessionStatus, actor: str) -> None:
-    with store.write() as db:
-        db.execute(
-            "UPDATE sessions SET status = ?, updated_by = ?, updated_at = ? WHERE id = ?",
-            [status.value, actor, now(), session_id],
-        )
+def note_authors(store: Store) -> dict[str, set[str]]:
+    """For each session with notes, who has written some (for the schedule's status marks)."""
+    authors: dict[str, set[str]] = {}
+    with store.read() as db:
+        for row in db.query("SELECT session_id, author_id FROM notes WHERE body != ''"):
+            authors.setdefault(row["session_id"], set()).add(row["author_id"])
+    return authors

@@ -18,8 +18,10 @@ from ..models import (
     SessionOrigin,
     SessionRow,
     SessionStatus,
+    new_id,
     now,
 )
+from ..schedule import Slot, find_clashes
 from .connection import StoreError
 from .review import Store
 
@@ -244,3 +246,87 @@ def session(store: Store, session_id: str) -> SessionRow | None:
     with store.read() as db:
         row = next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]), None)
     return SessionRow.model_validate(row) if row else None
+
+
+# --- Changes made on site ----------------------------------------------------------------
+
+EDITABLE = {"day", "start_time", "end_time", "title", "kind", "location", "reviewers", "focus_areas"}
+
+
+def add_session(
+    store: Store,
+    *,
+    day: dt.date,
+    start_time: str,
+    end_time: str,
+    title: str,
+    kind: str,
+    location: str,
+    reviewers: list[str],
+    focus_areas: list[str],
+    actor: str,
+) -> SessionRow:
+    """A session added on site; a reload of the schedule never touches it."""
+    slug = "-".join(title.lower().split())[:16].strip("-")
+    slug = "".join(c for c in slug if c.isalnum() or c == "-") or "session"
+    session_id = f"{day.strftime('%a').lower()}-{start_time.replace(':', '')}-{slug}-{new_id()[:4]}"
+    stamp = now()
+    with store.write() as db:
+        db.table("sessions").insert(
+            {
+                "id": session_id,
+                "day": day.isoformat(),
+                "start_time": start_time,
+                "end_time": end_time,
+                "title": title,
+                "kind": kind,
+                "location": location,
+                "reviewers": _json(reviewers),
+                "focus_areas": _json(focus_areas),
+                "participants": "[]",
+                "prompts": "[]",
+                "origin": SessionOrigin.ONSITE.value,
+                "status": SessionStatus.PLANNED.value,
+                "created_by": actor,
+                "created_at": stamp,
+                "updated_by": actor,
+                "updated_at": stamp,
+            }
+        )
+    added = session(store, session_id)
+    assert added is not None
+    return added
+
+
+def change_session(store: Store, session_id: str, actor: str, **fields: Any) -> None:
+    """Move a session (day, time, room), retitle it or swap its reviewers."""
+    unknown = set(fields) - EDITABLE
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
+    values = {
+        key: _json(value) if isinstance(value, list) else value.isoformat() if isinstance(value, dt.date) else value
+        for key, value in fields.items()
+    }
+    with store.write() as db:
+        db.table("sessions").update(session_id, {**values, "updated_by": actor, "updated_at": now()})
+
+
+def set_session_status(store: Store, session_id: str, status: SessionStatus, actor: str) -> None:
+    with store.write() as db:
+        db.table("sessions").update(
+            session_id, {"status": status.value, "updated_by": actor, "updated_at": now()}
+        )
+
+
+def clashes_by_session(all_sessions: list[SessionRow]) -> dict[str, list[str]]:
+    """Warnings for each session booked at the same time as another (cancelled ones aside)."""
+    slots = [
+        Slot(s.id, s.day, s.start_time, s.end_time, s.reviewers, s.location)
+        for s in all_sessions
+        if s.status is not SessionStatus.CANCELLED
+    ]
+    warnings: dict[str, list[str]] = {}
+    for clash in find_clashes(slots):
+        warnings.setdefault(clash.first, []).append(clash.describe())
+        warnings.setdefault(clash.second, []).append(clash.describe())
+    return warnings

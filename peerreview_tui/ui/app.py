@@ -1,0 +1,173 @@
+"""The app: modes for the top-level sections, global keys, and the capture screen's lifecycle."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Iterable
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..store import StoreError
+from .context import ReviewContext
+from .modals.confirm import ConfirmModal
+from .modals.help import HelpModal
+from .modals.who import WhoModal
+from .screens.capture import CaptureScreen
+from .screens.schedule import ScheduleScreen
+from .screens.search import SearchScreen
+
+
+class PeerReviewApp(App[None]):
+    CSS_PATH = "app.tcss"
+    MODES = {"schedule": ScheduleScreen, "search": SearchScreen}
+    DEFAULT_MODE = "schedule"
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("f2", "switch_mode('schedule')", "Schedule", id="app.schedule"),
+        Binding("f3", "switch_mode('search')", "Search", id="app.search"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, context: ReviewContext, open_session: str | None = None) -> None:
+        super().__init__()
+        self.context = context
+        self.open_session = open_session
+        review = context.review
+        self.title = f"{review.council} · {review.title}"
+
+    def on_mount(self) -> None:
+        theme = self.context.store.get_meta("theme")
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, lambda theme: self._remember("theme", theme.name))
+        self._update_subtitle()
+        self._backup()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                asyncio.get_running_loop().add_signal_handler(sig, self._quit_on_signal)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not on this platform or not in the main thread (tests)
+        if self.context.me is None:
+            self.push_screen(WhoModal(self.context.reviewers), self._chose_me)
+        elif self.open_session:
+            self.open_capture(self.open_session)
+
+    def _chose_me(self, reviewer_id: str | None) -> None:
+        if reviewer_id is None:
+            return
+        self.context.me = reviewer_id
+        self._remember("me", reviewer_id)
+        self._update_subtitle()
+        if self.open_session:
+            self.open_capture(self.open_session)
+        if isinstance(self.screen, ScheduleScreen):
+            self.screen.refresh_week()
+
+    def _update_subtitle(self) -> None:
+        ctx = self.context
+        me = ctx.reviewer_name(ctx.me) if ctx.me else "no reviewer chosen"
+        self.sub_title = f"{ctx.current_day:%A %-d %B} · {me}"
+
+    @work(thread=True, group="meta", exit_on_error=False)
+    def _remember(self, key: str, value: str) -> None:
+        try:
+            self.context.store.set_meta(key, value)
+        except StoreError as error:
+            self.notify(str(error), severity="warning", title="Setting not remembered")
+
+    @work(thread=True, group="backup", exit_on_error=False)
+    def _backup(self) -> None:
+        try:
+            self.context.store.backup()
+        except StoreError as error:
+            self.notify(str(error), severity="warning", title="No backup was made")
+
+    # --- capture ---------------------------------------------------------------------
+
+    def open_capture(self, session_id: str, author_id: str | None = None, line: int | None = None) -> None:
+        """Open a note in the schedule section, closing any note already open there."""
+        if self.context.me is None:
+            return
+        if self.current_mode != "schedule":
+            self.switch_mode("schedule")
+        while isinstance(self.screen, CaptureScreen):
+            self.screen.flush()
+            self.pop_screen()
+        self.push_screen(CaptureScreen(session_id, author_id or self.context.me, line))
+
+    def leave_capture(self, screen: CaptureScreen) -> None:
+        if screen.flush():
+            self.pop_screen()
+            return
+
+        def decided(leave: bool | None) -> None:
+            if leave:
+                self.pop_screen()
+
+        self.push_screen(
+            ConfirmModal(
+                f"The note could not be saved: {screen._failure}\n"
+                "Stay and it keeps retrying. Leave and the unsaved text is lost.",
+                yes="Leave without saving",
+                no="Stay",
+            ),
+            decided,
+        )
+
+    def _open_captures(self) -> list[CaptureScreen]:
+        return [screen for screen in self.get_screen_stack("schedule") if isinstance(screen, CaptureScreen)]
+
+    async def action_quit(self) -> None:
+        unsaved = [screen for screen in self._open_captures() if not screen.flush()]
+        if not unsaved:
+            self.exit()
+            return
+
+        def decided(leave: bool | None) -> None:
+            if leave:
+                self.exit()
+
+        self.push_screen(
+            ConfirmModal(
+                f"A note could not be saved: {unsaved[0]._failure}\nQuit anyway and lose the unsaved text?",
+                yes="Quit and lose it",
+                no="Stay",
+            ),
+            decided,
+        )
+
+    def _quit_on_signal(self) -> None:
+        for screen in self._open_captures():
+            screen.flush()
+        self.exit()
+
+    # --- app-wide actions ------------------------------------------------------------
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpModal):
+            self.push_screen(HelpModal())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
+            return None if not isinstance(self.screen, CaptureScreen) else True
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Schedule", "The week, day by day", lambda: self.switch_mode("schedule"))
+        yield SystemCommand("Search notes", "Full-text search over every note", lambda: self.switch_mode("search"))
+        yield SystemCommand("Help", "Keys and inline marks", self.action_help)
+        if isinstance(screen, ScheduleScreen):
+            yield SystemCommand("Only my sessions", "Show only my sessions / everyone's", screen.action_toggle_mine)
+            yield SystemCommand("Add a session", "Add a session to the schedule", screen.action_add_session)
+            yield SystemCommand("Move or change session", "Day, time, room, reviewers", screen.action_edit_session)
+            yield SystemCommand("Mark session done", "Toggle done for the selected session", screen.action_toggle_done)
+            yield SystemCommand("Cancel session", "Cancel (or restore) the selected session", screen.action_cancel_session)
+        if isinstance(screen, CaptureScreen):
+            yield SystemCommand("Insert time", "Insert [HH:MM] at the cursor", screen.action_timestamp)
+            yield SystemCommand("Save note", "Save the note now", screen.action_save_now)
+            yield SystemCommand("Mark session done", "Mark this session done", screen.action_mark_done)

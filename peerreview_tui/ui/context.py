@@ -1,0 +1,67 @@
+"""What every screen knows about the open review: read once when the app starts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..models import DayRow, FocusAreaRow, ReviewerRow, ReviewRow
+from ..store import Store, week
+
+
+_HONORIFICS = {"councillor", "cllr", "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
+
+
+@dataclass
+class ReviewContext:
+    store: Store
+    review: ReviewRow
+    days: list[DayRow]
+    reviewers: list[ReviewerRow]
+    focus_areas: list[FocusAreaRow]
+    me: str | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    clock: Callable[[], dt.datetime] = dt.datetime.now  # tests fix it, for stable snapshots
+
+    @classmethod
+    def load(
+        cls,
+        store: Store,
+        me: str | None = None,
+        today: dt.date | None = None,
+        clock: Callable[[], dt.datetime] = dt.datetime.now,
+    ) -> ReviewContext:
+        review = store.review()
+        assert review is not None, "Store.open refuses a database without a review"
+        return cls(
+            store=store,
+            review=review,
+            days=week.days(store),
+            reviewers=week.reviewers(store),
+            focus_areas=week.focus_areas(store),
+            me=me,
+            today=today or clock().date(),
+            clock=clock,
+        )
+
+    @property
+    def current_day(self) -> dt.date:
+        return self.review.day_of(self.today)
+
+    def reviewer_name(self, reviewer_id: str | None) -> str:
+        found = next((r for r in self.reviewers if r.id == reviewer_id), None)
+        return found.name if found else (reviewer_id or "?")
+
+    def reviewer_initials(self, reviewer_id: str) -> str:
+        """'Councillor Brian Oakes' -> 'BO': short enough for a table column."""
+        words = [w for w in self.reviewer_name(reviewer_id).split() if w.lower().strip(".") not in _HONORIFICS]
+        return "".join(w[0].upper() for w in words) or reviewer_id
+
+    @property
+    def tags(self) -> list[str]:
+        return [area.id for area in self.focus_areas]
+
+    def area_title(self, area_id: str | None) -> str:
+        found = next((a for a in self.focus_areas if a.id == area_id), None)
+        return found.title if found else f"#{area_id}" if area_id else "Not tagged to a focus area"

@@ -1,0 +1,76 @@
+"""F1: the keys and the marks, in one place."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+HELP = """\
+# peerreview help
+
+## Marks, typed at the start of a line in a note
+
+| mark | means |
+| --- | --- |
+| `+` | a strength / good practice |
+| `-` | an area for development |
+| `?` | something to follow up |
+| `!` | a quote worth keeping (never attributed) |
+| `#tag` | anywhere on a line: the focus area it is evidence for |
+
+Type `#` then Tab to complete a focus-area tag. A line can start with a
+timestamp (`ctrl+t` inserts one): `[10:42] + supervision is regular #practice`.
+Keep facts apart from your own reading of them: one point per line.
+
+## Keys everywhere
+
+| key | does |
+| --- | --- |
+| `f1` | this help |
+| `f2` | the schedule |
+| `f3` | search all notes |
+| `ctrl+p` | every command, by name (also themes) |
+| `ctrl+q` | quit (your note is saved first) |
+
+## Schedule
+
+| key | does |
+| --- | --- |
+| `enter` | open your note for the session |
+| `1`–`7`, `[` `]` | choose the day |
+| `m` | only my sessions / everyone's |
+| `d` | mark the session done (again: planned) |
+| `a` | add a session |
+| `e` | move it, change its room or swap reviewers |
+| `x` | cancel the session |
+
+## Note
+
+| key | does |
+| --- | --- |
+| `ctrl+t` | insert the time, like `[10:42]` |
+| `ctrl+s` | save now (it also saves by itself within a second) |
+| `f5` | mark the session done |
+| `ctrl+z` / `ctrl+y` | undo / redo |
+| `escape` | back to the schedule |
+
+Status marks in the schedule: `·` planned, `✎` notes started, `✓` done,
+`✗` cancelled, `⚠` a reviewer or room booked twice at once.
+"""
+
+
+class HelpModal(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpModal { align: center middle; }
+    HelpModal > VerticalScroll {
+        width: 84; max-height: 90%; border: thick $primary; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(HELP)

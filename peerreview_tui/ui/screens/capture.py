@@ -1,0 +1,343 @@
+"""Interview capture: the reviewer's note for one session, saved as they type.
+
+Autosave: every change bumps a revision; half a second after the last keystroke the text is
+written in a thread worker. One write is in flight at a time, and a write never replaces a newer
+one (``_write`` checks the revision under a lock), so a slow save cannot undo a later one.
+A failed write leaves the text in the editor, says so, and is retried.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Label, SelectionList, Static
+
+from ...evidence import parse_marks
+from ...models import Attendee, Note, SessionRow, SessionStatus
+from ...store import StoreError, notes, week
+from ...templates import note_template
+from ..context import ReviewContext
+from ..widgets.marks_panel import MarksPanel
+from ..widgets.note_editor import NoteEditor
+
+SAVE_DELAY = 0.5  # seconds after the last keystroke
+RETRY_DELAY = 2.0
+
+
+class CaptureScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "leave", "Back", id="capture.back"),
+        Binding("ctrl+t", "timestamp", "Time", id="capture.timestamp"),
+        Binding("ctrl+s", "save_now", "Save", id="capture.save"),
+        Binding("f5", "mark_done", "Done", id="capture.done"),
+    ]
+
+    class Opened(Message):
+        def __init__(self, session: SessionRow, note: Note | None) -> None:
+            super().__init__()
+            self.session = session
+            self.note = note
+
+    class Saved(Message):
+        def __init__(self, revision: int, at: dt.datetime) -> None:
+            super().__init__()
+            self.revision = revision
+            self.at = at
+
+    class SaveFailed(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, session_id: str, author_id: str, line: int | None = None) -> None:
+        super().__init__()
+        self.session_id = session_id
+        self.author_id = author_id
+        self.line = line
+        self.session: SessionRow | None = None
+        self.attendance: list[Attendee] = []
+        self._revision = 0  # bumped by every change in this screen
+        self._written = 0  # the newest revision in the database
+        self._write_lock = threading.Lock()
+        self._saving = False
+        self._save_timer: Timer | None = None
+        self._marks_timer: Timer | None = None
+        self._failure: str | None = None
+        self._loaded_text: str | None = None  # load_text() posts Changed too; that is no edit
+        self._new = False
+        self._saved_at: dt.datetime | None = None
+
+    @property
+    def context(self) -> ReviewContext:
+        return self.app.context  # type: ignore[attr-defined,no-any-return]
+
+    @property
+    def read_only(self) -> bool:
+        return self.author_id != self.context.me
+
+    @property
+    def dirty(self) -> bool:
+        return self._revision > self._written
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            with Vertical(id="note-column"):
+                yield Static(id="session-line")
+                yield NoteEditor("", self.context.tags, id="editor", read_only=True)
+                yield Static("loading…", id="save-state")
+            with Vertical(id="side"):
+                yield Label("Marks by focus area", classes="side-title")
+                with VerticalScroll(id="marks-scroll"):
+                    yield MarksPanel(self.context, id="marks")
+                yield Label("Attendance (space: present/absent)", classes="side-title")
+                yield SelectionList[int](id="attendance")
+                yield Input(placeholder="someone else there? role, organisation", id="extra")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exit_on_error=False)
+    def _load(self) -> None:
+        store = self.context.store
+        try:
+            session = week.session(store, self.session_id)
+            note = notes.get_note(store, self.session_id, self.author_id)
+        except StoreError as error:
+            self.app.notify(str(error), severity="error", title="Could not open the note")
+            return
+        if session is not None:
+            self.post_message(self.Opened(session, note))
+
+    def on_capture_screen_opened(self, message: Opened) -> None:
+        session, note = message.session, message.note
+        self.session = session
+        editor = self.query_one("#editor", NoteEditor)
+        if note is not None:
+            text = note.body
+        else:
+            text = note_template(
+                session,
+                [a for a in self.context.focus_areas if a.id in session.focus_areas],
+                [r for r in self.context.reviewers if r.id in session.reviewers],
+                self.context.clock().time(),
+            )
+        # a note written outside the app (`peerreview note add`) has no attendance yet
+        self.attendance = list(note.attendance) if note and note.attendance else [
+            Attendee(role=f"{p.count} × {p.role}" if p.count > 1 else p.role, organisation=p.organisation)
+            for p in session.participants
+        ]
+        self._loaded_text = text
+        editor.load_text(text)
+        editor.read_only = self.read_only
+        self._fill_attendance()
+        self._show_session_line()
+        self._update_marks()
+        self._new = note is None
+        self._show_state()
+        if self.line is not None:
+            editor.move_cursor((min(self.line, editor.document.line_count - 1), 0), center=True)
+        else:
+            editor.move_cursor(editor.document.end)
+        editor.focus()
+
+    def _show_session_line(self) -> None:
+        s = self.session
+        assert s is not None
+        who = self.context.reviewer_name(self.author_id)
+        owner = "your note" if not self.read_only else f"{who}'s note (read only)"
+        self.query_one("#session-line", Static).update(
+            Text.assemble(
+                (s.title, "bold"),
+                f"  {s.day.strftime('%a %-d %b')} {s.start_time}–{s.end_time} · {s.location} · ",
+                (owner, "italic"),
+                ("  ✓ done" if s.status is SessionStatus.DONE else "", "green"),
+            )
+        )
+        self.sub_title = f"{s.title} · {owner}"
+
+    def _fill_attendance(self) -> None:
+        listing = self.query_one("#attendance", SelectionList)
+        listing.clear_options()
+        for i, person in enumerate(self.attendance):
+            label = person.role + (f", {person.organisation}" if person.organisation else "")
+            listing.add_option((label + (" (extra)" if person.extra else ""), i, person.present))
+        listing.disabled = self.read_only
+        self.query_one("#extra", Input).disabled = self.read_only
+
+    # --- typing ----------------------------------------------------------------------
+
+    @on(NoteEditor.Changed, "#editor")
+    def _text_changed(self) -> None:
+        if self.session is None or self.read_only:
+            return
+        if self._loaded_text is not None:
+            if self.query_one("#editor", NoteEditor).text == self._loaded_text:
+                return
+            self._loaded_text = None
+        self._changed()
+        if self._marks_timer is not None:
+            self._marks_timer.stop()
+        self._marks_timer = self.set_timer(0.15, self._update_marks)
+
+    @on(SelectionList.SelectedChanged, "#attendance")
+    def _attendance_changed(self, event: SelectionList.SelectedChanged) -> None:
+        selected = set(event.selection_list.selected)
+        changed = False
+        for i, person in enumerate(self.attendance):
+            if person.present != (i in selected):
+                person.present = i in selected
+                changed = True
+        if changed:
+            self._changed()
+
+    @on(Input.Submitted, "#extra")
+    def _add_extra(self, event: Input.Submitted) -> None:
+        role, _, organisation = event.value.partition(",")
+        if not role.strip():
+            return
+        self.attendance.append(Attendee(role=role.strip(), organisation=organisation.strip(), extra=True))
+        event.input.clear()
+        self._fill_attendance()
+        self._changed()
+
+    @on(NoteEditor.TagHint)
+    def _tag_hint(self, message: NoteEditor.TagHint) -> None:
+        if message.choices:
+            hint = "tab completes: " + "  ".join(f"#{tag}" for tag in message.choices)
+            self.query_one("#save-state", Static).update(Text(hint, style="cyan"))
+        else:
+            self._show_state()
+
+    def _update_marks(self) -> None:
+        text = self.query_one("#editor", NoteEditor).text
+        self.query_one("#marks", MarksPanel).show(parse_marks(text, self.context.tags))
+
+    # --- saving ----------------------------------------------------------------------
+
+    def _changed(self) -> None:
+        self._revision += 1
+        self._show_state()
+        self._schedule_save()
+
+    def _schedule_save(self, delay: float = SAVE_DELAY) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(delay, self._save_soon)
+
+    def _save_soon(self) -> None:
+        if self._saving or not self.dirty:
+            return  # a save in flight re-checks when it ends
+        self._saving = True
+        text = self.query_one("#editor", NoteEditor).text
+        self._save_in_thread(self._revision, text, [a.model_copy() for a in self.attendance])
+
+    @work(thread=True, group="autosave", exit_on_error=False)
+    def _save_in_thread(self, revision: int, text: str, attendance: list[Attendee]) -> None:
+        try:
+            self._write(revision, text, attendance)
+        except StoreError as error:
+            self.post_message(self.SaveFailed(str(error)))
+        else:
+            self.post_message(self.Saved(revision, self.context.clock()))
+
+    def _write(self, revision: int, text: str, attendance: list[Attendee]) -> None:
+        with self._write_lock:
+            if revision <= self._written:
+                return  # something newer is already in the database
+            notes.save_note(self.context.store, self.session_id, self.author_id, text, attendance)
+            self._written = revision
+
+    def on_capture_screen_saved(self, message: Saved) -> None:
+        self._saving = False
+        self._failure = None
+        self._saved_at = message.at
+        self._show_state()
+        if self.dirty:
+            self._schedule_save()
+
+    def on_capture_screen_save_failed(self, message: SaveFailed) -> None:
+        self._saving = False
+        self._failure = message.reason
+        self._show_state()
+        self.notify(
+            f"{message.reason}\nYour text is still here; saving again in {RETRY_DELAY:.0f} s.",
+            title="Note not saved",
+            severity="error",
+        )
+        self._schedule_save(RETRY_DELAY)
+
+    def _show_state(self) -> None:
+        state = self.query_one("#save-state", Static)
+        if self.read_only:
+            state.update(Text("read only: another reviewer's note", style="dim"))
+        elif self._failure:
+            state.update(Text(f"NOT SAVED: {self._failure}; retrying", style="bold red"))
+        elif self.dirty:
+            state.update(Text("unsaved", style="yellow"))
+        elif self._new and not self._written:
+            state.update(Text("new note from the template: saved as soon as you type", style="dim"))
+        elif self._saved_at is not None:
+            state.update(Text(f"saved {self._saved_at:%H:%M:%S}", style="green"))
+        else:
+            state.update(Text("saved", style="green"))
+
+    def flush(self) -> bool:
+        """Write now, on the calling thread (leaving the screen, quitting). True if all is saved."""
+        if self.session is None or self.read_only or not self.dirty:
+            return True
+        try:
+            text = self.query_one("#editor", NoteEditor).text
+            self._write(self._revision, text, [a.model_copy() for a in self.attendance])
+        except StoreError as error:
+            self._failure = str(error)
+            self._show_state()
+            return False
+        self._failure = None
+        return True
+
+    # --- actions ---------------------------------------------------------------------
+
+    def action_timestamp(self) -> None:
+        editor = self.query_one("#editor", NoteEditor)
+        if not editor.read_only:
+            editor.insert(f"[{self.context.clock():%H:%M}] ")
+
+    def action_save_now(self) -> None:
+        if self.flush():
+            self._saved_at = self.context.clock()
+            self._show_state()
+        else:
+            self.notify(str(self._failure), title="Note not saved", severity="error")
+            self._schedule_save(RETRY_DELAY)
+
+    def action_mark_done(self) -> None:
+        if self.session is None:
+            return
+        self.action_save_now()
+        self._mark_done(self.session.id)
+
+    @work(thread=True, exit_on_error=False)
+    def _mark_done(self, session_id: str) -> None:
+        try:
+            week.set_session_status(self.context.store, session_id, SessionStatus.DONE, self.context.me or "")
+        except StoreError as error:
+            self.app.notify(str(error), severity="error")
+            return
+        self.app.notify("Session marked done")
+
+    def action_leave(self) -> None:
+        self.app.leave_capture(self)  # type: ignore[attr-defined]
+
+    def on_screen_suspend(self) -> None:
+        self.flush()

@@ -1,0 +1,297 @@
+"""The landing screen: the week day by day, one tab a day, a detail pane for the session."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+
+from ...models import SessionRow, SessionStatus
+from ...store import StoreError, notes, week
+from ..context import ReviewContext
+from ..modals.confirm import ConfirmModal
+from ..modals.session_form import SessionFormModal
+
+STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "✗"}
+
+
+@dataclass(frozen=True)
+class WeekView:
+    sessions: list[SessionRow]
+    authors: dict[str, set[str]]
+    clashes: dict[str, list[str]]
+
+
+class ScheduleScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open_note", "Open note", id="schedule.open", show=True),
+        Binding("m", "toggle_mine", "Only mine", id="schedule.mine"),
+        Binding("d", "toggle_done", "Done", id="schedule.done"),
+        Binding("a", "add_session", "Add", id="schedule.add"),
+        Binding("e", "edit_session", "Move/swap", id="schedule.edit"),
+        Binding("x", "cancel_session", "Cancel session", id="schedule.cancel"),
+        Binding("left_square_bracket", "day(-1)", "Prev day", id="schedule.prev_day", show=False),
+        Binding("right_square_bracket", "day(1)", "Next day", id="schedule.next_day", show=False),
+        *[Binding(str(n), f"day_number({n})", show=False, id=f"schedule.day{n}") for n in range(1, 8)],
+    ]
+
+    only_mine: reactive[bool] = reactive(False)
+
+    class Loaded(Message):
+        def __init__(self, view: WeekView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: WeekView | None = None
+
+    @property
+    def context(self) -> ReviewContext:
+        return self.app.context  # type: ignore[attr-defined,no-any-return]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Tabs(
+            *[Tab(day.id.strftime("%A %-d %B"), id=f"day-{day.id.isoformat()}") for day in self.context.days],
+            active=f"day-{self.context.current_day.isoformat()}",
+            id="days",
+        )
+        with Horizontal():
+            table: DataTable[Any] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            yield table
+            with VerticalScroll(id="detail-pane"):
+                yield Static(id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#sessions", DataTable)
+        table.add_column("", key="mark", width=2)
+        table.add_column("Time", key="time", width=11)
+        table.add_column("Session", key="title", width=28)
+        table.add_column("Kind", key="kind", width=11)
+        table.add_column("Where", key="where", width=14)
+        table.add_column("Reviewers", key="reviewers")
+        table.focus()
+        self.refresh_week()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_week()
+
+    @work(thread=True, exclusive=True, group="schedule-load", exit_on_error=False)
+    def refresh_week(self) -> None:
+        try:
+            self.post_message(self.Loaded(self._read_view()))
+        except StoreError as error:
+            self.app.notify(str(error), severity="error", title="Could not read the schedule")
+
+    def _read_view(self) -> WeekView:
+        """Runs in a worker thread."""
+        store = self.context.store
+        sessions = week.sessions(store)
+        return WeekView(sessions, notes.note_authors(store), week.clashes_by_session(sessions))
+
+    def on_schedule_screen_loaded(self, message: Loaded) -> None:
+        self.view = message.view
+        self._fill_table()
+
+    @property
+    def selected_day(self) -> dt.date:
+        active = self.query_one("#days", Tabs).active or f"day-{self.context.current_day.isoformat()}"
+        return dt.date.fromisoformat(active.removeprefix("day-"))
+
+    @on(Tabs.TabActivated, "#days")
+    def _day_changed(self) -> None:
+        self._fill_table()
+        self.query_one("#sessions", DataTable).focus()
+
+    def watch_only_mine(self) -> None:
+        self._fill_table()
+
+    def _fill_table(self) -> None:
+        if self.view is None or not self.is_mounted:
+            return
+        table = self.query_one("#sessions", DataTable)
+        keep = self.selected_session.id if self.selected_session else None
+        table.clear()
+        me = self.context.me
+        for s in self.view.sessions:
+            if s.day != self.selected_day or (self.only_mine and me not in s.reviewers):
+                continue
+            names = (
+                "team"
+                if len(s.reviewers) >= len(self.context.reviewers)
+                else " ".join(self.context.reviewer_initials(r) for r in s.reviewers)
+            )
+            style = "dim strike" if s.status is SessionStatus.CANCELLED else ""
+            table.add_row(
+                Text(self._mark(s), style="bold yellow" if s.id in self.view.clashes else ""),
+                Text(f"{s.start_time}–{s.end_time}", style=style),
+                Text(s.title, style=style),
+                Text(s.kind.label, style=style),
+                Text(s.location, style=style),
+                Text(names, style=style),
+                key=s.id,
+            )
+        if keep and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        self._show_detail()
+        mine = " · only my sessions" if self.only_mine else ""
+        who = self.context.reviewer_name(self.context.me) if self.context.me else "no reviewer chosen"
+        self.sub_title = f"{self.selected_day:%A %-d %B %Y} · {who}{mine}"
+
+    def _mark(self, s: SessionRow) -> str:
+        assert self.view is not None
+        if s.id in self.view.clashes and s.status is not SessionStatus.CANCELLED:
+            return "⚠"
+        if s.status is SessionStatus.PLANNED and s.id in self.view.authors:
+            return STATUS_MARKS["notes"]
+        return STATUS_MARKS[s.status.value]
+
+    @property
+    def selected_session(self) -> SessionRow | None:
+        if self.view is None:
+            return None
+        table = self.query_one("#sessions", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((s for s in self.view.sessions if s.id == key), None)
+
+    @on(DataTable.RowHighlighted, "#sessions")
+    def _show_detail(self) -> None:
+        self.query_one("#detail", Static).update(self._detail(self.selected_session))
+
+    def _detail(self, s: SessionRow | None) -> Text:
+        if s is None:
+            return Text("No sessions on this day." if not self.only_mine else "None of your sessions today.")
+        ctx = self.context
+        out = Text()
+        out.append(f"{s.title}\n", style="bold")
+        out.append(f"{s.day.strftime('%A %-d %B')}, {s.start_time}–{s.end_time} · {s.kind.label}\n")
+        out.append(f"{s.location or 'room to be confirmed'}\n")
+        out.append(f"Status: {s.status.value}", style="italic")
+        if s.origin.value == "onsite":
+            out.append(" · added on site", style="italic")
+        out.append("\n")
+        assert self.view is not None
+        for warning in self.view.clashes.get(s.id, []):
+            out.append(f"⚠ {warning}\n", style="bold yellow")
+        out.append("\nReviewers\n", style="bold underline")
+        for r in s.reviewers:
+            out.append(f"  {ctx.reviewer_initials(r):<4}{ctx.reviewer_name(r)}{' (you)' if r == ctx.me else ''}\n")
+        out.append("\nParticipants\n", style="bold underline")
+        for p in s.participants or []:
+            count = f"{p.count} × " if p.count > 1 else ""
+            out.append(f"  {count}{p.role}" + (f", {p.organisation}" if p.organisation else "") + "\n")
+        if not s.participants:
+            out.append("  none listed\n", style="dim")
+        out.append("\nFocus areas\n", style="bold underline")
+        for area_id in s.focus_areas:
+            out.append(f"  {ctx.area_title(area_id)} ", style="")
+            out.append(f"#{area_id}\n", style="cyan")
+        prompts = list(s.prompts) + [
+            line for a in ctx.focus_areas if a.id in s.focus_areas for line in a.lines_of_enquiry
+        ]
+        if prompts:
+            out.append("\nLines of enquiry to probe\n", style="bold underline")
+            for line in prompts:
+                out.append(f"  • {line}\n")
+        authors = self.view.authors.get(s.id, set())
+        if authors:
+            out.append("\nNotes by ", style="bold")
+            out.append(", ".join(sorted(ctx.reviewer_name(a) for a in authors)) + "\n")
+        return out
+
+    # --- actions ---------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#sessions")
+    def action_open_note(self) -> None:
+        session = self.selected_session
+        if session is not None:
+            self.app.open_capture(session.id)  # type: ignore[attr-defined]
+
+    def action_toggle_mine(self) -> None:
+        self.only_mine = not self.only_mine
+
+    def action_day(self, step: int) -> None:
+        days = self.context.days
+        index = next((i for i, d in enumerate(days) if d.id == self.selected_day), 0)
+        self._activate(days[(index + step) % len(days)].id)
+
+    def action_day_number(self, number: int) -> None:
+        if number <= len(self.context.days):
+            self._activate(self.context.days[number - 1].id)
+
+    def _activate(self, day: dt.date) -> None:
+        self.query_one("#days", Tabs).active = f"day-{day.isoformat()}"
+
+    def action_toggle_done(self) -> None:
+        s = self.selected_session
+        if s is None or s.status is SessionStatus.CANCELLED:
+            return
+        status = SessionStatus.PLANNED if s.status is SessionStatus.DONE else SessionStatus.DONE
+        self._write(lambda: week.set_session_status(self.context.store, s.id, status, self._actor()),
+                    f"{s.title}: {status.value}")
+
+    def action_add_session(self) -> None:
+        def added(fields: dict[str, Any] | None) -> None:
+            if fields:
+                self._write(lambda: week.add_session(self.context.store, actor=self._actor(), **fields),
+                            f"Added {fields['title']}")
+        self.app.push_screen(SessionFormModal(self.context, day=self.selected_day), added)
+
+    def action_edit_session(self) -> None:
+        s = self.selected_session
+        if s is None:
+            return
+
+        def changed(fields: dict[str, Any] | None) -> None:
+            if fields:
+                self._write(lambda: week.change_session(self.context.store, s.id, self._actor(), **fields),
+                            f"Changed {fields['title']}")
+        self.app.push_screen(SessionFormModal(self.context, session=s), changed)
+
+    def action_cancel_session(self) -> None:
+        s = self.selected_session
+        if s is None:
+            return
+        if s.status is SessionStatus.CANCELLED:
+            self._write(lambda: week.set_session_status(self.context.store, s.id, SessionStatus.PLANNED, self._actor()),
+                        f"{s.title} is back on the schedule")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._write(
+                    lambda: week.set_session_status(self.context.store, s.id, SessionStatus.CANCELLED, self._actor()),
+                    f"Cancelled {s.title} (press x again to restore it)",
+                )
+        self.app.push_screen(
+            ConfirmModal(f"Cancel '{s.title}'? Notes already written are kept.", yes="Cancel session", no="Keep"),
+            confirmed,
+        )
+
+    def _actor(self) -> str:
+        return self.context.me or "unknown"
+
+    @work(thread=True, group="schedule-write", exit_on_error=False)
+    def _write(self, change: Any, done: str) -> None:
+        try:
+            change()
+            view = self._read_view()
+        except StoreError as error:
+            self.app.notify(str(error), severity="error", title="Not saved")
+            return
+        self.app.notify(done)
+        self.post_message(self.Loaded(view))

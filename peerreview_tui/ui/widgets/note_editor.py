@@ -1,0 +1,47 @@
+"""The note editor: a TextArea that completes `#tags` with Tab."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.message import Message
+from textual.widgets import TextArea
+
+from ...evidence import complete_tag, partial_tag_at
+
+
+class NoteEditor(TextArea):
+    """Tab after `#` or `#par` completes a focus-area tag; elsewhere Tab moves focus."""
+
+    class TagHint(Message):
+        """The cursor sits after `#...`: these tags would complete it (empty: no hint)."""
+
+        def __init__(self, choices: list[str]) -> None:
+            super().__init__()
+            self.choices = choices
+
+    def __init__(self, text: str, tags: list[str], **kwargs: object) -> None:
+        super().__init__(text, soft_wrap=True, tab_behavior="focus", **kwargs)  # type: ignore[arg-type]
+        self.tags = tags
+        self._hinting = False
+
+    def _partial(self) -> str | None:
+        row, column = self.cursor_location
+        return partial_tag_at(self.document.get_line(row), column)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "tab" and not self.read_only:
+            partial = self._partial()
+            choices = complete_tag(partial, self.tags) if partial is not None else []
+            if choices:
+                event.stop()
+                event.prevent_default()
+                self.insert(choices[0][len(partial or "") :] + " ")
+                return
+        await super()._on_key(event)
+
+    def on_text_area_selection_changed(self) -> None:
+        partial = self._partial()
+        choices = complete_tag(partial, self.tags) if partial is not None else []
+        if choices or self._hinting:
+            self._hinting = bool(choices)
+            self.post_message(self.TagHint(choices))

@@ -1,0 +1,171 @@
+"""Typing a note: it is saved by itself, survives leaving and quitting, and a failed save keeps it."""
+
+from __future__ import annotations
+
+from peerreview_tui.models import SessionStatus
+from peerreview_tui.store import StoreError, notes, week
+from peerreview_tui.ui.screens.capture import CaptureScreen
+from peerreview_tui.ui.screens.schedule import ScheduleScreen
+from peerreview_tui.ui.widgets.note_editor import NoteEditor
+
+from .conftest import SIZE
+
+FOCUS_GROUP = "mon-1400-swfg"  # officer1 and member
+
+
+async def _wait_for_autosave(pilot) -> None:
+    await pilot.pause(0.8)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _body(store, session=FOCUS_GROUP, author="officer1") -> str | None:
+    note = notes.get_note(store, session, author)
+    return note.body if note else None
+
+
+async def test_enter_on_a_session_opens_a_note_from_its_template(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#sessions")
+        table.move_cursor(row=table.get_row_index(FOCUS_GROUP))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CaptureScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = app.screen.query_one(NoteEditor).text
+        assert "Focus group: social workers" in text
+        assert "Started [14:05]" in text
+        assert "5 × Social worker" in text  # attendees by role, never by name
+    assert _body(store) is None  # nothing is written until the reviewer types
+
+
+async def test_typed_text_is_saved_within_a_second_and_is_there_on_reopening(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"+ supervision is weekly #practice")
+        await _wait_for_autosave(pilot)
+        assert "+ supervision is weekly #practice" in _body(store)
+        assert "saved 14:05:00" in str(app.screen.query_one("#save-state").render())
+    again = app_factory(session=FOCUS_GROUP)
+    async with again.run_test(size=SIZE) as pilot:
+        await again.workers.wait_for_complete()
+        await pilot.pause()
+        assert "+ supervision is weekly #practice" in again.screen.query_one(NoteEditor).text
+
+
+async def test_marks_are_grouped_by_focus_area_as_you_type(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter", *"- caseloads are high #partnership", "enter", *"? check audit #nope")
+        await pilot.pause(0.3)
+        panel = str(app.screen.query_one("#marks").render())
+        assert "Partnership work" in panel and "caseloads are high" in panel
+        assert "Unknown tags: #nope" in panel
+
+
+async def test_tab_completes_a_focus_area_tag(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter", *"+ joint visits #partn", "tab", *"ok")
+        assert app.screen.query_one(NoteEditor).text.endswith("+ joint visits #partnership ok")
+
+
+async def test_ctrl_t_inserts_the_time(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter", "ctrl+t", *"arrived")
+        assert app.screen.query_one(NoteEditor).text.endswith("[14:05] arrived")
+
+
+async def test_quitting_straight_after_typing_keeps_the_text(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"last words")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert _body(store).endswith("last words")
+
+
+async def test_leaving_with_escape_saves_and_returns_to_the_schedule(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"quick", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ScheduleScreen)
+        assert _body(store).endswith("quick")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one("#sessions")
+        assert str(table.get_cell(FOCUS_GROUP, "mark")) == "✎"
+
+
+async def test_a_failing_save_keeps_the_text_warns_and_retries(store, app_factory, monkeypatch) -> None:
+    real_save = notes.save_note
+    disk = {"full": True}
+
+    def flaky(*args, **kwargs):
+        if disk["full"]:
+            raise StoreError("the disk is full; free some space")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(notes, "save_note", flaky)
+    monkeypatch.setattr("peerreview_tui.ui.screens.capture.RETRY_DELAY", 1.0)
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press(*"precious")
+        await _wait_for_autosave(pilot)
+        state = str(app.screen.query_one("#save-state").render())
+        assert "NOT SAVED" in state and "disk is full" in state
+        assert app.screen.query_one(NoteEditor).text.endswith("precious")
+        assert _body(store) is None
+        disk["full"] = False
+        await pilot.pause(1.2)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "saved" in str(app.screen.query_one("#save-state").render())
+    assert _body(store).endswith("precious")
+
+
+async def test_f5_marks_the_session_done(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("f5")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+    assert week.session(store, FOCUS_GROUP).status is SessionStatus.DONE
+
+
+async def test_attendance_changes_are_saved_with_the_note(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        listing = app.screen.query_one("#attendance")
+        listing.deselect(0)
+        extra = app.screen.query_one("#extra")
+        extra.value = "Advanced practitioner, Northborough Borough Council"
+        await extra.action_submit()
+        await _wait_for_autosave(pilot)
+    note = notes.get_note(store, FOCUS_GROUP, "officer1")
+    assert note is not None
+    assert [a.present for a in note.attendance][:1] == [False]
+    assert note.attendance[-1].extra and note.attendance[-1].role == "Advanced practitioner"

@@ -1,0 +1,207 @@
+"""The schedule: days as tabs, only-mine, on-site changes and their clash warnings."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peerreview_tui.models import SessionStatus
+from peerreview_tui.store import notes, week
+from peerreview_tui.ui.modals.confirm import ConfirmModal
+from peerreview_tui.ui.modals.session_form import SessionFormModal
+from peerreview_tui.ui.modals.who import WhoModal
+from peerreview_tui.ui.screens.capture import CaptureScreen
+from peerreview_tui.ui.screens.schedule import ScheduleScreen
+
+from .conftest import SIZE
+
+
+def _rows(app) -> list[str]:
+    table = app.screen.query_one("#sessions")
+    return [row.value for row in table.rows]
+
+
+async def _ready(app, pilot) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_opens_on_the_first_day_with_its_sessions_in_time_order(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        assert app.screen.query_one("#days").active == "day-2012-09-10"
+        rows = _rows(app)
+        assert rows[0] == "mon-0830-setup" and len(rows) == 10
+        assert "Monday 10 September" in app.screen.sub_title
+
+
+async def test_number_keys_and_brackets_change_the_day(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        assert all(r.startswith("wed-") for r in _rows(app))
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert all(r.startswith("thu-") for r in _rows(app))
+
+
+async def test_only_mine_hides_other_reviewers_sessions(store, app_factory) -> None:
+    app = app_factory(me="health")
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        everyone = _rows(app)
+        await pilot.press("m")
+        await pilot.pause()
+        mine = _rows(app)
+        assert 0 < len(mine) < len(everyone)
+        assert all("health" in week.session(store, s).reviewers for s in mine)
+        assert "only my sessions" in app.screen.sub_title
+
+
+async def test_detail_pane_shows_participants_focus_areas_and_lines_of_enquiry(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        table = app.screen.query_one("#sessions")
+        table.move_cursor(row=table.get_row_index("mon-1400-swfg"))
+        await pilot.pause()
+        detail = str(app.screen.query_one("#detail").render())
+        assert "5 × Social worker (assessment teams)" in detail
+        assert "#practice" in detail and "Lines of enquiry to probe" in detail
+
+
+async def test_a_clash_made_on_site_is_a_warning_on_both_sessions(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SessionFormModal)
+        form.query_one("#title").value = "Reality testing: MASH decisions"
+        form.query_one("#start").value = "14:15"
+        form.query_one("#end").value = "15:00"
+        form.query_one("#location").value = "Northgate House, Meeting room B"
+        await pilot.press("ctrl+s")
+        await _ready(app, pilot)
+        added = next(s for s in week.sessions(store, dt.date(2012, 9, 10)) if s.origin.value == "onsite")
+        assert added.reviewers == ["officer1"]
+        table = app.screen.query_one("#sessions")
+        assert str(table.get_cell(added.id, "mark")) == "⚠"
+        assert str(table.get_cell("mon-1400-swfg", "mark")) == "⚠"  # the room is booked twice
+        table.move_cursor(row=table.get_row_index(added.id))
+        await pilot.pause()
+        assert "room 'Northgate House, Meeting room B' is booked" in str(app.screen.query_one("#detail").render())
+
+
+async def test_the_form_refuses_an_end_before_the_start(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#title").value = "Backwards"
+        form.query_one("#start").value = "15:00"
+        form.query_one("#end").value = "14:00"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "End must be after start" in str(form.query_one("#error").render())
+
+
+async def test_moving_a_session_swaps_its_reviewers(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        table = app.screen.query_one("#sessions")
+        table.move_cursor(row=table.get_row_index("mon-1445-hos-comm"))
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        form.query_one("#start").value = "15:00"
+        form.query_one("#end").value = "16:00"
+        reviewers = form.query_one("#reviewers")
+        reviewers.deselect_all()
+        reviewers.select("health")
+        await pilot.press("ctrl+s")
+        await _ready(app, pilot)
+    moved = week.session(store, "mon-1445-hos-comm")
+    assert (moved.start_time, moved.reviewers, moved.updated_by) == ("15:00", ["health"], "officer1")
+
+
+async def test_cancelling_asks_first_and_keeps_the_notes(store, app_factory) -> None:
+    notes.save_note(store, "mon-1330-lscb", "officer1", "+ chair is independent")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        table = app.screen.query_one("#sessions")
+        table.move_cursor(row=table.get_row_index("mon-1330-lscb"))
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmModal)
+        await pilot.press("n")
+        await pilot.pause()
+        assert week.session(store, "mon-1330-lscb").status is SessionStatus.PLANNED
+        await pilot.press("x", "y")
+        await _ready(app, pilot)
+        assert week.session(store, "mon-1330-lscb").status is SessionStatus.CANCELLED
+        assert str(app.screen.query_one("#sessions").get_cell("mon-1330-lscb", "mark")) == "✗"
+    assert notes.get_note(store, "mon-1330-lscb", "officer1").body == "+ chair is independent"
+
+
+async def test_d_marks_a_session_done(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("d")
+        await _ready(app, pilot)
+        assert str(app.screen.query_one("#sessions").get_cell("mon-0830-setup", "mark")) == "✓"
+    assert week.session(store, "mon-0830-setup").status is SessionStatus.DONE
+
+
+async def test_an_unknown_reviewer_is_asked_who_they_are_once(store, app_factory) -> None:
+    app = app_factory(me=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        assert isinstance(app.screen, WhoModal)
+        await pilot.press("down", "enter")
+        await _ready(app, pilot)
+        assert isinstance(app.screen, ScheduleScreen)
+        assert app.context.me == "member"
+    assert store.get_meta("me") == "member"
+
+
+async def test_session_option_opens_capture_directly(store, app_factory) -> None:
+    app = app_factory(session="mon-1330-lscb")
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        assert isinstance(app.screen, CaptureScreen)
+
+
+async def test_f1_shows_the_marks_and_keys(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpModal"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ScheduleScreen)
+
+
+async def test_the_theme_is_remembered(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        app.theme = "nord"
+        await _ready(app, pilot)
+    assert store.get_meta("theme") == "nord"
+    again = app_factory()
+    async with again.run_test(size=SIZE) as pilot:
+        await _ready(again, pilot)
+        assert again.theme == "nord"

@@ -1,0 +1,45 @@
+"""A few pictures at a fixed size. Regenerate (--snapshot-update) only after looking at them."""
+
+from __future__ import annotations
+
+from peerreview_tui.store import notes
+
+from .conftest import SIZE, make_app
+
+NOTE = """Focus group: social workers
+Started [14:02]
+
++ Supervision is weekly and reflective #practice
+- Caseloads in assessment teams are above 25 #practice
+? Ask the head of service for the caseload data #practice
+! "We know the early help offer, we just can't get families into it" #early-help
+[14:40] + Joint visits with health visitors are routine #partnership
+"""
+
+
+async def _settle(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_schedule_snapshot(store, snap_compare) -> None:
+    notes.save_note(store, "mon-1045-ce", "lead", "+ clear vision #practice")
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=_settle)
+
+
+def test_capture_snapshot(store, snap_compare) -> None:
+    notes.save_note(store, "mon-1400-swfg", "officer1", NOTE)
+    assert snap_compare(make_app(store, session="mon-1400-swfg"), terminal_size=SIZE, run_before=_settle)
+
+
+def test_search_snapshot(store, snap_compare) -> None:
+    notes.save_note(store, "mon-1400-swfg", "officer1", NOTE)
+    notes.save_note(store, "mon-1045-ce", "lead", "- supervision of agency staff is patchy #practice")
+
+    async def search(pilot) -> None:
+        await pilot.press("f3", *"supervision")
+        await pilot.pause(0.2)
+        await _settle(pilot)
+
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=search)
