@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,7 @@ from typing import Any, NamedTuple
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .models import Day, FocusArea, Letter, Participant, ReviewInfo, Reviewer, Schedule, Session
+from .models import Schedule
 
 MAX_BYTES = 2 * 1024 * 1024  # a real week is ~30 KB; anything near this is not a schedule
 
@@ -110,6 +112,19 @@ class _Loader(yaml.SafeLoader):
             )
         return super().compose_node(parent, index)
 
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        # PyYAML lets converters fail with bare Python errors (2012-02-30, `!!int ''`): give them
+        # the node's line like any other YAML error.
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError):
+            what = node.tag.rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{_show(node.value)} is not a valid {what}", node.start_mark
+            ) from None
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag.rsplit(":", 1)[-1] not in {"int", "float", "bool"}]
@@ -165,9 +180,14 @@ def parse_schedule(raw: bytes | str, name: str = "schedule.yaml") -> LoadedSched
 
 
 def _too_big(name: str, size: int) -> Problem:
-    return Problem(
-        name, None, "", f"is {size / 1_048_576:.1f} MB; a schedule file is at most {MAX_BYTES // 1_048_576} MB"
-    )
+    megabytes = math.ceil(size / 104_857.6) / 10  # rounded up: 2 MB and a byte is "2.1 MB"
+    return Problem(name, None, "", f"is {megabytes} MB; a schedule file is at most {MAX_BYTES // 1_048_576} MB")
+
+
+def _reader_problem(error: yaml.reader.ReaderError, text: str, name: str) -> Problem:
+    line = text[: error.position].count("\n") + 1
+    character = error.character if isinstance(error.character, str) else chr(error.character)
+    return Problem(name, line, "", f"contains a control character ({ord(character):#04x}) that YAML does not allow")
 
 
 def _decode(raw: bytes | str, name: str) -> str:
@@ -190,14 +210,19 @@ def _decode(raw: bytes | str, name: str) -> str:
 
 
 def _compose(text: str, name: str) -> yaml.Node:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:
+        raise ScheduleError([_reader_problem(error, text, name)]) from None
     try:
         root = loader.get_single_node()
+    except yaml.reader.ReaderError as error:
+        raise ScheduleError([_reader_problem(error, text, name)]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else None
         detail = error.problem or error.context or "is not valid YAML"
-        if "\t" in detail or "tab" in detail:
+        if "\\t" in detail or "\t" in detail or "tab" in detail:
             detail += " (indent with spaces, not tabs)"
         raise ScheduleError([Problem(name, line, "", f"not valid YAML: {detail}")]) from None
     except yaml.YAMLError as error:
@@ -265,11 +290,6 @@ def _construct(root: yaml.Node, name: str) -> Any:
 
 # --- Pydantic errors -> problems ---------------------------------------------------------
 
-_MODELS: tuple[type[BaseModel], ...] = (
-    Schedule, ReviewInfo, Letter, FocusArea, Reviewer, Participant, Session, Day,
-)
-_KNOWN_FIELDS = sorted({field for model in _MODELS for field in model.model_fields})
-
 
 def _problem_from_pydantic(error: Any, root: yaml.Node, name: str) -> Problem:
     loc = [part for part in error["loc"] if isinstance(part, (str, int))]
@@ -285,29 +305,65 @@ def _message(error: Any) -> str:
     if kind == "missing":
         return "is required"
     if kind == "extra_forbidden":
-        field = str(error["loc"][-1])
-        close = difflib.get_close_matches(field, _KNOWN_FIELDS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"is not a known field{hint}"
+        loc = [part for part in error["loc"] if isinstance(part, str)]
+        fields = _fields_at(error["loc"][:-1])
+        close = difflib.get_close_matches(str(error["loc"][-1]), fields, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else f" (expected one of: {', '.join(fields)})" if fields else ""
+        return f"is not a known field here{hint}" if loc else "is not a known field"
     if kind in {"bad_id", "bad_time", "empty_text"}:
         return error["msg"]
-    if kind == "string_type":
-        return f"expected text, got {_kind_of(value)}"
-    if kind == "list_type":
-        return f"expected a list, got {_kind_of(value)}"
-    if kind in {"model_type", "model_attributes_type", "dict_type"}:
-        return f"expected a mapping (name: value lines), got {_kind_of(value)}"
-    if kind.startswith("date"):
-        return f"{_show(value)} is not a date (YYYY-MM-DD)"
-    if kind == "enum":
-        return f"{_show(value)} is not one of: {ctx.get('expected', '').replace(chr(39), '')}"
-    if kind.startswith("bool"):
-        return f"expected true or false, got {_show(value)}"
-    if kind.startswith("int"):
-        return f"expected a whole number, got {_show(value)}"
     if kind == "too_short":
         return "needs at least one entry"
-    return error["msg"].replace("Input should be", "should be")
+    expected = _expected(kind, ctx)
+    if expected is None:
+        return error["msg"].replace("Input should be", "should be")
+    if value is None:
+        return f"is empty; expected {expected}"
+    if kind in {"string_type", "list_type", "model_type", "model_attributes_type", "dict_type"}:
+        return f"expected {expected}, got {_kind_of(value)}"
+    return f"{_show(value)} is not {expected}"
+
+
+def _expected(kind: str, ctx: dict[str, Any]) -> str | None:
+    if kind == "string_type":
+        return "text"
+    if kind == "list_type":
+        return "a list"
+    if kind in {"model_type", "model_attributes_type", "dict_type"}:
+        return "a mapping (name: value lines)"
+    if kind.startswith("date"):
+        return "a date (YYYY-MM-DD)"
+    if kind == "enum":
+        return f"one of: {ctx.get('expected', '').replace(chr(39), '')}"
+    if kind.startswith("bool"):
+        return "true or false"
+    if kind.startswith("int"):
+        return "a whole number"
+    return None
+
+
+def _fields_at(loc: Loc) -> list[str]:
+    """The fields the schedule file allows at ``loc`` (walking the models, not the data)."""
+    model: type[BaseModel] = Schedule
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        inner = _model_in(field.annotation) if field else None
+        if inner is None:
+            return []
+        model = inner
+    return list(model.model_fields)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _kind_of(value: Any) -> str:
