@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from . import paths
+from .keymap import KeymapError, load_keymap
 from .schedule import LoadedSchedule, Problem, ScheduleError, load_schedule, parse_schedule
 from .store import Store, StoreError
 from .store import week
@@ -152,7 +153,11 @@ def _open_app(path: Path, me: str | None = None, session_id: str | None = None) 
         context.me = me or store.get_meta("me")
         if session_id is not None and week.session(store, session_id) is None:
             _fail(f"no session '{session_id}' in this review")
-        PeerReviewApp(context, open_session=session_id).run()
+        try:
+            keymap = load_keymap()
+        except KeymapError as error:
+            _fail(str(error))
+        PeerReviewApp(context, open_session=session_id, keymap=keymap).run()
     finally:
         store.close()
 

@@ -32,9 +32,13 @@ class PeerReviewApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
-    def __init__(self, context: ReviewContext, open_session: str | None = None) -> None:
+    def __init__(
+        self, context: ReviewContext, open_session: str | None = None, keymap: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.context = context
+        if keymap:
+            self.set_keymap(keymap)
         self.open_session = open_session
         review = context.review
         self.title = f"{review.council} · {review.title}"
@@ -46,7 +50,7 @@ class PeerReviewApp(App[None]):
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember("theme", theme.name))
         self._update_subtitle()
         self._backup()
-        for sig in (signal.SIGTERM, signal.SIGHUP):
+        for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             try:
                 asyncio.get_running_loop().add_signal_handler(sig, self._quit_on_signal)
             except (NotImplementedError, RuntimeError, ValueError):

@@ -205,3 +205,15 @@ async def test_the_theme_is_remembered(store, app_factory) -> None:
     async with again.run_test(size=SIZE) as pilot:
         await _ready(again, pilot)
         assert again.theme == "nord"
+
+
+async def test_keys_can_be_remapped_by_binding_id(store) -> None:
+    from .conftest import make_app
+
+    app = make_app(store)
+    app.set_keymap({"schedule.mine": "o"})
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        await pilot.press("o")
+        await pilot.pause()
+        assert app.screen.only_mine
