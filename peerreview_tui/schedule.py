@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from .models import Schedule
 
 MAX_BYTES = 2 * 1024 * 1024  # a real week is ~30 KB; anything near this is not a schedule
+MAX_CLASH_WARNINGS = 50
 
 Loc = Sequence[str | int]
 
@@ -78,8 +79,9 @@ class Clash:
         return f"{what} is booked in both {self.first} and {self.second}"
 
 
-def find_clashes(slots: Iterable[Slot]) -> list[Clash]:
-    """Reviewers or rooms booked in two sessions at once (a warning, never a refusal)."""
+def find_clashes(slots: Iterable[Slot], limit: int | None = None) -> list[Clash]:
+    """Reviewers or rooms booked in two sessions at once (a warning, never a refusal);
+    at most ``limit`` of them."""
     by_day: dict[dt.date, list[Slot]] = {}
     for slot in slots:
         by_day.setdefault(slot.day, []).append(slot)
@@ -95,6 +97,8 @@ def find_clashes(slots: Iterable[Slot]) -> list[Clash]:
                 room = a.location.strip()
                 if room and room.casefold() == b.location.strip().casefold():
                     clashes.append(Clash("room", room, day, a.session_id, b.session_id))
+                if limit is not None and len(clashes) >= limit:
+                    return clashes[:limit]
     return clashes
 
 
@@ -113,16 +117,17 @@ class _Loader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
-        # PyYAML lets converters fail with bare Python errors (2012-02-30, `!!int ''`): give them
-        # the node's line like any other YAML error.
+        # PyYAML lets converters fail with bare Python errors (2012-02-30, `!!int ''`). Keep the
+        # text instead: validation then names the field and says what was expected there.
         try:
             return super().construct_object(node, deep)
         except yaml.YAMLError:
             raise
         except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError):
-            what = node.tag.rsplit(":", 1)[-1]
+            if isinstance(node, yaml.ScalarNode):
+                return node.value
             raise yaml.constructor.ConstructorError(
-                None, None, f"{_show(node.value)} is not a valid {what}", node.start_mark
+                None, None, "cannot be read", node.start_mark
             ) from None
 
 
@@ -150,6 +155,8 @@ def load_schedule(path: str | Path) -> LoadedSchedule:
     try:
         if path.is_dir():
             raise ScheduleError([Problem(name, None, "", "is a folder, not a schedule file")])
+        if path.exists() and not path.is_file():
+            raise ScheduleError([Problem(name, None, "", "is not a regular file")])
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ScheduleError([_too_big(name, size)])
@@ -462,7 +469,7 @@ def _check_meaning(schedule: Schedule, root: yaml.Node, name: str) -> tuple[list
     reviewer_ids = [r.id for r in schedule.reviewers]
     area_ids = [f.id for f in schedule.focus_areas]
     for d, day in enumerate(schedule.days):
-        if not review.start <= day.date <= review.end:
+        if review.start <= review.end and not review.start <= day.date <= review.end:
             at(["days", d, "date"], f"{day.date} is outside the review ({review.start} to {review.end})")
         for s, session in enumerate(day.sessions):
             base: list[str | int] = ["days", d, "sessions", s]
@@ -484,8 +491,11 @@ def _check_meaning(schedule: Schedule, root: yaml.Node, name: str) -> tuple[list
         slots = [
             Slot(s.id, day.date, s.start, s.end, s.reviewers, s.location) for day, s in schedule.sessions()
         ]
-        for clash in find_clashes(slots):
+        clashes = find_clashes(slots, limit=MAX_CLASH_WARNINGS + 1)
+        for clash in clashes[:MAX_CLASH_WARNINGS]:
             at(places[clash.second], clash.describe(), warnings)
+        if len(clashes) > MAX_CLASH_WARNINGS:
+            warnings.append(Problem(name, None, "days", f"more clashes than the first {MAX_CLASH_WARNINGS} shown"))
     return errors, warnings
 
 

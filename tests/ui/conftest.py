@@ -25,3 +25,15 @@ def app_factory(store: Store):
         return make_app(store, **kwargs)
 
     return factory
+
+
+async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
+    """Pause until ``condition()`` holds: a busy machine may take longer than a fixed pause."""
+    waited = 0.0
+    while not condition():
+        if waited >= timeout:
+            raise AssertionError(f"still not true after {timeout} s: {condition.__doc__ or condition}")
+        await pilot.pause(0.05)
+        waited += 0.05
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

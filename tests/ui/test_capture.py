@@ -8,15 +8,14 @@ from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 from peerreview_tui.ui.widgets.note_editor import NoteEditor
 
-from .conftest import SIZE
+from .conftest import SIZE, wait_until
 
 FOCUS_GROUP = "mon-1400-swfg"  # officer1 and member
 
 
 async def _wait_for_autosave(pilot) -> None:
-    await pilot.pause(0.8)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Until the editor's revision is written, or a write has failed."""
+    await wait_until(pilot, lambda: not pilot.app.screen.dirty or pilot.app.screen._failure)
 
 
 def _body(store, session=FOCUS_GROUP, author="officer1") -> str | None:
@@ -64,7 +63,7 @@ async def test_marks_are_grouped_by_focus_area_as_you_type(store, app_factory) -
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("enter", *"- caseloads are high #partnership", "enter", *"? check audit #nope")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "#nope" in str(app.screen.query_one("#marks").render()))
         panel = str(app.screen.query_one("#marks").render())
         assert "Partnership work" in panel and "caseloads are high" in panel
         assert "Unknown tags: #nope" in panel
@@ -136,9 +135,7 @@ async def test_a_failing_save_keeps_the_text_warns_and_retries(store, app_factor
         assert app.screen.query_one(NoteEditor).text.endswith("precious")
         assert _body(store) is None
         disk["full"] = False
-        await pilot.pause(1.2)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_until(pilot, lambda: not app.screen.dirty)
         assert "saved" in str(app.screen.query_one("#save-state").render())
     assert _body(store).endswith("precious")
 
@@ -149,9 +146,7 @@ async def test_f5_marks_the_session_done(store, app_factory) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("f5")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-    assert week.session(store, FOCUS_GROUP).status is SessionStatus.DONE
+        await wait_until(pilot, lambda: week.session(store, FOCUS_GROUP).status is SessionStatus.DONE)
 
 
 async def test_attendance_changes_are_saved_with_the_note(store, app_factory) -> None:
@@ -164,7 +159,12 @@ async def test_attendance_changes_are_saved_with_the_note(store, app_factory) ->
         extra = app.screen.query_one("#extra")
         extra.value = "Advanced practitioner, Northborough Borough Council"
         await extra.action_submit()
-        await _wait_for_autosave(pilot)
+
+        def saved_with_the_extra() -> bool:
+            note = notes.get_note(store, FOCUS_GROUP, "officer1")
+            return note is not None and note.attendance[-1].extra
+
+        await wait_until(pilot, saved_with_the_extra)
     note = notes.get_note(store, FOCUS_GROUP, "officer1")
     assert note is not None
     assert [a.present for a in note.attendance][:1] == [False]

@@ -6,7 +6,7 @@ from peerreview_tui.store import notes
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.widgets.note_editor import NoteEditor
 
-from .conftest import SIZE
+from .conftest import SIZE, wait_until
 
 
 async def test_search_finds_a_typed_word_and_opens_the_note_at_it(store, app_factory) -> None:
@@ -18,10 +18,8 @@ async def test_search_finds_a_typed_word_and_opens_the_note_at_it(store, app_fac
         await pilot.press("f3")
         await pilot.pause()
         await pilot.press(*"threshol")
-        await pilot.pause(0.2)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
         results = app.screen.query_one("#results")
+        await wait_until(pilot, lambda: results.option_count > 0)
         assert results.option_count == 1
         assert "Interview: LSCB Independent Chair" in str(results.get_option_at_index(0).prompt)
         await pilot.press("enter", "enter")
@@ -39,9 +37,7 @@ async def test_another_reviewers_note_opens_read_only(store, app_factory) -> Non
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f3", *"front door")
-        await pilot.pause(0.2)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.screen.query_one("#results").option_count > 0)
         await pilot.press("enter", "enter")
         await pilot.pause()
         await app.workers.wait_for_complete()

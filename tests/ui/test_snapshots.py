@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from peerreview_tui.store import notes
 
-from .conftest import SIZE, make_app
+from .conftest import SIZE, make_app, wait_until
 
 NOTE = """Focus group: social workers
 Started [14:02]
@@ -21,6 +21,8 @@ async def _settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await wait_until(pilot, lambda: "loading" not in str(pilot.app.screen.query("#save-state").first().render())
+                     if pilot.app.screen.query("#save-state") else True)
 
 
 def test_schedule_snapshot(store, snap_compare) -> None:
@@ -39,7 +41,7 @@ def test_search_snapshot(store, snap_compare) -> None:
 
     async def search(pilot) -> None:
         await pilot.press("f3", *"supervision")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: pilot.app.screen.query_one("#results").option_count == 2)
         await _settle(pilot)
 
     assert snap_compare(make_app(store), terminal_size=SIZE, run_before=search)
