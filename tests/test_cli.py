@@ -160,3 +160,44 @@ def test_open_refuses_an_unknown_reviewer_or_session_before_the_screen(data_home
     assert who.exit_code == 1 and "no reviewer 'nobody'" in who.output
     where = run("open", "--db", db, "--as", "lead", "--session", "nowhere")
     assert where.exit_code == 1 and "no session 'nowhere'" in where.output
+
+
+def test_coverage_prints_the_matrix_with_thin_cells(data_home: Path) -> None:
+    db = str(_demo(data_home))
+    output = run("coverage", "--db", db).output
+    assert "Effectiveness of commissioning" in output and "!" in output
+    assert "not tagged to a focus area" in output
+    monday = run("coverage", "--day", "1", "--db", db)
+    assert monday.exit_code == 0 and monday.output != output
+    assert "the review has 5 days" in run("coverage", "--day", "9", "--db", db).output
+
+
+def test_findings_lists_badges_and_filters_by_status(data_home: Path) -> None:
+    db = str(_demo(data_home))
+    everything = run("findings", "--db", db).output
+    agreed = run("findings", "--status", "agreed", "--db", db).output
+    assert "single source" in everything and "[draft]" in everything
+    assert "[draft]" not in agreed and agreed.count("[agreed]") == 3
+
+
+def test_imports_show_in_the_matrix_and_refuse_bad_files(data_home: Path, tmp_path: Path) -> None:
+    db = str(data_home / "r.db")
+    run("init", str(EXAMPLE), "--db", db)
+    data = Path(__file__).resolve().parent.parent / "peerreview_tui" / "data"
+    done = run("import", "performance", str(data / "performance.example.csv"), "--as", "manager", "--db", db)
+    assert done.exit_code == 0 and "Imported 11 indicators" in done.output
+    assert "data" in run("coverage", "--db", db).output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("indicator,period,value\nRe-referrals,2011/12,lots\n")
+    refused = run("import", "performance", str(bad), "--as", "manager", "--db", db)
+    assert refused.exit_code == 1
+    assert "bad.csv: row 2, column 'value'" in refused.output and "nothing was imported" in refused.output
+    survey = run("import", "questionnaire", str(data / "questionnaire.example.csv"), "--as", "manager", "--db", db)
+    assert survey.exit_code == 0 and "Imported 8 questions" in survey.output
+
+
+def test_import_needs_to_know_who_is_acting(data_home: Path) -> None:
+    db = str(data_home / "r.db")
+    run("init", str(EXAMPLE), "--db", db)
+    result = run("import", "performance", "x.csv", "--db", db)
+    assert result.exit_code == 1 and "--as" in result.output

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..models import Attendee, Note, note_id, now
+from ..models import Attendee, Note, SessionRow, note_id, now
+from . import evidence_items
 from .connection import StoreError
 from .review import Store
 
@@ -30,8 +31,12 @@ def save_note(
     author_id: str,
     body: str,
     attendance: list[Attendee] | None = None,
+    *,
+    actor: str | None = None,
 ) -> Note:
-    """Write the whole note (creating it the first time); the caller keeps its text on failure."""
+    """Write the whole note (creating it the first time) and re-derive its evidence items in the
+    same transaction; the caller keeps its text on failure. ``actor`` defaults to the author."""
+    actor = actor or author_id
     review = store.review()
     if review is None:
         raise StoreError("no review loaded")
@@ -43,7 +48,7 @@ def save_note(
     with store.write() as db:
         exists = next(db.query("SELECT 1 AS x FROM notes WHERE id = ?", [row_id]), None)
         if exists:
-            db.table("notes").update(row_id, {**fields, "updated_by": author_id, "updated_at": stamp})
+            db.table("notes").update(row_id, {**fields, "updated_by": actor, "updated_at": stamp})
         else:
             db.table("notes").insert(
                 {
@@ -52,14 +57,16 @@ def save_note(
                     "author_id": author_id,
                     "attendance": "[]",
                     **fields,
-                    "created_by": author_id,
+                    "created_by": actor,
                     "created_at": stamp,
-                    "updated_by": author_id,
+                    "updated_by": actor,
                     "updated_at": stamp,
                 }
             )
-        row = next(db.query("SELECT * FROM notes WHERE id = ?", [row_id]))
-    return Note.model_validate(row)
+        note = Note.model_validate(next(db.query("SELECT * FROM notes WHERE id = ?", [row_id])))
+        session = SessionRow.model_validate(next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id])))
+        evidence_items.sync_note_evidence(db, note, session, actor)
+    return note
 
 
 def append_to_note(store: Store, session_id: str, author_id: str, text: str) -> Note:

@@ -15,20 +15,29 @@ from ..store import StoreError
 from .context import ReviewContext
 from .modals.confirm import ConfirmModal
 from .modals.help import HelpModal
-from .modals.who import WhoModal
+from .modals.choice import ChoiceModal
 from .screens.capture import CaptureScreen
+from .screens.coverage import CoverageScreen
+from .screens.findings import FindingsScreen
 from .screens.schedule import ScheduleScreen
 from .screens.search import SearchScreen
 
 
 class PeerReviewApp(App[None]):
     CSS_PATH = "app.tcss"
-    MODES = {"schedule": ScheduleScreen, "search": SearchScreen}
+    MODES = {
+        "schedule": ScheduleScreen,
+        "search": SearchScreen,
+        "coverage": CoverageScreen,
+        "findings": FindingsScreen,
+    }
     DEFAULT_MODE = "schedule"
     BINDINGS = [
         Binding("f1", "help", "Help", id="app.help"),
         Binding("f2", "switch_mode('schedule')", "Schedule", id="app.schedule"),
         Binding("f3", "switch_mode('search')", "Search", id="app.search"),
+        Binding("f4", "switch_mode('coverage')", "Coverage", id="app.coverage"),
+        Binding("f5", "switch_mode('findings')", "Findings", id="app.findings"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -56,7 +65,14 @@ class PeerReviewApp(App[None]):
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not on this platform or not in the main thread (tests)
         if self.context.me is None:
-            self.push_screen(WhoModal(self.context.reviewers), self._chose_me)
+            self.push_screen(
+                ChoiceModal(
+                    "Who is using this laptop? Your notes are written in your name.",
+                    [(f"{r.name}, {r.role}", r.id) for r in self.context.reviewers],
+                    cancellable=False,
+                ),
+                self._chose_me,
+            )
         elif self.open_session:
             self.open_capture(self.open_session)
 
@@ -164,6 +180,8 @@ class PeerReviewApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Schedule", "The week, day by day", lambda: self.switch_mode("schedule"))
         yield SystemCommand("Search notes", "Full-text search over every note", lambda: self.switch_mode("search"))
+        yield SystemCommand("Coverage", "Focus areas × sources: where evidence is thin", lambda: self.switch_mode("coverage"))
+        yield SystemCommand("Findings", "Strengths and areas for development per focus area", lambda: self.switch_mode("findings"))
         yield SystemCommand("Help", "Keys and inline marks", self.action_help)
         if isinstance(screen, ScheduleScreen):
             yield SystemCommand("Only my sessions", "Show only my sessions / everyone's", screen.action_toggle_mine)
@@ -171,6 +189,13 @@ class PeerReviewApp(App[None]):
             yield SystemCommand("Move or change session", "Day, time, room, reviewers", screen.action_edit_session)
             yield SystemCommand("Mark session done", "Toggle done for the selected session", screen.action_toggle_done)
             yield SystemCommand("Cancel session", "Cancel (or restore) the selected session", screen.action_cancel_session)
+        if isinstance(screen, CoverageScreen):
+            yield SystemCommand("Evidence to tag", "Items not tagged to a focus area", screen.action_to_tag)
+            yield SystemCommand("Add a document", "A document the team read, as evidence", screen.action_add_document)
+        if isinstance(screen, FindingsScreen):
+            yield SystemCommand("New finding", "Write a finding", screen.action_new)
+            yield SystemCommand("Agree finding", "The lead agrees the selected finding", screen.action_agree)
+            yield SystemCommand("Finding history", "Who changed the finding, and when", screen.action_history)
         if isinstance(screen, CaptureScreen):
             yield SystemCommand("Insert time", "Insert [HH:MM] at the cursor", screen.action_timestamp)
             yield SystemCommand("Save note", "Save the note now", screen.action_save_now)

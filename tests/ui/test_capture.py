@@ -140,12 +140,12 @@ async def test_a_failing_save_keeps_the_text_warns_and_retries(store, app_factor
     assert _body(store).endswith("precious")
 
 
-async def test_f5_marks_the_session_done(store, app_factory) -> None:
+async def test_ctrl_g_marks_the_session_done(store, app_factory) -> None:
     app = app_factory(session=FOCUS_GROUP)
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        await pilot.press("f5")
+        await pilot.press("ctrl+g")
         await wait_until(pilot, lambda: week.session(store, FOCUS_GROUP).status is SessionStatus.DONE)
 
 

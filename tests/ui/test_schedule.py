@@ -8,7 +8,7 @@ from peerreview_tui.models import SessionStatus
 from peerreview_tui.store import notes, week
 from peerreview_tui.ui.modals.confirm import ConfirmModal
 from peerreview_tui.ui.modals.session_form import SessionFormModal
-from peerreview_tui.ui.modals.who import WhoModal
+from peerreview_tui.ui.modals.choice import ChoiceModal
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 
@@ -167,7 +167,7 @@ async def test_an_unknown_reviewer_is_asked_who_they_are_once(store, app_factory
     app = app_factory(me=None)
     async with app.run_test(size=SIZE) as pilot:
         await _ready(app, pilot)
-        assert isinstance(app.screen, WhoModal)
+        assert isinstance(app.screen, ChoiceModal)
         await pilot.press("down", "enter")
         await _ready(app, pilot)
         assert isinstance(app.screen, ScheduleScreen)

@@ -32,6 +32,8 @@ Keep facts apart from your own reading of them: one point per line.
 | `f1` | this help |
 | `f2` | the schedule |
 | `f3` | search all notes |
+| `f4` | coverage: focus areas × sources, where evidence is thin |
+| `f5` | findings |
 | `ctrl+p` | every command, by name (also themes) |
 | `ctrl+q` | quit (your note is saved first) |
 
@@ -53,9 +55,36 @@ Keep facts apart from your own reading of them: one point per line.
 | --- | --- |
 | `ctrl+t` | insert the time, like `[10:42]` |
 | `ctrl+s` | save now (it also saves by itself within a second) |
-| `f5` | mark the session done |
+| `ctrl+g` | mark the session done |
 | `ctrl+z` / `ctrl+y` | undo / redo |
 | `escape` | back to the schedule |
+
+## Coverage
+
+| key | does |
+| --- | --- |
+| `enter` | on a cell: list its evidence below |
+| `space` | select an item; `f` makes a finding of the selected items |
+| `o` | open the note an item came from, at its line |
+| `t` | the evidence not tagged to a focus area; `g` tags the item |
+| `n` | add a document the team read |
+
+A cell marked `!` rests on one session or source only.
+
+## Findings
+
+| key | does |
+| --- | --- |
+| `n` / `e` | new finding / edit its wording |
+| `a` / `d` | attach / detach evidence |
+| `q` | choose a quote for the letter (never attributed) |
+| `[` `]` | move it up / down in its list |
+| `g` / `r` | agree it (the lead only) / back to draft |
+| `h` | its history: who changed what, when |
+| `delete` | delete it (asks first) |
+
+The badge counts the sessions, kinds of source and reviewers behind a finding;
+one session or one kind of source is marked "single source".
 
 Status marks in the schedule: `·` planned, `✎` notes started, `✓` done,
 `✗` cancelled, `⚠` a reviewer or room booked twice at once.

@@ -38,7 +38,7 @@ class CaptureScreen(Screen[None]):
         Binding("escape", "leave", "Back", id="capture.back"),
         Binding("ctrl+t", "timestamp", "Time", id="capture.timestamp"),
         Binding("ctrl+s", "save_now", "Save", id="capture.save"),
-        Binding("f5", "mark_done", "Done", id="capture.done"),
+        Binding("ctrl+g", "mark_done", "Done", id="capture.done"),
     ]
 
     class Opened(Message):

@@ -1,0 +1,440 @@
+"""Findings: what the lead compiles on day five from everyone's evidence.
+
+A finding sits in one list (its section and, for strengths and areas for development, its focus
+area) at a position, and is backed by links to evidence items; its badge says how triangulated
+that evidence is. Every change writes an audit row in the same transaction, holding field names,
+finding wording and evidence ids, never note text. Deletions and detached links are tombstones
+(``deleted_at``), so they merge between laptops like any other change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..models import EvidenceItem, EvidenceKind, Finding, FindingSection, FindingStatus, new_id, now
+from .connection import StoreError
+from .review import Store
+
+AREA_SECTIONS = frozenset({FindingSection.STRENGTH, FindingSection.DEVELOPMENT})
+SECTION_HEADINGS = {
+    FindingSection.KEY_MESSAGE: "Key messages",
+    FindingSection.STRENGTH: "Strengths",
+    FindingSection.DEVELOPMENT: "Areas for development",
+    FindingSection.RECOMMENDATION: "Recommendations",
+}
+DRAFT, AGREED = FindingStatus.DRAFT.value, FindingStatus.AGREED.value
+
+
+class NotLeadError(StoreError):
+    """Only the review lead may agree a finding or reopen it."""
+
+
+@dataclass(frozen=True)
+class Triangulation:
+    """How independent the evidence behind a finding is: the badge the lead checks."""
+
+    sessions: int
+    source_kinds: int
+    reviewers: int
+    items: int
+    broken: int
+
+    @classmethod
+    def of(cls, items: Iterable[EvidenceItem]) -> Triangulation:
+        """The badge of ``items``; broken ones (note line deleted) are counted apart, backing nothing."""
+        items = list(items)
+        sound = [item for item in items if not item.detached]
+        # Data, the questionnaire and documents have no session: each kind of them is one source.
+        sessions = {("session", i.session_id) if i.session_id else ("kind", i.source_kind) for i in sound}
+        heard_by = {i.author_id for i in sound if i.session_id or i.note_id}
+        kinds = {i.source_kind for i in sound}
+        return cls(len(sessions), len(kinds), len(heard_by), len(items), len(items) - len(sound))
+
+    @property
+    def single_source(self) -> bool:
+        return self.sessions <= 1 or self.source_kinds <= 1
+
+    def label(self) -> str:
+        """'3 sessions · 2 kinds · 2 reviewers', then ' · single source', ' · 1 broken link'."""
+        if self.items == 0:
+            return "no evidence"
+        parts = [_count(self.sessions, "session"), _count(self.source_kinds, "kind")]
+        parts += [_count(self.reviewers, "reviewer")]
+        parts += ["single source"] if self.single_source else []
+        parts += [_count(self.broken, "broken link")] if self.broken else []
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True)
+class FindingView:
+    finding: Finding
+    badge: Triangulation
+    evidence_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LinkedEvidence:
+    item: EvidenceItem
+    quote_chosen: bool
+    broken: bool  # item.detached: shown to the lead, never silently dropped
+    session_title: str | None = None
+    day: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    actor: str
+    action: str
+    changes: dict[str, Any]
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+
+def create_finding(
+    store: Store,
+    *,
+    section: FindingSection,
+    focus_area_id: str | None,
+    title: str,
+    body: str = "",
+    evidence_ids: Sequence[str] = (),
+    actor: str,
+) -> Finding:
+    """A draft finding at the end of its list, citing ``evidence_ids``."""
+    section = FindingSection(section)
+    if (section in AREA_SECTIONS) != (focus_area_id is not None):
+        need = "needs a focus area" if section in AREA_SECTIONS else "belongs to no focus area"
+        raise ValueError(f"a finding in {SECTION_HEADINGS[section].lower()} {need}")
+    fields = {"section": section.value, "focus_area_id": focus_area_id}
+    fields |= {"title": _one_line(title), "body": body.strip()}
+    stamp = now()
+    with store.write() as db:
+        if focus_area_id and _first(db, "SELECT 1 FROM focus_areas WHERE id = ?", [focus_area_id]) is None:
+            raise ValueError(f"no focus area '{focus_area_id}'")
+        last = db.execute(
+            "SELECT MAX(position) FROM findings WHERE section = ? AND focus_area_id IS ? AND deleted_at IS NULL",
+            [section.value, focus_area_id],
+        ).fetchone()[0]
+        row = {"id": new_id(), **fields, "position": (last or 0) + 1.0, "status": DRAFT}
+        row |= {"created_by": actor, "created_at": stamp, "updated_by": actor, "updated_at": stamp}
+        db.table("findings").insert(row)
+        edit = _Edit(db, row, actor, stamp)
+        changes: dict[str, Any] = {key: [None, value] for key, value in fields.items() if value}
+        if attached := edit.link(evidence_ids):
+            changes["attached"] = attached
+        edit.audit("create", changes)
+        return edit.finding()
+
+
+def update_finding(
+    store: Store, finding_id: str, actor: str, *, title: str | None = None, body: str | None = None
+) -> Finding:
+    """Change the wording; an agreed finding goes back to draft (the lead agreed the old words)."""
+    wanted = {"title": None if title is None else _one_line(title), "body": body and body.strip()}
+    with _editing(store, finding_id, actor) as edit:
+        old = edit.row
+        changes: dict[str, Any] = {
+            key: [old[key], new] for key, new in wanted.items() if new is not None and new != old[key]
+        }
+        if not changes:
+            return edit.finding()
+        fields = {key: new for key, (_, new) in changes.items()}
+        if old["status"] == AGREED:
+            fields |= {"status": DRAFT, "agreed_by": None, "agreed_at": None}
+            changes["status"] = [AGREED, DRAFT]
+        edit.touch(fields)
+        edit.audit("edit", changes)
+        return edit.finding()
+
+
+def attach_evidence(store: Store, finding_id: str, evidence_ids: Sequence[str], actor: str) -> list[str]:
+    """Cite items in the finding (re-citing detached ones); returns the ids newly cited."""
+    with _editing(store, finding_id, actor) as edit:
+        if attached := edit.link(evidence_ids):
+            edit.audit("attach", {"attached": attached})
+    return attached
+
+
+def detach_evidence(store: Store, finding_id: str, evidence_ids: Sequence[str], actor: str) -> list[str]:
+    """Stop citing items (a tombstone, so it merges); returns the ids detached."""
+    with _editing(store, finding_id, actor) as edit:
+        cited = edit.cited()
+        detached = [evidence_id for evidence_id in dict.fromkeys(evidence_ids) if evidence_id in cited]
+        for evidence_id in detached:
+            # A quote no longer cited is no longer chosen for the letter.
+            edit.touch_link(evidence_id, deleted_at=edit.stamp, quote_chosen=0)
+        if detached:
+            edit.audit("detach", {"detached": detached})
+    return detached
+
+
+def choose_quote(store: Store, finding_id: str, evidence_id: str, chosen: bool, actor: str) -> None:
+    """Mark a cited quote as one the letter may use, or no longer."""
+    with _editing(store, finding_id, actor) as edit:
+        link = _first(
+            edit.db,
+            "SELECT fe.quote_chosen, e.kind FROM finding_evidence fe JOIN evidence e ON e.id = fe.evidence_id "
+            "WHERE fe.finding_id = ? AND fe.evidence_id = ? AND fe.deleted_at IS NULL",
+            [finding_id, evidence_id],
+        )
+        if link is None:
+            raise ValueError(f"evidence {evidence_id} is not cited by this finding")
+        if link["kind"] != EvidenceKind.QUOTE:
+            raise ValueError(f"evidence {evidence_id} is a {link['kind']}, not a quote")
+        if bool(link["quote_chosen"]) != chosen:
+            edit.touch_link(evidence_id, quote_chosen=int(chosen))
+            edit.audit("choose quote", {"evidence_id": evidence_id, "quote_chosen": [not chosen, chosen]})
+
+
+def move_finding(store: Store, finding_id: str, step: int, actor: str) -> None:
+    """Move a finding ``step`` places in its list (-1 up, +1 down), stopping at the ends."""
+    with _editing(store, finding_id, actor) as edit:
+        rows = edit.db.query(
+            "SELECT id, position FROM findings WHERE section = ? AND focus_area_id IS ? "
+            "AND deleted_at IS NULL ORDER BY position, created_at, id",
+            [edit.row["section"], edit.row["focus_area_id"]],
+        )
+        positions = {row["id"]: row["position"] for row in rows}
+        order = list(positions)
+        old = order.index(finding_id)
+        new = min(max(old + step, 0), len(order) - 1)
+        if new == old:
+            return
+        order.insert(new, order.pop(old))
+        # Renumber so positions stay distinct (two laptops may each have added at the end),
+        # touching only the rows whose number changes, so fewer rows need merging.
+        for place, row_id in enumerate(order, start=1):
+            if positions[row_id] != place:
+                edit.touch({"position": float(place)}, row_id)
+        edit.audit("move", {"place": [old + 1, new + 1]})
+
+
+def agree_finding(store: Store, finding_id: str, actor: str) -> Finding:
+    """The lead agrees the wording; anyone else gets ``NotLeadError``."""
+    return _set_status(store, finding_id, actor, AGREED)
+
+
+def reopen_finding(store: Store, finding_id: str, actor: str) -> Finding:
+    """Back to draft; lead only."""
+    return _set_status(store, finding_id, actor, DRAFT)
+
+
+def delete_finding(store: Store, finding_id: str, actor: str) -> None:
+    """A tombstone; an agreed finding can only be deleted by the lead."""
+    with _editing(store, finding_id, actor) as edit:
+        if edit.row["status"] == AGREED:
+            _require_lead(edit.db, actor, "delete an agreed finding")
+        edit.touch({"deleted_at": edit.stamp})
+        edit.audit("delete", {"deleted_at": [None, edit.stamp]})
+
+
+# --- Reading -----------------------------------------------------------------------------
+
+
+def list_findings(
+    store: Store,
+    *,
+    status: FindingStatus | None = None,
+    focus_area: str | None = None,
+    section: FindingSection | None = None,
+) -> list[FindingView]:
+    """Findings in letter order: key messages; strengths then areas for development of each
+    focus area, in schedule order; recommendations. By position within a list."""
+    wanted = {"status": status, "focus_area_id": focus_area, "section": section}
+    where = ["f.deleted_at IS NULL", *(f"f.{column} = ?" for column, value in wanted.items() if value is not None)]
+    params = [str(value) for value in wanted.values() if value is not None]
+    sql = (
+        "SELECT f.* FROM findings f LEFT JOIN focus_areas a ON a.id = f.focus_area_id "
+        f"WHERE {' AND '.join(where)} ORDER BY "
+        "CASE f.section WHEN 'key_message' THEN 0 WHEN 'recommendation' THEN 2 ELSE 1 END, "
+        "a.position, f.focus_area_id, f.section = 'development', f.position, f.created_at, f.id"
+    )
+    with store.read() as db:
+        rows = list(db.query(sql, params))
+        links = _links(db, [row["id"] for row in rows])
+    return [_view(row, links.get(row["id"], [])) for row in rows]
+
+
+def get_finding(store: Store, finding_id: str) -> FindingView | None:
+    with store.read() as db:
+        row = _first(db, "SELECT * FROM findings WHERE id = ? AND deleted_at IS NULL", [finding_id])
+        return _view(row, _links(db, [finding_id]).get(finding_id, [])) if row else None
+
+
+def linked_evidence(store: Store, finding_id: str) -> list[LinkedEvidence]:
+    """The items a finding cites, broken ones included, in day and time order."""
+    with store.read() as db:
+        return _links(db, [finding_id]).get(finding_id, [])
+
+
+def audit_trail(store: Store, finding_id: str) -> list[AuditEntry]:
+    """Who changed what and when, oldest first."""
+    sql = "SELECT * FROM audit WHERE table_name = 'findings' AND row_id = ? ORDER BY at, rowid"
+    with store.read() as db:
+        rows = list(db.query(sql, [finding_id]))
+    return [AuditEntry(row["at"], row["actor"], row["action"], json.loads(row["changes"])) for row in rows]
+
+
+def format_findings(views: Sequence[FindingView], area_titles: dict[str, str]) -> str:
+    """Plain text for ``peerreview findings``: a heading per section or focus area, a line per
+    finding with its status and badge; '!' marks one resting on a single source."""
+    if not views:
+        return "No findings yet."
+    lines: list[str] = []
+    heading: tuple[str, str] | None = None
+    subheading: FindingSection | None = None
+    for view in views:
+        finding = view.finding
+        in_area = finding.section in AREA_SECTIONS
+        area = finding.focus_area_id or ""
+        key = ("area", area) if in_area else ("section", finding.section.value)
+        if key != heading:
+            lines += [""] if lines else []
+            lines.append(area_titles.get(area, area) if in_area else SECTION_HEADINGS[finding.section])
+            heading, subheading = key, None
+        if in_area and finding.section != subheading:
+            lines.append(f"  {SECTION_HEADINGS[finding.section]}")
+            subheading = finding.section
+        indent = "  " if in_area else ""
+        mark = "! " if view.badge.single_source else "  "
+        lines.append(f"{indent}{mark}[{finding.status.value}] {finding.title}  ({view.badge.label()})")
+    if any(view.badge.single_source for view in views):
+        lines += ["", "! one session, one kind of source or no evidence behind it"]
+    return "\n".join(lines)
+
+
+# --- Helpers -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Edit:
+    """One change to a finding, inside its write transaction."""
+
+    db: Database
+    row: dict[str, Any]
+    actor: str
+    stamp: str
+
+    def touch(self, fields: dict[str, Any], finding_id: str | None = None) -> None:
+        changed = {**fields, "updated_by": self.actor, "updated_at": self.stamp}
+        self.db.table("findings").update(finding_id or self.row["id"], changed)
+
+    def touch_link(self, evidence_id: str, **fields: Any) -> None:
+        sets = ", ".join(f"{name} = ?" for name in fields)
+        self.db.execute(
+            f"UPDATE finding_evidence SET {sets}, updated_by = ?, updated_at = ? "
+            "WHERE finding_id = ? AND evidence_id = ?",
+            [*fields.values(), self.actor, self.stamp, self.row["id"], evidence_id],
+        )
+
+    def cited(self) -> set[str]:
+        sql = "SELECT evidence_id FROM finding_evidence WHERE finding_id = ? AND deleted_at IS NULL"
+        return {row["evidence_id"] for row in self.db.query(sql, [self.row["id"]])}
+
+    def link(self, evidence_ids: Sequence[str]) -> list[str]:
+        """Cite items (re-citing detached ones); returns the ids not cited before."""
+        wanted = [i for i in dict.fromkeys(evidence_ids) if i not in self.cited()]
+        sql = "SELECT id FROM evidence WHERE id IN (SELECT value FROM json_each(?))"
+        known = {row["id"] for row in self.db.query(sql, [json.dumps(wanted)])}
+        if missing := [i for i in wanted if i not in known]:
+            raise ValueError(f"no evidence item {', '.join(missing)}")
+        for evidence_id in wanted:
+            self.db.execute(
+                "INSERT INTO finding_evidence (finding_id, evidence_id, created_by, created_at, updated_by, "
+                "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (finding_id, evidence_id) DO UPDATE SET "
+                "deleted_at = NULL, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                [self.row["id"], evidence_id, self.actor, self.stamp, self.actor, self.stamp],
+            )
+        return wanted
+
+    def audit(self, action: str, changes: dict[str, Any]) -> None:
+        self.db.execute(
+            "INSERT INTO audit (id, at, actor, table_name, row_id, action, changes) "
+            "VALUES (?, ?, ?, 'findings', ?, ?, ?)",
+            [new_id(), self.stamp, self.actor, self.row["id"], action, json.dumps(changes, ensure_ascii=False)],
+        )
+
+    def finding(self) -> Finding:
+        return Finding.model_validate(_live_row(self.db, self.row["id"]))
+
+
+@contextmanager
+def _editing(store: Store, finding_id: str, actor: str) -> Iterator[_Edit]:
+    with store.write() as db:
+        yield _Edit(db, _live_row(db, finding_id), actor, now())
+
+
+def _set_status(store: Store, finding_id: str, actor: str, status: str) -> Finding:
+    with _editing(store, finding_id, actor) as edit:
+        _require_lead(edit.db, actor, "agree a finding" if status == AGREED else "reopen a finding")
+        old = edit.row
+        if old["status"] != status:
+            agreed_by = actor if status == AGREED else None
+            edit.touch({"status": status, "agreed_by": agreed_by, "agreed_at": edit.stamp if agreed_by else None})
+            changes = {"status": [old["status"], status], "agreed_by": [old["agreed_by"], agreed_by]}
+            edit.audit("agree" if status == AGREED else "reopen", changes)
+        return edit.finding()
+
+
+def _require_lead(db: Database, actor: str, doing: str) -> None:
+    leads = list(db.query("SELECT id, name FROM reviewers WHERE is_lead = 1 AND retired = 0"))
+    if not any(lead["id"] == actor for lead in leads):
+        names = ", ".join(lead["name"] for lead in leads) or "the schedule names none"
+        raise NotLeadError(f"only the review lead ({names}) can {doing}")
+
+
+def _links(db: Database, finding_ids: Sequence[str]) -> dict[str, list[LinkedEvidence]]:
+    """Each finding's cited items, in day and time order; data and documents last."""
+    rows = db.query(
+        "SELECT e.*, fe.finding_id AS link_finding, fe.quote_chosen AS link_quote, "
+        "s.title AS session_title, s.day AS session_day "
+        "FROM finding_evidence fe JOIN evidence e ON e.id = fe.evidence_id "
+        "LEFT JOIN sessions s ON s.id = e.session_id "
+        "WHERE fe.deleted_at IS NULL AND fe.finding_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY s.day IS NULL, s.day, s.start_time, e.line_no, e.id",
+        [json.dumps(list(finding_ids))],
+    )
+    links: dict[str, list[LinkedEvidence]] = {}
+    for row in rows:
+        item = EvidenceItem.model_validate(row)
+        day = dt.date.fromisoformat(row["session_day"]) if row["session_day"] else None
+        link = LinkedEvidence(item, bool(row["link_quote"]), item.detached, row["session_title"], day)
+        links.setdefault(row["link_finding"], []).append(link)
+    return links
+
+
+def _view(row: dict[str, Any], links: list[LinkedEvidence]) -> FindingView:
+    badge = Triangulation.of(link.item for link in links)
+    return FindingView(Finding.model_validate(row), badge, tuple(link.item.id for link in links))
+
+
+def _live_row(db: Database, finding_id: str) -> dict[str, Any]:
+    row = _first(db, "SELECT * FROM findings WHERE id = ? AND deleted_at IS NULL", [finding_id])
+    if row is None:
+        raise StoreError(f"no finding {finding_id} (deleted, perhaps on another laptop)")
+    return row
+
+
+def _first(db: Database, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+    return next(db.query(sql, params), None)
+
+
+def _one_line(title: str) -> str:
+    """The title is a heading in the letter and a row in every list: one line, never empty."""
+    cleaned = " ".join(title.split())
+    if not cleaned:
+        raise ValueError("a finding needs a title")
+    return cleaned
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -1,0 +1,112 @@
+"""A finding's wording: a title line and a short paragraph, in a section of the letter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, TextArea
+
+from ...models import Finding, FindingSection
+from ..context import ReviewContext
+
+SECTION_LABELS = {
+    FindingSection.STRENGTH: "Strength / good practice",
+    FindingSection.DEVELOPMENT: "Area for development",
+    FindingSection.KEY_MESSAGE: "Key message",
+    FindingSection.RECOMMENDATION: "Recommendation",
+}
+
+
+class FindingFormModal(ModalScreen[dict[str, Any] | None]):
+    """New finding (section, focus area, wording) or, given ``finding``, its wording only."""
+
+    DEFAULT_CSS = """
+    FindingFormModal { align: center middle; }
+    FindingFormModal > VerticalScroll {
+        width: 90; height: auto; max-height: 90%; border: thick $primary; background: $surface; padding: 0 1;
+    }
+    FindingFormModal Label { margin-top: 1; color: $text-muted; }
+    FindingFormModal TextArea { height: 8; }
+    FindingFormModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
+    FindingFormModal #error { color: $error; }
+    """
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="finding_form.cancel"),
+        Binding("ctrl+s", "save", "Save", id="finding_form.save"),
+    ]
+
+    def __init__(
+        self,
+        context: ReviewContext,
+        finding: Finding | None = None,
+        focus_area: str | None = None,
+        evidence_count: int = 0,
+    ) -> None:
+        super().__init__()
+        self.context = context
+        self.finding = finding
+        self.focus_area = focus_area
+        self.evidence_count = evidence_count
+
+    def compose(self) -> ComposeResult:
+        f = self.finding
+        with VerticalScroll():
+            heading = "Edit the finding's wording" if f else "New finding"
+            if self.evidence_count:
+                heading += f" from {self.evidence_count} evidence item{'s' if self.evidence_count != 1 else ''}"
+            yield Label(heading, classes="title")
+            if f is None:
+                yield Label("Section")
+                yield Select(
+                    [(label, section.value) for section, label in SECTION_LABELS.items()],
+                    value=FindingSection.STRENGTH.value,
+                    allow_blank=False,
+                    id="section",
+                )
+                yield Label("Focus area (for strengths and areas for development)")
+                yield Select(
+                    [(area.title, area.id) for area in self.context.focus_areas],
+                    value=self.focus_area if self.focus_area else Select.NULL,
+                    prompt="none",
+                    id="area",
+                )
+            yield Label("Title line")
+            yield Input(f.title if f else "", id="title", placeholder="e.g. Supervision is regular and valued")
+            yield Label("Paragraph")
+            yield TextArea(f.body if f else "", id="body", soft_wrap=True)
+            yield Label("", id="error")
+            with Horizontal(id="buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", variant="primary", id="save")
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_save() if event.button.id == "save" else self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        title = self.query_one("#title", Input).value.strip()
+        body = self.query_one("#body", TextArea).text.strip()
+        if not title:
+            self.query_one("#error", Label).update("Give the finding a title line.")
+            return
+        if self.finding is not None:
+            self.dismiss({"title": title, "body": body})
+            return
+        section = FindingSection(str(self.query_one("#section", Select).value))
+        area = self.query_one("#area", Select).value
+        focus_area = None if area == Select.NULL else str(area)
+        if section in (FindingSection.STRENGTH, FindingSection.DEVELOPMENT) and focus_area is None:
+            self.query_one("#error", Label).update("A strength or area for development needs its focus area.")
+            return
+        if section in (FindingSection.KEY_MESSAGE, FindingSection.RECOMMENDATION):
+            focus_area = None
+        self.dismiss({"section": section, "focus_area_id": focus_area, "title": title, "body": body})

@@ -1,0 +1,343 @@
+"""Day five: findings per focus area, each with its triangulation badge, evidence and sign-off."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static, Tree
+
+from ...models import EvidenceKind, FindingSection, FindingStatus
+from ...store import StoreError, findings
+from ...store.evidence_items import EvidenceView, list_evidence
+from ...store.findings import AuditEntry, FindingView, LinkedEvidence
+from ..context import ReviewContext
+from ..modals.audit import AuditModal
+from ..modals.choice import ChoiceModal
+from ..modals.confirm import ConfirmModal
+from ..modals.evidence_picker import EvidencePickerModal
+from ..modals.finding_form import SECTION_LABELS, FindingFormModal
+
+
+def create_finding_in_thread(screen: Screen[Any], fields: dict[str, Any], evidence_ids: Sequence[str]) -> None:
+    """Make a finding from evidence chosen on another screen (the coverage drill-down)."""
+    context: ReviewContext = screen.app.context  # type: ignore[attr-defined]
+
+    def create() -> None:
+        try:
+            made = findings.create_finding(
+                context.store, evidence_ids=list(evidence_ids), actor=context.me or "unknown", **fields
+            )
+        except (StoreError, ValueError) as error:
+            screen.app.notify(str(error), severity="error", title="Finding not made")
+            return
+        screen.app.notify(f"Finding made: {made.title}\nf5 shows the findings.")
+
+    screen.run_worker(create, thread=True, group="finding-create", exit_on_error=False)
+
+
+@dataclass(frozen=True)
+class Detail:
+    view: FindingView
+    evidence: list[LinkedEvidence]
+
+
+class FindingsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "new", "New", id="findings.new"),
+        Binding("e", "edit", "Edit wording", id="findings.edit"),
+        Binding("a", "attach", "Attach evidence", id="findings.attach"),
+        Binding("d", "detach", "Detach", id="findings.detach"),
+        Binding("q", "quote", "Choose quote", id="findings.quote", show=False),
+        Binding("left_square_bracket", "move(-1)", "Move up", id="findings.up", show=False),
+        Binding("right_square_bracket", "move(1)", "Move down", id="findings.down", show=False),
+        Binding("g", "agree", "Agree", id="findings.agree"),
+        Binding("r", "reopen", "Reopen", id="findings.reopen", show=False),
+        Binding("h", "history", "History", id="findings.history"),
+        Binding("delete", "delete", "Delete", id="findings.delete", show=False),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, views: list[FindingView], detail: Detail | None) -> None:
+            super().__init__()
+            self.views = views
+            self.detail = detail
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views: list[FindingView] = []
+        self.detail: Detail | None = None
+        self.selected_id: str | None = None
+
+    @property
+    def context(self) -> ReviewContext:
+        return self.app.context  # type: ignore[attr-defined,no-any-return]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal():
+            tree: Tree[str] = Tree("Findings", id="tree")
+            tree.show_root = False
+            yield tree
+            with VerticalScroll(id="finding-pane"):
+                yield Static(id="finding-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Findings: each backed by more than one source"
+        self.query_one("#tree", Tree).focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self._load(self.selected_id)
+
+    @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
+    def _load(self, selected: str | None) -> None:
+        store = self.context.store
+        try:
+            views = findings.list_findings(store)
+            view = next((v for v in views if v.finding.id == selected), None)
+            detail = Detail(view, findings.linked_evidence(store, view.finding.id)) if view else None
+        except StoreError as error:
+            self.app.notify(str(error), severity="error", title="Could not read the findings")
+            return
+        self.post_message(self.Loaded(views, detail))
+
+    def on_findings_screen_loaded(self, message: Loaded) -> None:
+        self.views, self.detail = message.views, message.detail
+        self._fill_tree()
+        self._show_detail()
+
+    def _groups(self) -> list[tuple[str, FindingSection, str | None]]:
+        groups: list[tuple[str, FindingSection, str | None]] = [("Key messages", FindingSection.KEY_MESSAGE, None)]
+        for area in self.context.focus_areas:
+            groups.append((f"{area.title}: strengths", FindingSection.STRENGTH, area.id))
+            groups.append((f"{area.title}: areas for development", FindingSection.DEVELOPMENT, area.id))
+        groups.append(("Recommendations", FindingSection.RECOMMENDATION, None))
+        return groups
+
+    def _fill_tree(self) -> None:
+        tree: Tree[str] = self.query_one("#tree", Tree)
+        tree.clear()
+        select_line = None
+        for label, section, area in self._groups():
+            members = [v for v in self.views if v.finding.section is section and v.finding.focus_area_id == area]
+            agreed = sum(v.finding.status is FindingStatus.AGREED for v in members)
+            node = tree.root.add(Text.assemble((label, "bold"), (f"  {agreed}/{len(members)} agreed", "dim")),
+                                 expand=True, data=f"group:{section.value}:{area or ''}")
+            for view in members:
+                leaf = node.add_leaf(self._label(view), data=view.finding.id)
+                if view.finding.id == self.selected_id:
+                    select_line = leaf.line
+        if select_line is not None and select_line >= 0:
+            tree.move_cursor_to_line(select_line)
+
+    def _label(self, view: FindingView) -> Text:
+        f = view.finding
+        mark = ("✓ ", "green") if f.status is FindingStatus.AGREED else ("○ ", "dim")
+        weak = view.badge.single_source or view.badge.broken
+        badge_style = "bold red" if weak else "cyan"
+        return Text.assemble(mark, ("⚠ " if weak else "", "bold red"), f.title, ("  " + view.badge.label(), badge_style))
+
+    @on(Tree.NodeHighlighted, "#tree")
+    def _highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
+        data = event.node.data
+        new = data if data and not data.startswith("group:") else None
+        if new != self.selected_id:
+            self.selected_id = new
+            self.reload()
+
+    def _show_detail(self) -> None:
+        pane = self.query_one("#finding-detail", Static)
+        if self.detail is None:
+            pane.update(Text(
+                "Choose a finding on the left, or press n for a new one.\n\n"
+                "Findings can also be made from evidence: on the coverage screen (f4), enter on a cell, "
+                "select items with space and press f.", style="dim"))
+            return
+        view, evidence = self.detail.view, self.detail.evidence
+        f = view.finding
+        out = Text()
+        out.append(f"{f.title}\n", style="bold")
+        where = SECTION_LABELS[f.section] + (f" · {self.context.area_title(f.focus_area_id)}" if f.focus_area_id else "")
+        out.append(f"{where}\n", style="italic")
+        if f.status is FindingStatus.AGREED:
+            out.append(f"Agreed by {self.context.reviewer_name(f.agreed_by)} ({(f.agreed_at or '')[:16].replace('T', ' ')})\n", style="green")
+        else:
+            out.append("Draft: the lead agrees it with g\n", style="yellow")
+        out.append(view.badge.label() + "\n", style="bold red" if view.badge.single_source else "cyan")
+        out.append(f"\n{f.body or '(no paragraph yet: e to write one)'}\n")
+        out.append(f"\nEvidence ({len(evidence)})\n", style="bold underline")
+        for linked in evidence:
+            item = linked.item
+            symbol = {"strength": "+", "development": "-", "follow_up": "?", "quote": "!"}.get(item.kind.value, "•")
+            out.append(f" {symbol} ", style="bold")
+            out.append(item.text)
+            source = f"{linked.day:%a} {linked.session_title}" if linked.session_title and linked.day else item.title or item.source_kind.value
+            out.append(f"  — {source}", style="dim")
+            if linked.quote_chosen:
+                out.append("  [quote chosen for the letter]", style="magenta")
+            if linked.broken:
+                out.append("  [broken: the note line was deleted]", style="bold red")
+            out.append("\n")
+        if not evidence:
+            out.append("  none yet: a to attach\n", style="dim")
+        pane.update(out)
+
+    # --- actions ---------------------------------------------------------------------
+
+    def _actor(self) -> str:
+        return self.context.me or "unknown"
+
+    def _current(self) -> FindingView | None:
+        if self.detail is None:
+            self.notify("Choose a finding first.", severity="warning")
+            return None
+        return self.detail.view
+
+    def action_new(self) -> None:
+        tree: Tree[str] = self.query_one("#tree", Tree)
+        node = tree.cursor_node
+        area = None
+        while node is not None and node.data and not node.data.startswith("group:"):
+            node = node.parent
+        if node is not None and node.data:
+            area = node.data.split(":")[2] or None
+
+        def made(fields: dict[str, Any] | None) -> None:
+            if fields:
+                self._write(lambda: self._select(findings.create_finding(self.context.store, actor=self._actor(), **fields).id),
+                            f"Finding made: {fields['title']}")
+        self.app.push_screen(FindingFormModal(self.context, focus_area=area), made)
+
+    def _select(self, finding_id: str) -> None:
+        self.selected_id = finding_id
+
+    def action_edit(self) -> None:
+        view = self._current()
+        if view is None:
+            return
+
+        def edited(fields: dict[str, Any] | None) -> None:
+            if fields:
+                self._write(lambda: findings.update_finding(self.context.store, view.finding.id, self._actor(), **fields),
+                            "Wording saved" + (": back to draft" if view.finding.status is FindingStatus.AGREED else ""))
+        self.app.push_screen(FindingFormModal(self.context, finding=view.finding), edited)
+
+    def action_attach(self) -> None:
+        view = self._current()
+        if view is not None:
+            self._pick_evidence(view)
+
+    @work(thread=True, group="findings-pick", exit_on_error=False)
+    def _pick_evidence(self, view: FindingView) -> None:
+        try:
+            candidates = list_evidence(self.context.store, focus_area=view.finding.focus_area_id)
+        except StoreError as error:
+            self.app.notify(str(error), severity="error")
+            return
+        linked = set(view.evidence_ids)
+        offer = [c for c in candidates if c.item.id not in linked]
+        self.app.call_from_thread(self._offer, view, offer)
+
+    def _offer(self, view: FindingView, offer: list[EvidenceView]) -> None:
+        def chosen(ids: list[str] | None) -> None:
+            if ids:
+                self._write(lambda: findings.attach_evidence(self.context.store, view.finding.id, ids, self._actor()),
+                            f"Attached {len(ids)} item{'s' if len(ids) != 1 else ''}")
+        self.app.push_screen(EvidencePickerModal(offer, view.finding.title), chosen)
+
+    def _choose_linked(self, prompt: str, linked: list[LinkedEvidence], then: Callable[[str], None]) -> None:
+        if not linked:
+            self.notify("Nothing to choose from.", severity="warning")
+            return
+        choices = [(item.item.text[:80], item.item.id) for item in linked]
+        self.app.push_screen(ChoiceModal(prompt, choices), lambda chosen: then(chosen) if chosen else None)
+
+    def action_detach(self) -> None:
+        view = self._current()
+        if view is None or self.detail is None:
+            return
+        self._choose_linked("Detach which evidence from this finding?", self.detail.evidence,
+                            lambda item_id: self._write(
+                                lambda: findings.detach_evidence(self.context.store, view.finding.id, [item_id], self._actor()),
+                                "Evidence detached"))
+
+    def action_quote(self) -> None:
+        view = self._current()
+        if view is None or self.detail is None:
+            return
+        quotes = [e for e in self.detail.evidence if e.item.kind is EvidenceKind.QUOTE]
+        chosen_now = {e.item.id for e in quotes if e.quote_chosen}
+        self._choose_linked("Use which quote in the letter (again to stop using it)? Never attributed.", quotes,
+                            lambda item_id: self._write(
+                                lambda: findings.choose_quote(self.context.store, view.finding.id, item_id,
+                                                              item_id not in chosen_now, self._actor()),
+                                "Quote choice saved"))
+
+    def action_move(self, step: int) -> None:
+        view = self._current()
+        if view is not None:
+            self._write(lambda: findings.move_finding(self.context.store, view.finding.id, step, self._actor()), None)
+
+    def action_agree(self) -> None:
+        view = self._current()
+        if view is None:
+            return
+        note = " (it rests on a single source)" if view.badge.single_source else ""
+        self._write(lambda: findings.agree_finding(self.context.store, view.finding.id, self._actor()),
+                    f"Agreed{note}")
+
+    def action_reopen(self) -> None:
+        view = self._current()
+        if view is not None:
+            self._write(lambda: findings.reopen_finding(self.context.store, view.finding.id, self._actor()),
+                        "Back to draft")
+
+    def action_delete(self) -> None:
+        view = self._current()
+        if view is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.selected_id = None
+                self._write(lambda: findings.delete_finding(self.context.store, view.finding.id, self._actor()),
+                            "Finding deleted")
+        self.app.push_screen(ConfirmModal(f"Delete the finding '{view.finding.title}'?", yes="Delete"), confirmed)
+
+    def action_history(self) -> None:
+        view = self._current()
+        if view is not None:
+            self._history(view.finding.id, view.finding.title)
+
+    @work(thread=True, group="findings-history", exit_on_error=False)
+    def _history(self, finding_id: str, title: str) -> None:
+        try:
+            trail: list[AuditEntry] = findings.audit_trail(self.context.store, finding_id)
+        except StoreError as error:
+            self.app.notify(str(error), severity="error")
+            return
+        self.app.call_from_thread(self.app.push_screen, AuditModal(title, trail, self.context))
+
+    @work(thread=True, group="findings-write", exit_on_error=False)
+    def _write(self, change: Callable[[], Any], done: str | None) -> None:
+        try:
+            change()
+        except (StoreError, ValueError) as error:
+            self.app.notify(str(error), severity="error", title="Not done")
+            return
+        if done:
+            self.app.notify(done)
+        self.app.call_from_thread(self.reload)

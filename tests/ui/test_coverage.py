@@ -1,0 +1,65 @@
+"""The wash-up matrix: thin cells, drill-down, and a finding made from evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerreview_tui.demo import build_demo
+from peerreview_tui.store import Store, findings
+from peerreview_tui.ui.modals.finding_form import FindingFormModal
+from peerreview_tui.ui.screens.coverage import CoverageScreen
+
+from .conftest import SIZE, make_app, wait_until
+
+
+@pytest.fixture
+def demo(tmp_path):
+    build_demo(tmp_path / "demo.db")
+    opened = Store.open(tmp_path / "demo.db")
+    yield opened
+    opened.close()
+
+
+async def _open_coverage(app, pilot) -> CoverageScreen:
+    await pilot.press("f4")
+    await wait_until(pilot, lambda: isinstance(app.screen, CoverageScreen) and app.screen.view is not None)
+    return app.screen
+
+
+async def test_the_matrix_flags_thin_cells(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_coverage(app, pilot)
+        table = screen.query_one("#matrix")
+        assert str(table.get_cell("commissioning", "interview")).endswith("!")
+        assert not str(table.get_cell("practice", "focus_group")).endswith("!")
+        assert "Not tagged to a focus area: 4" in str(table.get_cell("(untagged)", "area"))
+
+
+async def test_a_finding_from_three_items_across_two_sessions(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_coverage(app, pilot)
+        table = screen.query_one("#matrix")
+        table.cursor_coordinate = (table.get_row_index("practice"), table.get_column_index("focus_group"))
+        await pilot.press("enter")
+        items = screen.query_one("#items")
+        await wait_until(pilot, lambda: items.option_count > 0)
+        sessions = {}
+        for view in screen.view.items:
+            if view.item.kind.value == "development" and len(sessions) < 3:
+                sessions.setdefault(view.item.id, view.item.session_id)
+        chosen = list(sessions)[:3]
+        assert len(set(sessions.values())) >= 2
+        for item_id in chosen:
+            items.select(item_id)
+        await pilot.press("f")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingFormModal))
+        app.screen.query_one("#section").value = "development"
+        app.screen.query_one("#title").value = "Caseloads in assessment teams are too high"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: any(v.finding.title.startswith("Caseloads") for v in findings.list_findings(demo)))
+    made = next(v for v in findings.list_findings(demo) if v.finding.title.startswith("Caseloads"))
+    assert set(made.evidence_ids) == set(chosen)
+    assert made.finding.focus_area_id == "practice"
+    assert made.badge.sessions >= 2 and made.badge.reviewers >= 1

@@ -1,0 +1,78 @@
+"""Day five: agreeing is the lead's, every change is in the history, the badge tells the sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerreview_tui.demo import build_demo
+from peerreview_tui.models import FindingStatus
+from peerreview_tui.store import Store, findings
+from peerreview_tui.ui.modals.audit import AuditModal
+from peerreview_tui.ui.screens.findings import FindingsScreen
+
+from .conftest import SIZE, make_app, wait_until
+
+
+@pytest.fixture
+def demo(tmp_path):
+    build_demo(tmp_path / "demo.db")
+    opened = Store.open(tmp_path / "demo.db")
+    yield opened
+    opened.close()
+
+
+def _draft(store: Store):
+    return next(v for v in findings.list_findings(store) if v.finding.title.startswith("Child protection plans"))
+
+
+async def _select(app, pilot, finding_id: str) -> FindingsScreen:
+    await pilot.press("f5")
+    await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen) and app.screen.views)
+    screen = app.screen
+    tree = screen.query_one("#tree")
+    line = next(node.line for node in tree.root.children for node in node.children if node.data == finding_id)
+    tree.move_cursor_to_line(line)
+    await wait_until(pilot, lambda: screen.detail is not None and screen.detail.view.finding.id == finding_id)
+    return screen
+
+
+async def test_the_lead_agrees_a_finding_and_sees_it_in_the_history(demo) -> None:
+    target = _draft(demo)
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _select(app, pilot, target.finding.id)
+        detail = str(screen.query_one("#finding-detail").render())
+        assert target.badge.label() in detail and "Evidence (" in detail
+        await pilot.press("g")
+        await wait_until(pilot, lambda: findings.get_finding(demo, target.finding.id).finding.status is FindingStatus.AGREED)
+        await wait_until(pilot, lambda: "Agreed by Helen Marchbank" in str(screen.query_one("#finding-detail").render()))
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, AuditModal))
+        history = str(app.screen.query_one("Static").render())
+        assert "agree" in history and "Helen Marchbank" in history and "draft → agreed" in history
+
+
+async def test_only_the_lead_can_agree(demo) -> None:
+    target = _draft(demo)
+    app = make_app(demo, me="officer1")
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, target.finding.id)
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert any("only the review lead" in str(n.message) for n in app._notifications)
+    assert findings.get_finding(demo, target.finding.id).finding.status is FindingStatus.DRAFT
+
+
+async def test_editing_the_wording_of_an_agreed_finding_returns_it_to_draft(demo) -> None:
+    agreed = next(v for v in findings.list_findings(demo) if v.finding.status is FindingStatus.AGREED)
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, agreed.finding.id)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#title").value = "Supervision is regular and reflective"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: findings.get_finding(demo, agreed.finding.id).finding.status is FindingStatus.DRAFT)
+    assert findings.get_finding(demo, agreed.finding.id).finding.title == "Supervision is regular and reflective"
