@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import signal
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -13,23 +14,45 @@ from textual.screen import Screen
 
 from ..store import StoreError
 from .context import ReviewContext
-from .modals.confirm import ConfirmModal
-from .modals.help import HelpModal
 from .modals.choice import ChoiceModal
-from .screens.capture import CaptureScreen
-from .screens.coverage import CoverageScreen
-from .screens.findings import FindingsScreen
+from .modals.confirm import ConfirmModal
 from .screens.schedule import ScheduleScreen
-from .screens.search import SearchScreen
+
+if TYPE_CHECKING:
+    from .screens.capture import CaptureScreen
+
+
+# The schedule is the landing screen; the others are imported when first opened, which keeps
+# start-up (measured in bench/) close to a bare Textual app's.
+def _search_screen() -> Screen[None]:
+    from .screens.search import SearchScreen
+
+    return SearchScreen()
+
+
+def _coverage_screen() -> Screen[None]:
+    from .screens.coverage import CoverageScreen
+
+    return CoverageScreen()
+
+
+def _findings_screen() -> Screen[None]:
+    from .screens.findings import FindingsScreen
+
+    return FindingsScreen()
+
+
+def _is_capture(screen: Screen[object]) -> bool:
+    return type(screen).__name__ == "CaptureScreen"
 
 
 class PeerReviewApp(App[None]):
     CSS_PATH = "app.tcss"
     MODES = {
         "schedule": ScheduleScreen,
-        "search": SearchScreen,
-        "coverage": CoverageScreen,
-        "findings": FindingsScreen,
+        "search": _search_screen,
+        "coverage": _coverage_screen,
+        "findings": _findings_screen,
     }
     DEFAULT_MODE = "schedule"
     BINDINGS = [
@@ -114,6 +137,8 @@ class PeerReviewApp(App[None]):
             return
         if self.current_mode != "schedule":
             self.switch_mode("schedule")
+        from .screens.capture import CaptureScreen
+
         while isinstance(self.screen, CaptureScreen):
             self.screen.flush()
             self.pop_screen()
@@ -139,7 +164,7 @@ class PeerReviewApp(App[None]):
         )
 
     def _open_captures(self) -> list[CaptureScreen]:
-        return [screen for screen in self.get_screen_stack("schedule") if isinstance(screen, CaptureScreen)]
+        return [screen for screen in self.get_screen_stack("schedule") if _is_capture(screen)]  # type: ignore[misc]
 
     async def action_quit(self) -> None:
         unsaved = [screen for screen in self._open_captures() if not screen.flush()]
@@ -168,12 +193,14 @@ class PeerReviewApp(App[None]):
     # --- app-wide actions ------------------------------------------------------------
 
     def action_help(self) -> None:
+        from .modals.help import HelpModal
+
         if not isinstance(self.screen, HelpModal):
             self.push_screen(HelpModal())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
-            return None if not isinstance(self.screen, CaptureScreen) else True
+            return None if not _is_capture(self.screen) else True
         return True
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -183,20 +210,21 @@ class PeerReviewApp(App[None]):
         yield SystemCommand("Coverage", "Focus areas × sources: where evidence is thin", lambda: self.switch_mode("coverage"))
         yield SystemCommand("Findings", "Strengths and areas for development per focus area", lambda: self.switch_mode("findings"))
         yield SystemCommand("Help", "Keys and inline marks", self.action_help)
+        name = type(screen).__name__
         if isinstance(screen, ScheduleScreen):
             yield SystemCommand("Only my sessions", "Show only my sessions / everyone's", screen.action_toggle_mine)
             yield SystemCommand("Add a session", "Add a session to the schedule", screen.action_add_session)
             yield SystemCommand("Move or change session", "Day, time, room, reviewers", screen.action_edit_session)
             yield SystemCommand("Mark session done", "Toggle done for the selected session", screen.action_toggle_done)
             yield SystemCommand("Cancel session", "Cancel (or restore) the selected session", screen.action_cancel_session)
-        if isinstance(screen, CoverageScreen):
+        if name == "CoverageScreen":
             yield SystemCommand("Evidence to tag", "Items not tagged to a focus area", screen.action_to_tag)
             yield SystemCommand("Add a document", "A document the team read, as evidence", screen.action_add_document)
-        if isinstance(screen, FindingsScreen):
+        if name == "FindingsScreen":
             yield SystemCommand("New finding", "Write a finding", screen.action_new)
             yield SystemCommand("Agree finding", "The lead agrees the selected finding", screen.action_agree)
             yield SystemCommand("Finding history", "Who changed the finding, and when", screen.action_history)
-        if isinstance(screen, CaptureScreen):
+        if name == "CaptureScreen":
             yield SystemCommand("Insert time", "Insert [HH:MM] at the cursor", screen.action_timestamp)
             yield SystemCommand("Save note", "Save the note now", screen.action_save_now)
             yield SystemCommand("Mark session done", "Mark this session done", screen.action_mark_done)
