@@ -1,0 +1,188 @@
+"""`make bench`: every figure measured against a bare Textual app in the same run.
+
+Prints a table and writes bench/results.json. Nothing here is a pass/fail test: the machines are
+shared and noisy, so figures are compared with a baseline measured alongside them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.generate import generate_week  # noqa: E402
+from peerreview_tui.coverage import compute_coverage  # noqa: E402
+from peerreview_tui.store import Store  # noqa: E402
+from peerreview_tui.store.search import search_notes  # noqa: E402
+
+RUNS = 5
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    ratio: float | None
+    target: str
+    met: bool
+
+
+def run_child(args: list[str]) -> float:
+    """Wall time (s) of a child process: interpreter start-up and imports count, as for a user."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def peak_rss_kib(args: list[str]) -> int:
+    """Peak RSS of a script, as the process itself reports it: VmHWM in /proc (ru_maxrss would
+    carry over the forking parent's peak, which here holds a generated week)."""
+    code = (
+        "import re, runpy, sys; sys.argv = sys.argv[1:]; "
+        "runpy.run_path(sys.argv[0], run_name='__main__'); "
+        "print(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1), file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    return int(done.stderr.strip().splitlines()[-1])
+
+
+def median_time(args: list[str]) -> float:
+    return statistics.median(run_child(args) for _ in range(RUNS))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def timed(fn: Callable[[], object], repeat: int = 20) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+async def autosave_figures(db: Path) -> tuple[float, float]:
+    """(longest event-loop hold of an autosave in ms, keystroke-to-durable in s) on a 20,000-
+    character note."""
+    from peerreview_tui.store import notes, week
+    from peerreview_tui.ui.app import PeerReviewApp
+    from peerreview_tui.ui.context import ReviewContext
+    from peerreview_tui.ui.screens import capture
+
+    store = Store.open(db)
+    session = week.sessions(store)[0]
+    author = session.reviewers[0]
+    notes.save_note(store, session.id, author, ("+ a line of about forty characters #practice\n" * 440)[:20_000])
+    holds: list[float] = []
+    original = capture.CaptureScreen._save_soon
+
+    def measured(self: capture.CaptureScreen) -> None:
+        start = time.perf_counter()
+        original(self)
+        holds.append(time.perf_counter() - start)
+
+    capture.CaptureScreen._save_soon = measured  # type: ignore[method-assign]
+    app = PeerReviewApp(ReviewContext.load(store, me=author), open_session=session.id)
+    durable: list[float] = []
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        for _ in range(10):
+            await pilot.press("x")
+            start = time.perf_counter()
+            screen = app.screen
+            while screen.dirty:  # type: ignore[attr-defined]
+                await asyncio.sleep(0.005)
+            durable.append(time.perf_counter() - start)
+    capture.CaptureScreen._save_soon = original  # type: ignore[method-assign]
+    store.close()
+    return max(holds) * 1000, max(durable)
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp(prefix="peerreview-bench-"))
+    figures: list[Figure] = []
+    try:
+        realistic, tenfold = work / "week.db", work / "week10.db"
+        print("generating the realistic week and the ×10 week…", flush=True)
+        generate_week(realistic, scale=1)
+        generate_week(tenfold, scale=10, seed=1)
+
+        startup = str(HERE / "startup.py")
+        bare = median_time([str(HERE / "bare_app.py")])
+        for label, db, target in (("realistic", realistic, 1.3), ("×10", tenfold, 1.5)):
+            ours = median_time([startup, str(db)])
+            figures.append(Figure(f"cold start, {label} week", ours * 1000, "ms", ours / bare,
+                                  f"≤ {target}× bare ({bare * 1000:.0f} ms)", ours / bare <= target))
+        bare_rss = peak_rss_kib([str(HERE / "bare_app.py")])
+        for label, db, limit in (("realistic", realistic, 64), ("×10", tenfold, 96)):
+            rss = peak_rss_kib([startup, str(db)]) / 1024
+            figures.append(Figure(f"peak memory, {label} week", rss, "MiB", rss / (bare_rss / 1024),
+                                  f"≤ {limit} MiB", rss <= limit))
+
+        hold_ms, durable_s = asyncio.run(autosave_figures(realistic))
+        figures.append(Figure("autosave: event-loop hold, 20,000-char note", hold_ms, "ms", None, "< 16 ms", hold_ms < 16))
+        figures.append(Figure("autosave: keystroke to durable", durable_s, "s", None, "≤ 1 s", durable_s <= 1))
+
+        with Store.open(tenfold) as store:
+            words = ["supervision", "caseloads", "threshold", "police", "commissioning", "audit", "morale",
+                     "capacity", "placement", "escalation"]
+            times = [t for word in words for t in timed(lambda w=word: search_notes(store, w), repeat=5)]
+            p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
+            figures.append(Figure("search p50, ×10 week", p50, "ms", None, "—", True))
+            figures.append(Figure("search p95, ×10 week", p95, "ms", None, "≤ 20 ms", p95 <= 20))
+            matrix = statistics.median(timed(lambda: compute_coverage(store), repeat=10)) * 1000
+            figures.append(Figure("coverage matrix, ×10 week", matrix, "ms", None, "≤ 50 ms", matrix <= 50))
+        figures += export_and_merge_figures(realistic, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    width = max(len(f.name) for f in figures)
+    print(f"\n{'figure'.ljust(width)}  {'value':>10}  {'ratio':>6}  target")
+    for f in figures:
+        ratio = f"{f.ratio:.2f}×" if f.ratio is not None else ""
+        print(f"{f.name.ljust(width)}  {f.value:>8.1f} {f.unit:<3}{ratio:>6}  {f.target}  {'met' if f.met else 'MISSED'}")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
+    result = {"machine": machine, "date": dt.date.today().isoformat(), "figures": [asdict(f) for f in figures]}
+    (HERE / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nwritten to {HERE / 'results.json'} ({machine})")
+
+
+def export_and_merge_figures(realistic: Path, work: Path) -> list[Figure]:
+    """Letter, slides and merge timings, once those modules exist."""
+    figures: list[Figure] = []
+    try:
+        from peerreview_tui.export.content import build_content
+        from peerreview_tui.export.letter_docx import write_letter_docx
+        from peerreview_tui.export.slides import write_slides_pptx
+    except ImportError:
+        return figures
+    with Store.open(realistic) as store:
+        content = build_content(store, include_drafts=True)
+        letter = statistics.median(timed(lambda: write_letter_docx(content, work / "l.docx"), repeat=5))
+        slides = statistics.median(timed(lambda: write_slides_pptx(content, work / "s.pptx"), repeat=5))
+    figures.append(Figure("letter export, realistic week", letter, "s", None, "≤ 0.5 s", letter <= 0.5))
+    figures.append(Figure("slides export, realistic week", slides, "s", None, "≤ 0.5 s", slides <= 0.5))
+    return figures
+
+
+if __name__ == "__main__":
+    main()
