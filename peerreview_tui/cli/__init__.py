@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from . import evidence, notes, review
+from . import evidence, exports, notes, review
 from .common import FriendlyGroup
 
 
@@ -20,7 +20,7 @@ def main() -> None:
 
 for command in (
     review.check, review.init, review.reload, review.schema, review.locate, review.demo, review.open_,
-    notes.note, notes.export,
+    notes.note, exports.export,
     evidence.import_, evidence.coverage, evidence.findings_,
 ):
     main.add_command(command)

@@ -1,4 +1,4 @@
-"""Notes from the shell: append a drafted note, export them all."""
+"""Notes from the shell: append a drafted note (exporting them is in ``exports``)."""
 
 from __future__ import annotations
 
@@ -35,32 +35,3 @@ def note_add(session_id: str, me: str, source: Any, db_path: Path | None) -> Non
     lines = text.rstrip("\n").count("\n") + 1
     click.echo(f"Added {lines} line{'s' if lines != 1 else ''} to {me}'s note for {session_id} "
                f"(now {len(saved.body.splitlines())} lines).")
-
-
-@click.group()
-def export() -> None:
-    """Write notes (and, later, the letter and slides) to files."""
-
-
-@export.command("notes")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Markdown file to write (default: print to the terminal).")
-@click.option("--session", "session_id", metavar="SESSION_ID", help="Only this session's notes.")
-@DB_OPTION
-def export_notes(output: Path | None, session_id: str | None, db_path: Path | None) -> None:
-    """All notes as Markdown, by day and session, with authors and marks."""
-    from ..export.notes_markdown import notes_markdown
-
-    with open_review(db_path) as store:
-        if session_id is not None:
-            check_session(store, session_id)
-        text = notes_markdown(store, session_id)
-    if output is None:
-        click.echo(text, nl=False)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-        output.chmod(0o600)
-    except OSError as error:
-        fail(f"cannot write {output}: {error.strerror}")
-    click.echo(f"Notes written to {output} (confidential: keep it safe).")

@@ -61,6 +61,7 @@ class PeerReviewApp(App[None]):
         Binding("f3", "switch_mode('search')", "Search", id="app.search"),
         Binding("f4", "switch_mode('coverage')", "Coverage", id="app.coverage"),
         Binding("f5", "switch_mode('findings')", "Findings", id="app.findings"),
+        Binding("f6", "export", "Export", id="app.export"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -192,6 +193,11 @@ class PeerReviewApp(App[None]):
 
     # --- app-wide actions ------------------------------------------------------------
 
+    def action_export(self, what: str = "letter") -> None:
+        from .modals.export import ExportModal
+
+        self.push_screen(ExportModal(self.context.store, what))
+
     def action_help(self) -> None:
         from .modals.help import HelpModal
 
@@ -210,6 +216,9 @@ class PeerReviewApp(App[None]):
         yield SystemCommand("Coverage", "Focus areas × sources: where evidence is thin", lambda: self.switch_mode("coverage"))
         yield SystemCommand("Findings", "Strengths and areas for development per focus area", lambda: self.switch_mode("findings"))
         yield SystemCommand("Help", "Keys and inline marks", self.action_help)
+        yield SystemCommand("Export the letter", "The feedback letter (Word or Markdown)", self.action_export)
+        yield SystemCommand("Export the presentation", "The feedback slides (PowerPoint or Markdown)",
+                            lambda: self.action_export("slides"))
         name = type(screen).__name__
         if isinstance(screen, ScheduleScreen):
             yield SystemCommand("Only my sessions", "Show only my sessions / everyone's", screen.action_toggle_mine)

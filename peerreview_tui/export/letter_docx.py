@@ -1,0 +1,331 @@
+"""The feedback letter as a Word document (python-docx), from the outline in ``letter_markdown``.
+
+With a letterhead template its headers, footers, logo and styles are kept and its body is
+replaced; a style the letter needs and the template lacks is created. Without one the letter
+gets A4 pages, plain heading styles and "Page X of Y" in the footer. Every numbered list
+restarts at 1: python-docx cannot do that itself, so each list gets a ``w:num`` of its own
+with a ``startOverride``. Import this module only when writing a letter: it loads python-docx.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.packuri import PackURI
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.parts.numbering import NumberingPart
+from docx.shared import Cm, Pt, RGBColor, Twips
+
+from .content import LetterContent, write_privately
+from .letter_markdown import DRAFT_MARK, Block, Item, letter_outline
+
+FONT = "Arial"
+DARK = RGBColor(0x1F, 0x2A, 0x44)
+RED = RGBColor(0xC0, 0x00, 0x00)
+_TEMPLATE_TYPE = b"wordprocessingml.template.main+xml"
+_DOCUMENT_TYPE = b"wordprocessingml.document.main+xml"
+# The end of w:pPr's schema order, from the properties this module sets: Word refuses a
+# document whose properties are out of order.
+_P_PR_TAIL = ("w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+              "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+              "w:sectPr", "w:pPrChange")
+
+
+class TemplateError(ValueError):
+    """The letterhead template cannot be used; the message says why."""
+
+
+def write_letter_docx(content: LetterContent, path: Path, template: Path | None = None) -> None:
+    """Write the letter at ``path`` (owner-only, replaced in one step); ``TemplateError`` if the
+    letterhead cannot be read."""
+    document = _open_template(template) if template else _plain_document()
+    writer = _Writer(document)
+    for block in letter_outline(content):
+        writer.add(block)
+    props = document.core_properties
+    what = content.review_title[:1].lower() + content.review_title[1:]
+    props.title = f"{content.council}: {what} feedback"
+    props.author = props.last_modified_by = content.lead.name if content.lead else "Peer review team"
+    props.subject, props.keywords, props.comments = content.review_title, "", ""
+    props.created = props.modified = dt.datetime.now().replace(microsecond=0)
+    props.revision = 1
+    write_privately(path, lambda temp: document.save(str(temp)))
+
+
+def _open_template(path: Path):
+    """The letterhead with its body emptied; a .dotx is read as the document it makes."""
+    try:
+        data = path.read_bytes()
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            types = package.read("[Content_Types].xml")
+            if _TEMPLATE_TYPE in types:
+                data = _repack(package, types.replace(_TEMPLATE_TYPE, _DOCUMENT_TYPE))
+        document = Document(io.BytesIO(data))
+    except OSError as error:
+        raise TemplateError(f"cannot read the template {path}: {error.strerror}") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError):
+        raise TemplateError(f"{path} is not a Word document or template (.docx or .dotx)") from None
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):  # the last section keeps the letterhead's headers and footers
+            body.remove(child)
+    return document
+
+
+def _repack(package: zipfile.ZipFile, types: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in package.infolist():
+            copy.writestr(info, types if info.filename == "[Content_Types].xml" else package.read(info))
+    return out.getvalue()
+
+
+def _plain_document():
+    """python-docx's default document made to look like a letter: A4, Arial, sober headings."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.5)
+    section.top_margin, section.bottom_margin = Cm(2.5), Cm(2.2)
+    styles = document.styles
+    _font(styles["Normal"], size=11)
+    styles["Normal"].paragraph_format.space_after = Pt(8)
+    styles["Normal"].paragraph_format.line_spacing = 1.15
+    for name, size, before, after in (("Title", 12, 6, 12), ("Heading 1", 12, 16, 6), ("Heading 2", 11, 10, 4)):
+        style = styles[name]
+        _font(style, size=size, bold=True, colour=DARK)
+        fmt = style.paragraph_format
+        fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+        p_pr = style.element.get_or_add_pPr()
+        for border in p_pr.findall(qn("w:pBdr")):  # the default Title is underlined in blue
+            p_pr.remove(border)
+    _font(styles["Quote"], size=11, colour=RGBColor(0x40, 0x40, 0x40))
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    footer.add_run("Page ")
+    _field(footer, "PAGE", "1")
+    footer.add_run(" of ")
+    _field(footer, "NUMPAGES", "1")
+    for run in footer.runs:
+        run.font.size = Pt(9)
+    return document
+
+
+class _Writer:
+    """Adds the outline's blocks to the document's body."""
+
+    def __init__(self, document):
+        self.document = document
+        self.styles = {name: _ensure_style(document, name) for name in
+                       ("Normal", "Title", "Heading 1", "Heading 2", "Quote", "List Number", "List Bullet")}
+        self.numbering = _numbering(document)
+        self.decimal = self._abstract("List Number", "decimal", "%1.")
+        self.bullet = self._abstract("List Bullet", "bullet", "•")
+        self.indent = _indent(self.numbering, self.decimal)
+
+    def _abstract(self, style: str, fmt: str, text: str) -> int:
+        """The list definition the template's style uses, else one made for the letter."""
+        found = _style_abstract(self.styles[style], self.numbering)
+        return _add_abstract(self.numbering, fmt, text) if found is None else found
+
+    def add(self, block: Block) -> None:
+        kind = block.kind
+        if kind == "numbered":
+            self._numbered(block.items)
+        elif kind == "bullets":
+            num_id = self._new_list(self.bullet)
+            for line in block.lines:
+                self._list_paragraph(self.styles["List Bullet"], num_id).add_run(line)
+        elif kind in ("address", "signature"):
+            self._lines(block)
+        else:
+            style = {"title": "Title", "heading": "Heading 1", "subheading": "Heading 2"}.get(kind, "Normal")
+            paragraph = self.document.add_paragraph(style=self.styles[style])
+            run = paragraph.add_run(block.lines[0])
+            if kind == "notice":
+                run.bold, run.font.color.rgb = True, RED
+            if kind == "title":  # a letter's subject line, even where a template's Title is poster-sized
+                run.bold, run.font.size = True, Pt(12)
+            if kind in ("heading", "subheading"):
+                paragraph.paragraph_format.keep_with_next = True
+
+    def _lines(self, block: Block) -> None:
+        """Lines that belong together: the address, or the sign-off with room to sign."""
+        lines = list(block.lines)
+        if block.kind == "signature":
+            if previous := self.document.paragraphs[-1:]:  # no sign-off alone on the last page
+                previous[0].paragraph_format.keep_with_next = True
+            closing = self.document.add_paragraph(lines.pop(0), style=self.styles["Normal"])
+            closing.paragraph_format.keep_with_next = True
+            closing.paragraph_format.space_after = Pt(40)
+        paragraph = self.document.add_paragraph(style=self.styles["Normal"])
+        paragraph.paragraph_format.keep_together = True
+        for i, line in enumerate(lines):
+            run = paragraph.add_run(line)
+            run.bold = block.kind == "signature" and i == 0
+            if i < len(lines) - 1:
+                run.add_break()
+        paragraph.paragraph_format.space_after = Pt(16)
+
+    def _numbered(self, items: tuple[Item, ...]) -> None:
+        num_id = self._new_list(self.decimal)
+        for item in items:
+            paragraph = self._list_paragraph(self.styles["List Number"], num_id)
+            if item.title:
+                # a finding: the list style's tight spacing would run findings together
+                _set(paragraph, "w:contextualSpacing", "0")
+                paragraph.paragraph_format.space_after = Pt(8)
+                if item.draft:
+                    mark = paragraph.add_run(DRAFT_MARK + " ")
+                    mark.bold, mark.font.color.rgb = True, RED
+                paragraph.add_run(item.title).bold = True
+                if item.text:
+                    paragraph.add_run(" " + item.text)
+            else:
+                paragraph.add_run(item.text)
+            for more in item.more:
+                follow = self.document.add_paragraph(more, style=self.styles["Normal"])
+                follow.paragraph_format.left_indent = Twips(self.indent)
+            for quote in item.quotes:
+                said = self.document.add_paragraph(style=self.styles["Quote"])
+                said.paragraph_format.left_indent = Twips(self.indent + 425)
+                said.paragraph_format.right_indent = Twips(425)
+                said.add_run(f"“{quote}”").italic = True
+
+    def _list_paragraph(self, style, num_id: int):
+        paragraph = self.document.add_paragraph(style=style)
+        num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
+        num_pr.get_or_add_ilvl().val = 0
+        num_pr.get_or_add_numId().val = num_id
+        return paragraph
+
+    def _new_list(self, abstract_id: int) -> int:
+        """A list numbered from 1 whatever came before it."""
+        num = self.numbering.add_num(abstract_id)
+        num.add_lvlOverride(ilvl=0).add_startOverride(1)
+        return num.numId
+
+
+def _ensure_style(document, name: str):
+    """The template's style, or a plain one made for the letter when the template lacks it."""
+    styles = document.styles
+    try:
+        return styles[name]
+    except KeyError:
+        pass
+    style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    if name != "Normal":
+        try:
+            style.base_style = styles["Normal"]
+        except KeyError:
+            pass
+    fmt = style.paragraph_format
+    if name == "Title":
+        style.font.bold, style.font.size, fmt.space_after = True, Pt(12), Pt(12)
+    elif name.startswith("Heading"):
+        style.font.bold, fmt.keep_with_next = True, True
+        style.font.size = Pt(12 if name == "Heading 1" else 11)
+        fmt.space_before, fmt.space_after = Pt(12), Pt(4)
+        _set(style, "w:outlineLvl", "0" if name == "Heading 1" else "1")
+    elif name == "Quote":
+        style.font.italic = True
+    return style
+
+
+def _numbering(document):
+    """The numbering definitions, made if the document has none (python-docx cannot)."""
+    part = document.part
+    try:
+        return part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        element = parse_xml(f"<w:numbering {nsdecls('w')}/>")
+        numbering = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, element, part.package)
+        part.relate_to(numbering, RT.NUMBERING)
+        return numbering.element
+
+
+def _style_abstract(style, numbering) -> int | None:
+    """The abstract list definition the style numbers its paragraphs with, if any."""
+    num_pr = style.element.pPr.numPr if style.element.pPr is not None else None
+    if num_pr is None or num_pr.numId is None:
+        return None
+    try:
+        abstract_id = numbering.num_having_numId(num_pr.numId.val).abstractNumId.val
+    except KeyError:
+        return None
+    found = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{abstract_id}"]')
+    return abstract_id if found else None
+
+
+def _add_abstract(numbering, fmt: str, text: str) -> int:
+    ids = [int(value) for value in numbering.xpath("./w:abstractNum/@w:abstractNumId")]
+    abstract_id = max(ids, default=-1) + 1
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+        '<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        f'<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+        '<w:pPr><w:ind w:left="425" w:hanging="425"/></w:pPr></w:lvl></w:abstractNum>'
+    )
+    first_num = numbering.find(qn("w:num"))  # every abstractNum comes before the nums
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    return abstract_id
+
+
+def _indent(numbering, abstract_id: int) -> int:
+    """Where the text of a list item starts, in twips, so follow-on paragraphs line up."""
+    found = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{abstract_id}"]/w:lvl[@w:ilvl="0"]/w:pPr/w:ind')
+    value = found[0].get(qn("w:left")) or found[0].get(qn("w:start")) if found else None
+    return int(value) if value and value.isdigit() else 425
+
+
+def _field(paragraph, instruction: str, shown: str) -> None:
+    """A Word field (PAGE, NUMPAGES) that the reader's program fills in; ``shown`` until then."""
+    _field_char(paragraph, "begin")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    paragraph.add_run()._r.append(instr)
+    _field_char(paragraph, "separate")
+    paragraph.add_run(shown)
+    _field_char(paragraph, "end")
+
+
+def _field_char(paragraph, kind: str) -> None:
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    paragraph.add_run()._r.append(char)
+
+
+def _font(style, *, size: float, bold: bool | None = None, colour: RGBColor | None = None) -> None:
+    font = style.font
+    font.name, font.size = FONT, Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if colour is not None:
+        font.color.rgb = colour
+    fonts = style.element.rPr.find(qn("w:rFonts"))
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):  # the theme would win
+        fonts.attrib.pop(qn(attr), None)
+
+
+def _set(owner, tag: str, value: str) -> None:
+    """A property with a w:val in a paragraph's or a style's pPr, in its schema place."""
+    p_pr = owner._p.get_or_add_pPr() if hasattr(owner, "_p") else owner.element.get_or_add_pPr()
+    for old in p_pr.findall(qn(tag)):
+        p_pr.remove(old)
+    child = OxmlElement(tag)
+    child.set(qn("w:val"), value)
+    p_pr.insert_element_before(child, *_P_PR_TAIL[_P_PR_TAIL.index(tag) + 1:])

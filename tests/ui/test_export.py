@@ -1,0 +1,53 @@
+"""Exporting from the app: the guard stops a named person; the lead can keep a phrase on purpose."""
+
+from __future__ import annotations
+
+import pytest
+
+from peerreview_tui.demo import build_demo
+from peerreview_tui.store import Store, findings
+from peerreview_tui.ui.modals.export import ExportModal
+
+from .conftest import SIZE, make_app, wait_until
+
+
+@pytest.fixture
+def demo(tmp_path):
+    build_demo(tmp_path / "demo.db")
+    opened = Store.open(tmp_path / "demo.db")
+    yield opened
+    opened.close()
+
+
+async def test_the_letter_is_exported_from_the_app(demo, tmp_path) -> None:
+    target = tmp_path / "letter.docx"
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportModal))
+        app.screen.query_one("#path").value = str(target)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: target.exists())
+    assert demo.get_meta("letter_exported_at")
+
+
+async def test_a_name_blocks_the_export_until_kept_deliberately(demo, tmp_path) -> None:
+    agreed = next(v for v in findings.list_findings(demo) if v.finding.status.value == "agreed")
+    findings.update_finding(demo, agreed.finding.id, "lead", body="Cllr Janet Pryce was clear about priorities.")
+    findings.agree_finding(demo, agreed.finding.id, "lead")
+    target = tmp_path / "letter.md"
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f6")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportModal))
+        modal = app.screen
+        modal.query_one("#format").value = "md"
+        await pilot.pause()
+        modal.query_one("#path").value = str(target)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "Nothing was written" in str(modal.query_one("#problems").render()))
+        assert "Pryce" in str(modal.query_one("#problems").render())
+        assert not target.exists()
+        await pilot.click("#keep")
+        await wait_until(pilot, lambda: target.exists())
+    assert "Pryce" in target.read_text()
