@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from . import evidence, exports, notes, review
+from . import evidence, exports, notes, review, sync
 from .common import FriendlyGroup
 
 
@@ -22,6 +22,7 @@ for command in (
     review.check, review.init, review.reload, review.schema, review.locate, review.demo, review.open_,
     notes.note, exports.export,
     evidence.import_, evidence.coverage, evidence.findings_,
+    sync.bundle, sync.merge, sync.conflicts, sync.join,
 ):
     main.add_command(command)
 

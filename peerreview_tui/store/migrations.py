@@ -166,7 +166,99 @@ def _v1(db: Database) -> None:
     db.executescript(_V1)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1]
+# Sessions (dropped by a schedule reload) and evidence items (a marked line deleted) are the
+# rows deleted outright; a trigger keeps a tombstone of each, so the deletion travels in
+# bundles like any change. While a merge applies someone else's deletion it sets the meta key
+# 'sync.merging', and no tombstone of our own is written. A column added to either table
+# must be added to its json_object here too (in a new step).
+_SESSION_COLUMNS = (
+    "id day start_time end_time title kind location reviewers focus_areas participants prompts origin "
+    "status removed_at created_by created_at updated_by updated_at"
+).split()
+_EVIDENCE_COLUMNS = (
+    "id kind source_kind text title focus_areas session_id note_id line_no author_id detached data "
+    "created_by created_at updated_by updated_at"
+).split()
+
+
+def _tombstone_trigger(table: str, columns: list[str]) -> str:
+    row = ", ".join(f"'{column}', old.{column}" for column in columns)
+    return f"""
+CREATE TRIGGER {table}_tombstone AFTER DELETE ON {table}
+WHEN NOT EXISTS (SELECT 1 FROM meta WHERE key = 'sync.merging')
+BEGIN
+    INSERT INTO tombstones (id, table_name, row_id, row, deleted_by, deleted_at) VALUES (
+        '{table}/' || old.id, '{table}', old.id, json_object({row}),
+        coalesce((SELECT value FROM meta WHERE key = 'me'), old.updated_by),
+        -- never before the row's own stamp, so the deletion wins over the version it removed
+        max(strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z', old.updated_at)
+    )
+    ON CONFLICT (id) DO UPDATE SET row = excluded.row, deleted_by = excluded.deleted_by,
+        deleted_at = excluded.deleted_at
+    WHERE excluded.deleted_at > tombstones.deleted_at;
+END;
+"""
+
+
+_V2 = f"""
+-- A row deleted outright, kept so the deletion merges (see above).
+CREATE TABLE tombstones (
+    id TEXT PRIMARY KEY,              -- table_name/row_id
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    row TEXT NOT NULL,                -- JSON: the row as it was deleted
+    deleted_by TEXT NOT NULL,
+    deleted_at TEXT NOT NULL
+);
+{_tombstone_trigger("sessions", _SESSION_COLUMNS)}
+{_tombstone_trigger("evidence", _EVIDENCE_COLUMNS)}
+
+-- A version of a row that lost a merge to another laptop's concurrent change: kept for the
+-- lead to look at. Merges between laptops like any row.
+CREATE TABLE conflicts (
+    id TEXT PRIMARY KEY,              -- derived from table, row and the losing version
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    loser TEXT NOT NULL,              -- JSON: the losing row
+    winner_updated_by TEXT NOT NULL,
+    winner_updated_at TEXT NOT NULL,
+    resolution TEXT CHECK (resolution IN ('winner', 'loser')),
+    resolved_by TEXT,
+    resolved_at TEXT,
+    {_STAMPS}
+);
+CREATE INDEX conflicts_row ON conflicts(table_name, row_id);
+
+-- Local to this laptop, never merged: every version of a row this laptop has known (its own
+-- sent in a bundle, others' merged in), by hash. Tells a concurrent change from a later one.
+CREATE TABLE sync_versions (
+    table_name TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    learned_at TEXT NOT NULL,
+    PRIMARY KEY (table_name, row_key, hash)
+) WITHOUT ROWID;
+
+-- Local: the bundles this laptop wrote and merged.
+CREATE TABLE bundles (
+    id TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('sent', 'received')),
+    sender TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    since TEXT,                       -- only changes after this time; NULL: everything
+    file_name TEXT NOT NULL,
+    counts TEXT NOT NULL DEFAULT '{{}}',
+    at TEXT NOT NULL,                 -- when it was written or merged here
+    PRIMARY KEY (id, direction)
+);
+"""
+
+
+def _v2(db: Database) -> None:
+    db.executescript(_V2)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

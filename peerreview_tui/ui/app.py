@@ -42,6 +42,12 @@ def _findings_screen() -> Screen[None]:
     return FindingsScreen()
 
 
+def _exchange_screen() -> Screen[None]:
+    from .screens.exchange import ExchangeScreen
+
+    return ExchangeScreen()
+
+
 def _is_capture(screen: Screen[object]) -> bool:
     return type(screen).__name__ == "CaptureScreen"
 
@@ -53,6 +59,7 @@ class PeerReviewApp(App[None]):
         "search": _search_screen,
         "coverage": _coverage_screen,
         "findings": _findings_screen,
+        "exchange": _exchange_screen,
     }
     DEFAULT_MODE = "schedule"
     BINDINGS = [
@@ -62,6 +69,7 @@ class PeerReviewApp(App[None]):
         Binding("f4", "switch_mode('coverage')", "Coverage", id="app.coverage"),
         Binding("f5", "switch_mode('findings')", "Findings", id="app.findings"),
         Binding("f6", "export", "Export", id="app.export"),
+        Binding("f7", "switch_mode('exchange')", "Exchange", id="app.exchange"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -216,6 +224,8 @@ class PeerReviewApp(App[None]):
         yield SystemCommand("Coverage", "Focus areas × sources: where evidence is thin", lambda: self.switch_mode("coverage"))
         yield SystemCommand("Findings", "Strengths and areas for development per focus area", lambda: self.switch_mode("findings"))
         yield SystemCommand("Help", "Keys and inline marks", self.action_help)
+        yield SystemCommand("Exchange bundles", "Write this laptop's bundle, read the team's, settle conflicts",
+                            lambda: self.switch_mode("exchange"))
         yield SystemCommand("Export the letter", "The feedback letter (Word or Markdown)", self.action_export)
         yield SystemCommand("Export the presentation", "The feedback slides (PowerPoint or Markdown)",
                             lambda: self.action_export("slides"))

@@ -34,6 +34,8 @@ Keep facts apart from your own reading of them: one point per line.
 | `f3` | search all notes |
 | `f4` | coverage: focus areas × sources, where evidence is thin |
 | `f5` | findings |
+| `f6` | export the letter or the presentation |
+| `f7` | exchange bundles with the team's laptops; settle conflicts |
 | `ctrl+p` | every command, by name (also themes) |
 | `ctrl+q` | quit (your note is saved first) |
 

@@ -1,0 +1,153 @@
+"""Exchanging work between laptops from the shell: bundle, merge, conflicts, join."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from .. import paths
+from ..sync import (
+    SUFFIX,
+    free_bundle_path,
+    differences,
+    get_conflict,
+    init_from_bundle,
+    list_conflicts,
+    merge_bundles,
+    read_bundle,
+    resolve_conflict,
+    write_bundle,
+)
+from .common import DB_OPTION, acting_reviewer, fail, open_review
+from .evidence import AS_OPTION
+
+KEEP_SAFE = "It holds interview notes: carry it on an encrypted stick and delete it once merged."
+
+
+@click.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"File to write (default: REVIEW-REVIEWER-YYYYmmdd-HHMM{SUFFIX} in the current folder).")
+@click.option("--since-last", is_flag=True, help="Only what changed since this laptop's previous bundle.")
+@AS_OPTION
+@DB_OPTION
+def bundle(output: Path | None, since_last: bool, me: str | None, db_path: Path | None) -> None:
+    """Write this laptop's work on the review to one file, for the others to merge."""
+    with open_review(db_path) as store:
+        actor = acting_reviewer(store, me)
+        review = store.review()
+        assert review is not None  # open_review refuses a database without one
+        path = output or free_bundle_path(Path.cwd(), f"{review.id}-{actor}-{dt.datetime.now():%Y%m%d-%H%M}")
+        summary = write_bundle(store, path, since_last=since_last, actor=actor)
+    click.echo(f"Bundle written to {path}: {summary.describe()}.")
+    click.echo(KEEP_SAFE)
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@AS_OPTION
+@DB_OPTION
+def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None:
+    """Bring in bundles from other laptops (files, or folders holding them). Merging a bundle
+    twice, or in any order, gives the same review."""
+    bundles = _bundle_files(files)
+    with open_review(db_path) as store:
+        actor = acting_reviewer(store, me) if me else store.get_meta("me") or "unknown"
+        backup = store.backup()
+        summary = merge_bundles(store, bundles, actor=actor)
+    for merged in summary.bundles:
+        if merged.skipped:
+            click.echo(f"{merged.path.name}: skipped, {merged.skipped}.")
+        else:
+            made = merged.header.created_at[:16].replace("T", " ")
+            click.echo(f"{merged.path.name} (from {merged.header.sender}, {made} UTC): {merged.describe()}.")
+    if len(summary.bundles) > 1:
+        click.echo(f"Total: {summary.describe()}.")
+    if summary.conflicts:
+        click.echo("Some rows were changed on two laptops: the later change is in place and the other "
+                   "version is kept; see 'peerreview conflicts'.")
+    click.echo(f"A backup from before the merge: {backup}")
+
+
+def _bundle_files(arguments: tuple[Path, ...]) -> list[Path]:
+    found: list[Path] = []
+    for argument in arguments:
+        if argument.is_dir():
+            inside = sorted(argument.glob(f"*{SUFFIX}"))
+            if not inside:
+                fail(f"no bundles (*{SUFFIX}) in {argument}")
+            found += inside
+        else:
+            found.append(argument)
+    return found
+
+
+@click.command()
+@click.option("--show", "show_id", metavar="ID", help="What differs between the version in place and the one kept.")
+@click.option("--keep-winner", "winner_id", metavar="ID", help="Keep the version in place; drop the other.")
+@click.option("--keep-loser", "loser_id", metavar="ID", help="Put the kept version back in place, as a new change.")
+@click.option("--all", "include_resolved", is_flag=True, help="List settled conflicts too.")
+@AS_OPTION
+@DB_OPTION
+def conflicts(
+    show_id: str | None, winner_id: str | None, loser_id: str | None, include_resolved: bool,
+    me: str | None, db_path: Path | None,
+) -> None:
+    """Rows changed on two laptops since they last met: the later change is in place, the other
+    version is kept here until the lead settles it."""
+    if sum(x is not None for x in (show_id, winner_id, loser_id)) > 1:
+        fail("give one of --show, --keep-winner, --keep-loser")
+    with open_review(db_path) as store:
+        if show_id is not None:
+            conflict = get_conflict(store, show_id)
+            click.echo(f"{conflict.short_id}  {conflict.subject()}")
+            for field, (in_place, kept) in differences(store, conflict).items():
+                click.echo(f"  {field}:\n    in place: {_indent(in_place)}\n    kept:     {_indent(kept)}")
+            return
+        if winner_id is not None or loser_id is not None:
+            actor = acting_reviewer(store, me)
+            keep = "winner" if winner_id is not None else "loser"
+            conflict = resolve_conflict(store, winner_id or loser_id or "", keep, actor)
+            done = "kept the version in place" if keep == "winner" else "put the kept version back in place"
+            click.echo(f"Conflict {conflict.short_id} ({conflict.subject()}): {done}.")
+            return
+        found = list_conflicts(store, include_resolved=include_resolved)
+    if not found:
+        click.echo("No conflicts.")
+        return
+    click.echo(f"{len(found)} conflict{'s' if len(found) != 1 else ''}:")
+    for conflict in found:
+        click.echo(f"  {conflict.short_id}  {conflict.subject()}")
+        click.echo(f"            in place: by {conflict.winner_updated_by} at {_when(conflict.winner_updated_at)}")
+        click.echo(f"            kept:     by {conflict.loser_updated_by} at {_when(conflict.loser_updated_at)}")
+        if conflict.resolution:
+            click.echo(f"            settled by {conflict.resolved_by}: kept the {conflict.resolution}")
+    click.echo("--show ID shows what differs; --keep-winner ID drops the kept version; "
+               "--keep-loser ID puts it back in place.")
+
+
+def _when(stamp: str) -> str:
+    return f"{stamp[:16].replace('T', ' ')} UTC"
+
+
+def _indent(value: object) -> str:
+    return str(value).replace("\n", "\n              ")
+
+
+@click.command()
+@click.argument("bundle_file", type=click.Path(path_type=Path))
+@click.option("--as", "me", metavar="REVIEWER_ID", help="Who you are in the review.")
+@DB_OPTION
+def join(bundle_file: Path, me: str | None, db_path: Path | None) -> None:
+    """Start this laptop's copy of a review from the lead's bundle (same as 'init --from')."""
+    if me is None:
+        loaded = read_bundle(bundle_file)
+        known = ", ".join(row["id"] for row in loaded.rows["reviewers"] if not row["retired"])
+        fail(f"say who you are with --as REVIEWER_ID (one of: {known})")
+    path = paths.resolve_db_path(db_path)
+    summary = init_from_bundle(path, bundle_file, me=me)
+    merged = summary.bundles[0]
+    sessions, notes = merged.counts["sessions"].added, merged.counts["notes"].added
+    click.echo(f"Joined review '{merged.header.review_id}' as {me} at {path}: {sessions} sessions, {notes} notes "
+               f"from {merged.header.sender}'s bundle.")

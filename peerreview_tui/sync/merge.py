@@ -1,0 +1,333 @@
+"""Merging bundles into a review database.
+
+The rules, row by row (rows are matched by id; ``finding_evidence`` by finding and item):
+
+- the incoming version is the one here: nothing happens;
+- no version here: it is added;
+- otherwise the greater version wins (``tables.Table.order``: latest stamp, then who, then a
+  hash), so any order of merging gives the same database, and merging again changes nothing;
+- a deletion (tombstone) is a version too; when it wins, the row is deleted, unless other rows
+  still refer to it: then it is kept, marked as the store marks it (a session cancelled, an
+  evidence item detached);
+- a **conflict** is a losing version that the winner did not know: each laptop remembers the
+  hashes of every version of a row it has known (``sync_versions``), and a bundle carries them
+  for its rows. If the loser is among the versions the winner's laptop knew, the winner is a
+  later change made on top of it; if not, the two were changed on two laptops since they last
+  met, and the loser is kept in ``conflicts`` for the lead. Versions that differ only in their
+  stamps (two laptops loading the same schedule file) are no conflict, nor is a version loaded
+  from the schedule file (it can be loaded again), nor a lost deletion (the row is still there).
+
+Everything happens in one transaction: a merge that fails changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..models import new_id, now
+from ..store import Store
+from .bundle import Bundle, SyncError, read_bundle
+from .summary import BundleMerge, MergeSummary, TableCounts
+from .tables import (
+    REFERENCED_BY,
+    TABLES,
+    Row,
+    Table,
+    columns,
+    content,
+    kept_row,
+    remakeable,
+    row_hash,
+    tombstone_order,
+    upsert,
+)
+
+MERGING = "sync.merging"  # meta key the tombstone triggers look at (see migrations)
+
+
+def merge_bundles(store: Store, paths: Iterable[str | Path], *, actor: str) -> MergeSummary:
+    """Bring the bundles at ``paths`` into ``store``, all in one transaction."""
+    bundles = [read_bundle(path) for path in paths]  # every file checked before any change
+    with store.write() as db:
+        ours = next(db.query("SELECT id, title FROM review"), None)
+        summary = MergeSummary([BundleMerge(b.path, b.header) for b in bundles])
+        todo: list[tuple[Bundle, BundleMerge]] = []
+        seen_ids: dict[str, Path] = {}
+        for bundle, merged in zip(bundles, summary.bundles, strict=True):
+            _check_review(bundle, ours)
+            _check_columns(db, bundle)
+            merged.skipped = _skip_reason(db, bundle, seen_ids)
+            seen_ids.setdefault(bundle.header.bundle_id, bundle.path)
+            if merged.skipped is None:
+                todo.append((bundle, merged))
+        if not todo:
+            return summary
+        db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", [MERGING])
+        db.execute("PRAGMA defer_foreign_keys = ON")  # checked once, below, for the whole merge
+        merger = _Merger(db, actor, now())
+        for table in TABLES:
+            state = merger.load(table)
+            for bundle, merged in todo:
+                counts = merged.counts[table.name]
+                merger.merge_rows(state, bundle.rows[table.name], bundle.history, counts)
+                tombs = [t for t in bundle.tombstones if t["table_name"] == table.name]
+                merger.merge_tombstones(state, tombs, bundle.history, counts)
+        for name in ("evidence", "sessions"):  # items first: they may hold a session
+            summary.removed[name] = merger.settle_tombstones(merger.states[name])
+        _check_references(db, [bundle for bundle, _ in todo])
+        merger.save_versions()
+        for bundle, merged in todo:
+            _record(db, bundle, merged, actor, merger.stamp)
+        db.execute("DELETE FROM meta WHERE key = ?", [MERGING])
+    return summary
+
+
+def init_from_bundle(path_db: str | Path, bundle: str | Path, *, me: str) -> MergeSummary:
+    """A new review database at ``path_db`` made from a (full) bundle, for reviewer ``me``."""
+    path_db = Path(path_db)
+    loaded = read_bundle(bundle)
+    if loaded.header.since is not None or not loaded.rows["review"]:
+        raise SyncError(
+            f"{loaded.path.name} holds only changes since an earlier bundle; join from a full bundle "
+            "('peerreview bundle' without --since-last)"
+        )
+    known = [row["id"] for row in loaded.rows["reviewers"] if not row["retired"]]
+    if me not in known:
+        raise SyncError(f"no reviewer '{me}' in review '{loaded.header.review_id}'; choose one of: {', '.join(known)}")
+    if path_db.exists() and path_db.stat().st_size > 0:
+        with Store.open(path_db, create=True) as existing:
+            review = existing.review()
+        if review is not None:
+            raise SyncError(f"{path_db} already holds review '{review.id}'; use 'peerreview merge' to bring the bundle in")
+    created = not path_db.exists()
+    try:
+        with Store.open(path_db, create=True) as store:
+            summary = merge_bundles(store, [bundle], actor=me)
+            store.set_meta("me", me)
+    except BaseException:
+        if created:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path_db}{suffix}").unlink(missing_ok=True)
+        raise
+    return summary
+
+
+# --- Checks ----------------------------------------------------------------------------------
+
+
+def _check_review(bundle: Bundle, ours: dict[str, Any] | None) -> None:
+    theirs = bundle.header
+    if ours is not None and ours["id"] != theirs.review_id:
+        raise SyncError(
+            f"{bundle.path.name} is a bundle of review '{theirs.review_id}' ({theirs.review_title}), but this "
+            f"database holds review '{ours['id']}' ({ours['title']}); nothing was merged"
+        )
+
+
+def _check_columns(db: Database, bundle: Bundle) -> None:
+    for table in TABLES:
+        rows = bundle.rows[table.name]
+        if rows and set(rows[0]) != set(columns(db, table.name)):
+            raise SyncError(
+                f"{bundle.path.name} was written by another version of peerreview (its {table.name} differ); "
+                "use the same version on every laptop"
+            )
+
+
+def _skip_reason(db: Database, bundle: Bundle, earlier: dict[str, Path]) -> str | None:
+    bundle_id = bundle.header.bundle_id
+    if bundle_id in earlier:
+        return f"the same bundle as {earlier[bundle_id].name}"
+    sql = "SELECT direction, at FROM bundles WHERE id = ?"
+    for row in db.query(sql, [bundle_id]):
+        if row["direction"] == "sent":
+            return "written by this laptop"
+        return f"already merged on {row['at'][:16].replace('T', ' ')} UTC"
+    return None
+
+
+def _check_references(db: Database, bundles: list[Bundle]) -> None:
+    broken = db.execute("PRAGMA foreign_key_check").fetchall()
+    if not broken:
+        return
+    table, _, parent, _ = broken[0]
+    partial = [b for b in bundles if b.header.since is not None]
+    hint = (
+        f"{', '.join(b.path.name for b in partial)} hold{'s' if len(partial) == 1 else ''} only changes since an "
+        "earlier bundle: merge the earlier bundles from "
+        f"{', '.join(sorted({b.header.sender for b in partial}))} first, or ask for a full bundle"
+        if partial
+        else "the bundles are incomplete"
+    )
+    raise SyncError(
+        f"nothing was merged: {len(broken)} rows refer to rows this database does not have "
+        f"(e.g. a row of {table} pointing at a missing row of {parent}); {hint}"
+    )
+
+
+def _record(db: Database, bundle: Bundle, merged: BundleMerge, actor: str, stamp: str) -> None:
+    """The merge in the audit trail (which merges like any row) and in this laptop's list."""
+    header = bundle.header
+    counts = {
+        name: {key: value for key, value in vars(c).items() if key != "unchanged" and value}
+        for name, c in merged.counts.items()
+        if c.changed or c.conflicts
+    }
+    changes = {"sender": header.sender, "created_at": header.created_at, "since": header.since,
+               "file": bundle.path.name, "counts": counts}
+    db.execute(
+        "INSERT INTO audit (id, at, actor, table_name, row_id, action, changes) VALUES (?, ?, ?, 'bundles', ?, 'merge', ?)",
+        [new_id(), stamp, actor, header.bundle_id, json.dumps(changes, ensure_ascii=False)],
+    )
+    db.table("bundles").insert({
+        "id": header.bundle_id, "direction": "received", "sender": header.sender, "created_at": header.created_at,
+        "since": header.since, "file_name": bundle.path.name, "counts": json.dumps(counts), "at": stamp,
+    })
+
+
+# --- The merge itself ------------------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    """One table as it stands here during the merge."""
+
+    table: Table
+    rows: dict[str, Row]
+    tombs: dict[str, Row]
+    seen: dict[str, set[str]]  # row key -> hashes of versions known here
+
+
+class _Merger:
+    def __init__(self, db: Database, actor: str, stamp: str):
+        self.db, self.actor, self.stamp = db, actor, stamp
+        self.states: dict[str, _State] = {}
+        self.learned: set[tuple[str, str, str]] = set()
+
+    def load(self, table: Table) -> _State:
+        rows = {table.row_key(row): row for row in self.db.query(f"SELECT * FROM {table.name}")}
+        tombs = {
+            row["row_id"]: row
+            for row in self.db.query("SELECT * FROM tombstones WHERE table_name = ?", [table.name])
+        }
+        seen: dict[str, set[str]] = {}
+        for row in self.db.query("SELECT row_key, hash FROM sync_versions WHERE table_name = ?", [table.name]):
+            seen.setdefault(row["row_key"], set()).add(row["hash"])
+        self.states[table.name] = state = _State(table, rows, tombs, seen)
+        return state
+
+    def merge_rows(
+        self, state: _State, incoming: list[Row], history: dict[tuple[str, str], set[str]], counts: TableCounts
+    ) -> None:
+        table = state.table
+        for row in incoming:
+            key, digest = table.row_key(row), row_hash(row)
+            knew = history.get((table.name, key), set()) | {digest}
+            local, tomb = state.rows.get(key), state.tombs.get(key)
+            seen = state.seen.setdefault(key, set())
+            if local is not None and row_hash(local) == digest:
+                counts.unchanged += 1
+            elif self._wins(table, row, local, tomb):
+                upsert(self.db, table, row)
+                state.rows[key] = row
+                if local is None:
+                    counts.added += 1
+                elif content(local) != content(row):
+                    counts.updated += 1
+                    lost_row = tomb is None or table.order(local) > tombstone_order(tomb)
+                    if lost_row and row_hash(local) not in knew and not remakeable(table, local):
+                        self._conflict(table, key, loser=local, winner=row, counts=counts)
+                else:
+                    counts.unchanged += 1
+            else:
+                counts.unchanged += 1
+                if digest not in seen and not remakeable(table, row):
+                    if tomb is not None and (local is None or tombstone_order(tomb) > table.order(local)):
+                        if row_hash(tomb) not in knew:
+                            self._conflict(table, key, loser=row, winner=_as_winner(tomb), counts=counts)
+                    elif local is not None and content(local) != content(row):
+                        self._conflict(table, key, loser=row, winner=local, counts=counts)
+            self._learn(state, key, knew | ({row_hash(local)} if local is not None else set()))
+
+    def merge_tombstones(
+        self, state: _State, incoming: list[Row], history: dict[tuple[str, str], set[str]], counts: TableCounts
+    ) -> None:
+        table = state.table
+        for tomb in incoming:
+            key, digest = tomb["row_id"], row_hash(tomb)
+            knew = history.get((table.name, key), set()) | {digest}
+            mine, local = state.tombs.get(key), state.rows.get(key)
+            if mine is None or tombstone_order(tomb) > tombstone_order(mine):
+                self.db.table("tombstones").upsert(tomb, pk="id")
+                state.tombs[key] = tomb
+                if local is not None and tombstone_order(tomb) > table.order(local):
+                    derived = mine is not None and row_hash(local) == row_hash(kept_row(table.name, mine))
+                    if row_hash(local) not in knew and not derived and not remakeable(table, local):
+                        self._conflict(table, key, loser=local, winner=_as_winner(tomb), counts=counts)
+            self._learn(state, key, knew | ({row_hash(local)} if local is not None else set()))
+
+    def settle_tombstones(self, state: _State) -> int:
+        """Apply the deletions that win: delete the row, or keep it marked if rows refer to it."""
+        table, removed = state.table, 0
+        for key, tomb in state.tombs.items():
+            local = state.rows.get(key)
+            if local is not None and table.order(local) > tombstone_order(tomb):
+                continue  # changed (or made again) after it was deleted
+            if self._referenced(table.name, key):
+                kept = kept_row(table.name, tomb)
+                if local is None or row_hash(local) != row_hash(kept):
+                    upsert(self.db, table, kept)
+                    state.rows[key] = kept
+                    self._learn(state, key, {row_hash(kept)})
+            elif local is not None:
+                self.db.execute(f"DELETE FROM {table.name} WHERE id = ?", [key])
+                del state.rows[key]
+                removed += 1
+        return removed
+
+    def save_versions(self) -> None:
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO sync_versions (table_name, row_key, hash, learned_at) VALUES (?, ?, ?, ?)",
+            [(*version, self.stamp) for version in self.learned],
+        )
+
+    def _wins(self, table: Table, row: Row, local: Row | None, tomb: Row | None) -> bool:
+        order = table.order(row)
+        return (local is None or order > table.order(local)) and (tomb is None or order > tombstone_order(tomb))
+
+    def _referenced(self, table: str, key: str) -> bool:
+        return any(
+            next(self.db.query(f"SELECT 1 AS x FROM {child} WHERE {column} = ? LIMIT 1", [key]), None)
+            for child, column in REFERENCED_BY[table]
+        )
+
+    def _learn(self, state: _State, key: str, hashes: set[str]) -> None:
+        seen = state.seen.setdefault(key, set())
+        for digest in hashes - seen:
+            seen.add(digest)
+            self.learned.add((state.table.name, key, digest))
+
+    def _conflict(self, table: Table, key: str, *, loser: Row, winner: Row, counts: TableCounts) -> None:
+        if table.name in {"conflicts", "audit"}:
+            return  # a conflict record or an audit entry is never edited, only superseded
+        conflict_id = row_hash({"table": table.name, "row": key, "loser": row_hash(loser)})
+        if next(self.db.query("SELECT 1 AS x FROM conflicts WHERE id = ?", [conflict_id]), None):
+            return
+        stamps = {"created_by": self.actor, "created_at": self.stamp, "updated_by": self.actor, "updated_at": self.stamp}
+        self.db.table("conflicts").insert({
+            "id": conflict_id, "table_name": table.name, "row_id": key,
+            "loser": json.dumps(loser, ensure_ascii=False, sort_keys=True),
+            "winner_updated_by": winner[table.by], "winner_updated_at": winner[table.stamp], **stamps,
+        })
+        counts.conflicts += 1
+
+
+def _as_winner(tomb: Row) -> Row:
+    return {"updated_by": tomb["deleted_by"], "updated_at": tomb["deleted_at"]}
+

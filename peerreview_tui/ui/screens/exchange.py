@@ -1,0 +1,159 @@
+"""The team meeting's exchange: write this laptop's bundle to a folder (a USB stick), read the
+others' bundles from one, and settle what two laptops changed differently."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
+
+from ...store import StoreError
+from ...sync import SUFFIX, Conflict, free_bundle_path, list_conflicts, merge_bundles, resolve_conflict, write_bundle
+from ..context import ReviewContext
+
+FOLDER_KEY = "exchange_folder"  # meta: the folder last used, offered again
+
+
+class ExchangeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("w", "keep('winner')", "Keep version in place", id="exchange.keep_winner"),
+        Binding("l", "keep('loser')", "Keep other version", id="exchange.keep_loser"),
+    ]
+
+    class Done(Message):
+        def __init__(self, report: Text | None, conflicts: list[Conflict]) -> None:
+            super().__init__()
+            self.report = report
+            self.conflicts = conflicts
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conflicts: list[Conflict] = []
+
+    @property
+    def context(self) -> ReviewContext:
+        return self.app.context  # type: ignore[attr-defined,no-any-return]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("Folder to exchange bundles through (a USB stick, a shared folder)")
+        with Horizontal(id="exchange-folder"):
+            yield Input(str(Path.cwd()), id="folder")
+            yield Button("Write my bundle", variant="primary", id="write")
+            yield Button("Read bundles", id="read")
+        yield Checkbox("Only what changed since my last bundle", id="since-last")
+        yield Static("", id="report")
+        yield Label("Conflicts: rows changed on two laptops (the later change is in place; the other is kept)")
+        yield DataTable(id="conflicts", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Exchange: bundles between the team's laptops"
+        table = self.query_one("#conflicts", DataTable)
+        table.add_columns("What", "In place", "Kept aside")
+        self._run(None, None)  # show the folder last used and the open conflicts
+        self.query_one("#folder", Input).focus()
+
+    def _folder(self) -> Path:
+        return Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
+
+    def _actor(self) -> str:
+        return self.context.me or "unknown"
+
+    @on(Button.Pressed, "#write")
+    def _write_pressed(self) -> None:
+        self._run("write", self._folder(), self.query_one("#since-last", Checkbox).value)
+
+    @on(Button.Pressed, "#read")
+    def _read_pressed(self) -> None:
+        self._run("read", self._folder())
+
+    @work(thread=True, exclusive=True, group="exchange", exit_on_error=False)
+    def _run(self, what: str | None, folder: Path | None, since_last: bool = False) -> None:
+        store = self.context.store
+        report: Text | None = None
+        try:
+            if what is None:
+                remembered = store.get_meta(FOLDER_KEY)
+                if remembered:
+                    self.app.call_from_thread(self._set_folder, remembered)
+            elif folder is not None and not folder.is_dir():
+                report = Text(f"{folder} is not a folder (is the stick plugged in?)", style="bold red")
+            elif what == "write" and folder is not None:
+                review = store.review()
+                assert review is not None
+                path = free_bundle_path(folder, f"{review.id}-{self._actor()}-{dt.datetime.now():%Y%m%d-%H%M}")
+                summary = write_bundle(store, path, since_last=since_last, actor=self._actor())
+                store.set_meta(FOLDER_KEY, str(folder))
+                report = Text.assemble(("Written ", "bold green"), f"{path}: {summary.describe()}.\n",
+                                       ("It holds interview notes: delete it from the stick once merged.", "italic"))
+            elif what == "read" and folder is not None:
+                files = sorted(folder.glob(f"*{SUFFIX}"))
+                if not files:
+                    report = Text(f"No bundles (*{SUFFIX}) in {folder}.", style="yellow")
+                else:
+                    store.backup()
+                    summary = merge_bundles(store, files, actor=self._actor())
+                    store.set_meta(FOLDER_KEY, str(folder))
+                    report = self._merge_report(summary)
+            conflicts = list_conflicts(store)
+        except StoreError as error:  # SyncError included: another review, a damaged file...
+            report, conflicts = Text(str(error), style="bold red"), list_conflicts(store)
+        self.post_message(self.Done(report, conflicts))
+
+    @staticmethod
+    def _merge_report(summary: object) -> Text:
+        out = Text()
+        for merged in summary.bundles:  # type: ignore[attr-defined]
+            if merged.skipped:
+                out.append(f"{merged.path.name}: skipped, {merged.skipped}.\n", style="dim")
+            else:
+                out.append(f"{merged.path.name} ", style="bold")
+                out.append(f"from {merged.header.sender}: {merged.describe()}.\n")
+        out.append(f"In all: {summary.describe()}.", style="bold")  # type: ignore[attr-defined]
+        return out
+
+    def _set_folder(self, folder: str) -> None:
+        self.query_one("#folder", Input).value = folder
+
+    def on_exchange_screen_done(self, message: Done) -> None:
+        if message.report is not None:
+            self.query_one("#report", Static).update(message.report)
+        self.conflicts = message.conflicts
+        table = self.query_one("#conflicts", DataTable)
+        table.clear()
+        for conflict in self.conflicts:
+            table.add_row(
+                conflict.subject(),
+                f"{self.context.reviewer_name(conflict.winner_updated_by)}, {conflict.winner_updated_at[:16].replace('T', ' ')}",
+                f"{self.context.reviewer_name(conflict.loser_updated_by)}, {conflict.loser_updated_at[:16].replace('T', ' ')}",
+                key=conflict.id,
+            )
+        if not self.conflicts:
+            table.add_row(Text("none", style="dim"), "", "", key="none")
+
+    def action_keep(self, keep: str) -> None:
+        table = self.query_one("#conflicts", DataTable)
+        if not self.conflicts or table.row_count == 0:
+            return
+        conflict_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        self._resolve(conflict_id, keep)
+
+    @work(thread=True, group="exchange-resolve", exit_on_error=False)
+    def _resolve(self, conflict_id: str, keep: str) -> None:
+        store = self.context.store
+        try:
+            resolve_conflict(store, conflict_id, keep, self._actor())  # type: ignore[arg-type]
+            report = Text("Kept the version in place." if keep == "winner" else "Kept the other version: it is now in place.",
+                          style="green")
+        except StoreError as error:
+            report = Text(str(error), style="bold red")
+        self.post_message(self.Done(report, list_conflicts(store)))

@@ -1,0 +1,128 @@
+"""Three laptops from the shell: bundles exchanged in a scrambled order, one conflict planted."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from peerreview_tui.cli import main
+from peerreview_tui.models import FindingSection
+from peerreview_tui.store import Store, findings, notes
+
+from .conftest import EXAMPLE
+
+SESSION = "mon-0930-dcs"
+
+
+def run(*args: str, input: str | None = None, ok: bool = True):
+    result = CliRunner().invoke(main, [str(a) for a in args], input=input, catch_exceptions=False)
+    assert "Traceback" not in result.output
+    assert (result.exit_code == 0) == ok, result.output
+    return result
+
+
+def bundle(db: Path, me: str, out: Path) -> Path:
+    run("bundle", "--db", db, "--as", me, "-o", out)
+    return out
+
+
+def state(db: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Every note's text and every finding's title and status: what the team sees."""
+    with Store.open(db) as store, store.read() as sql:
+        bodies = {row["id"]: row["body"] for row in sql.query("SELECT id, body FROM notes")}
+        titles = sorted((row["title"], row["status"]) for row in sql.query("SELECT * FROM findings WHERE deleted_at IS NULL"))
+    return bodies, titles
+
+
+def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_listed(tmp_path: Path) -> None:
+    lead, officer1, health = tmp_path / "lead.db", tmp_path / "officer1.db", tmp_path / "health.db"
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    run("init", EXAMPLE, "--db", lead)
+    start = bundle(lead, "lead", stick / "start.prbundle")
+    joined = run("join", start, "--db", officer1, "--as", "officer1")
+    assert "Joined review 'northborough-2012' as officer1" in joined.output and "45 sessions" in joined.output
+    run("join", start, "--db", health, "--as", "health")
+
+    # The day's notes, typed on each laptop; the lead also tidies officer1's note on the lead's laptop.
+    run("note", "add", SESSION, "--as", "officer1", "--db", officer1, input="+ clear vision from the director #practice\n")
+    run("note", "add", "mon-1045-files", "--as", "health", "--db", health, input="- plans drift #practice\n")
+    run("note", "add", "mon-1045-ce", "--as", "lead", "--db", lead, input="+ the chief executive knows the front door #partnership\n")
+    run("note", "add", SESSION, "--as", "officer1", "--db", lead, input="typed by the lead into officer1's note\n")
+    with Store.open(lead) as store:
+        findings.create_finding(store, section=FindingSection.KEY_MESSAGE, focus_area_id=None,
+                                title="Leaders know their services", actor="lead")
+
+    paths = {db: bundle(db, db.stem, stick / f"{db.stem}.prbundle") for db in (lead, officer1, health)}
+    # Each laptop merges the others' bundles, in a scrambled order.
+    merged = run("merge", paths[officer1], paths[health], "--db", lead)
+    assert "officer1.prbundle (from officer1" in merged.output and "Total: " in merged.output
+    assert "1 conflict" in merged.output and "peerreview conflicts" in merged.output
+    run("merge", paths[health], paths[lead], "--db", officer1)
+    run("merge", paths[lead], paths[officer1], "--db", health)
+    assert state(lead) == state(officer1) == state(health)
+    bodies, titles = state(lead)
+    assert len(bodies) == 3 and titles == [("Leaders know their services", "draft")]
+
+    listed = run("conflicts", "--db", lead).output
+    assert listed.startswith("1 conflict:") and f"officer1's note for {SESSION}" in listed
+    conflict_id = re.search(r"^\s+([0-9a-f]{8})\s", listed, re.M).group(1)
+    assert conflict_id in run("conflicts", "--db", health).output  # every laptop holds it
+    shown = run("conflicts", "--show", conflict_id, "--db", lead).output
+    assert "body:" in shown and "clear vision from the director" in shown and "typed by the lead" in shown
+
+    settle = run("conflicts", "--keep-loser", conflict_id, "--as", "lead", "--db", lead)
+    assert "put the kept version back in place" in settle.output
+    assert run("conflicts", "--db", lead).output.startswith("No conflicts.")
+    # The lead's choice travels back out.
+    out = bundle(lead, "lead", stick / "lead-2.prbundle")
+    run("merge", out, "--db", officer1)
+    run("merge", out, "--db", health)
+    assert state(lead) == state(officer1) == state(health)
+    with Store.open(health) as store:  # the lead typed last, so the version put back is officer1's own
+        assert notes.get_note(store, SESSION, "officer1").body == "+ clear vision from the director #practice\n"
+
+
+def test_bundle_names_its_file_and_since_last_holds_only_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "r.db"
+    run("init", EXAMPLE, "--db", db)
+    monkeypatch.chdir(tmp_path)
+    first = run("bundle", "--db", db, "--as", "lead").output
+    assert re.search(r"northborough-2012-lead-\d{8}-\d{4}\.prbundle: .*45 sessions.*\(everything\)", first)
+    assert "encrypted stick" in first
+    second = run("bundle", "--db", db, "--as", "lead", "--since-last").output
+    assert "nothing (changes since" in second and re.search(r"-\d{4}(-2)?\.prbundle", second)
+    assert len(list(tmp_path.glob("*.prbundle"))) == 2
+    assert "say who you are" in run("bundle", "--db", db, ok=False).output
+
+
+def test_merge_takes_a_folder_and_refuses_other_reviews_and_other_files(tmp_path: Path) -> None:
+    lead, other = tmp_path / "lead.db", tmp_path / "other.db"
+    run("init", EXAMPLE, "--db", lead)
+    other_schedule = tmp_path / "other.yaml"
+    other_schedule.write_text(EXAMPLE.read_text().replace("id: northborough-2012", "id: southmoor-2013", 1))
+    run("init", other_schedule, "--db", other)
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    bundle(other, "lead", folder / "other.prbundle")
+    refused = run("merge", folder, "--db", lead, ok=False).output
+    assert "review 'southmoor-2013'" in refused and "review 'northborough-2012'" in refused
+    assert "Traceback" not in refused and refused.count("\n") == 1
+    (folder / "notes.prbundle").write_text("not a bundle")
+    assert "notes.prbundle is not a peerreview bundle" in run("merge", folder / "notes.prbundle", "--db", lead, ok=False).output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "no bundles (*.prbundle) in" in run("merge", empty, "--db", lead, ok=False).output
+    assert run("conflicts", "--db", lead).output == "No conflicts.\n"
+
+
+def test_join_asks_who_you_are(tmp_path: Path) -> None:
+    lead = tmp_path / "lead.db"
+    run("init", EXAMPLE, "--db", lead)
+    start = bundle(lead, "lead", tmp_path / "start.prbundle")
+    asked = run("join", start, "--db", tmp_path / "new.db", ok=False).output
+    assert "--as REVIEWER_ID (one of: lead, member, officer1" in asked
+    assert "already holds review" in run("join", start, "--db", lead, "--as", "health", ok=False).output

@@ -1,0 +1,55 @@
+"""The exchange screen: a bundle written to a folder on one laptop is read on another."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from peerreview_tui.store import Store, notes, week
+from peerreview_tui.ui.screens.exchange import ExchangeScreen
+
+from .conftest import SIZE, make_app, wait_until
+
+
+def _laptop(tmp_path: Path, name: str, schedule) -> Store:
+    store = Store.open(tmp_path / f"{name}.db", create=True)
+    week.apply_schedule(store, schedule, "sha")
+    return store
+
+
+async def _exchange(app, pilot, folder: Path, button: str) -> ExchangeScreen:
+    await pilot.press("f7")
+    await wait_until(pilot, lambda: isinstance(app.screen, ExchangeScreen))
+    screen = app.screen
+    screen.query_one("#folder").value = str(folder)
+    await pilot.click(f"#{button}")
+    await wait_until(pilot, lambda: "" != str(screen.query_one("#report").render()).strip())
+    return screen
+
+
+async def test_a_bundle_goes_from_one_laptop_to_another_through_a_folder(tmp_path, example_schedule) -> None:
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    health, lead = _laptop(tmp_path, "health", example_schedule), _laptop(tmp_path, "lead", example_schedule)
+    notes.save_note(health, "mon-1330-lscb", "health", "+ the chair challenges partners #partnership")
+    try:
+        sender = make_app(health, me="health")
+        async with sender.run_test(size=SIZE) as pilot:
+            screen = await _exchange(sender, pilot, stick, "write")
+            assert "Written" in str(screen.query_one("#report").render())
+        assert len(list(stick.glob("*.prbundle"))) == 1
+        receiver = make_app(lead, me="lead")
+        async with receiver.run_test(size=SIZE) as pilot:
+            screen = await _exchange(receiver, pilot, stick, "read")
+            report = str(screen.query_one("#report").render())
+            assert "from health" in report and "1 note" in report
+        assert notes.get_note(lead, "mon-1330-lscb", "health").body.startswith("+ the chair")
+    finally:
+        health.close()
+        lead.close()
+
+
+async def test_a_missing_folder_is_said_plainly(store, tmp_path) -> None:
+    app = make_app(store, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _exchange(app, pilot, tmp_path / "no-stick", "read")
+        assert "is not a folder" in str(screen.query_one("#report").render())
