@@ -151,7 +151,11 @@ def main() -> None:
             figures.append(Figure("search p95, ×10 week", p95, "ms", None, "≤ 20 ms", p95 <= 20))
             matrix = statistics.median(timed(lambda: compute_coverage(store), repeat=10)) * 1000
             figures.append(Figure("coverage matrix, ×10 week", matrix, "ms", None, "≤ 50 ms", matrix <= 50))
-        figures += export_and_merge_figures(realistic, work)
+        figures += export_figures(realistic, work)
+        for label, db, limit in (("realistic", realistic, 1.0), ("×10", tenfold, 5.0)):
+            seconds = merge_seconds(db, work / label)
+            figures.append(Figure(f"merge of 6 reviewers' bundles, {label} week", seconds, "s", None,
+                                  f"≤ {limit:g} s", seconds <= limit))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -166,15 +170,12 @@ def main() -> None:
     print(f"\nwritten to {HERE / 'results.json'} ({machine})")
 
 
-def export_and_merge_figures(realistic: Path, work: Path) -> list[Figure]:
-    """Letter, slides and merge timings, once those modules exist."""
+def export_figures(realistic: Path, work: Path) -> list[Figure]:
+    from peerreview_tui.export.content import build_content
+    from peerreview_tui.export.letter_docx import write_letter_docx
+    from peerreview_tui.export.slides import write_slides_pptx
+
     figures: list[Figure] = []
-    try:
-        from peerreview_tui.export.content import build_content
-        from peerreview_tui.export.letter_docx import write_letter_docx
-        from peerreview_tui.export.slides import write_slides_pptx
-    except ImportError:
-        return figures
     with Store.open(realistic) as store:
         content = build_content(store, include_drafts=True)
         letter = statistics.median(timed(lambda: write_letter_docx(content, work / "l.docx"), repeat=5))
@@ -182,6 +183,36 @@ def export_and_merge_figures(realistic: Path, work: Path) -> list[Figure]:
     figures.append(Figure("letter export, realistic week", letter, "s", None, "≤ 0.5 s", letter <= 0.5))
     figures.append(Figure("slides export, realistic week", slides, "s", None, "≤ 0.5 s", slides <= 0.5))
     return figures
+
+
+def merge_seconds(week_db: Path, folder: Path) -> float:
+    """Six laptops, each with one reviewer's notes of the week, send a bundle; the lead's laptop
+    (the schedule alone) merges all six. Only the merge is timed."""
+    from bench.generate import REVIEWERS
+    from peerreview_tui.sync import merge_bundles, write_bundle
+
+    folder.mkdir()
+    bundles = []
+    for reviewer in REVIEWERS:
+        laptop = folder / f"{reviewer}.db"
+        shutil.copy(week_db, laptop)  # the same schedule and ids; then keep only this reviewer's notes
+        with Store.open(laptop) as store:
+            with store.write() as db:
+                db.execute("DELETE FROM finding_evidence")
+                db.execute("DELETE FROM findings")
+                db.execute("DELETE FROM evidence WHERE author_id != ?", [reviewer])
+                db.execute("DELETE FROM notes WHERE author_id != ?", [reviewer])
+            bundles.append(write_bundle(store, folder / f"{reviewer}.prbundle", actor=reviewer).path)
+    target = folder / "lead.db"
+    shutil.copy(week_db, target)
+    with Store.open(target) as store:
+        with store.write() as db:
+            for table in ("finding_evidence", "findings", "evidence", "notes"):
+                db.execute(f"DELETE FROM {table}")
+        start = time.perf_counter()
+        merge_bundles(store, bundles, actor="lead")
+        seconds = time.perf_counter() - start
+    return seconds
 
 
 if __name__ == "__main__":

@@ -126,3 +126,15 @@ def test_join_asks_who_you_are(tmp_path: Path) -> None:
     asked = run("join", start, "--db", tmp_path / "new.db", ok=False).output
     assert "--as REVIEWER_ID (one of: lead, member, officer1" in asked
     assert "already holds review" in run("join", start, "--db", lead, "--as", "health", ok=False).output
+
+
+def test_init_from_a_bundle_is_join(tmp_path: Path) -> None:
+    runner = CliRunner()
+    lead_db, new_db, bundle = tmp_path / "lead.db", tmp_path / "new.db", tmp_path / "lead.prbundle"
+    assert runner.invoke(main, ["init", str(EXAMPLE), "--db", str(lead_db)]).exit_code == 0
+    assert runner.invoke(main, ["bundle", "-o", str(bundle), "--as", "lead", "--db", str(lead_db)]).exit_code == 0
+    joined = runner.invoke(main, ["init", "--from", str(bundle), "--as", "health", "--db", str(new_db)])
+    assert joined.exit_code == 0, joined.output
+    assert "Joined review 'northborough-2012' as health" in joined.output
+    refused = runner.invoke(main, ["init", "--db", str(new_db)])
+    assert refused.exit_code == 1 and "schedule file" in refused.output

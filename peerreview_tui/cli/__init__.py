@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from . import evidence, exports, notes, review, sync
+from . import evidence, exports, notes, review, security, sync
 from .common import FriendlyGroup
 
 
@@ -23,6 +23,7 @@ for command in (
     notes.note, exports.export,
     evidence.import_, evidence.coverage, evidence.findings_,
     sync.bundle, sync.merge, sync.conflicts, sync.join,
+    security.encrypt, security.rekey, security.purge,
 ):
     main.add_command(command)
 

@@ -1,8 +1,8 @@
-"""What every command shares: the --db option, friendly errors, and who is acting."""
+"""What every command shares: the --db option, the passphrase, friendly errors, and who is acting."""
 
 from __future__ import annotations
 
-import sqlite3
+import os
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -10,7 +10,11 @@ import click
 
 from .. import paths
 from ..store import Store, StoreError, week
-from ..store.connection import explain
+from ..store.connection import DB_ERRORS, PassphraseNeeded, explain
+
+PASSPHRASE_ENV = "PEERREVIEW_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "PEERREVIEW_NEW_PASSPHRASE"  # for 'rekey' in scripts
+MIN_PASSPHRASE = 8
 
 DB_OPTION = click.option(
     "--db",
@@ -28,12 +32,54 @@ class FriendlyGroup(click.Group):
             return super().invoke(ctx)
         except StoreError as error:
             raise click.ClickException(str(error)) from None
-        except sqlite3.Error as error:
+        except DB_ERRORS as error:
             raise click.ClickException(explain(error)) from None
 
 
 def open_review(db_path: Path | None) -> Store:
-    return Store.open(paths.resolve_db_path(db_path))
+    """The review of ``--db`` (or the default), asking for its passphrase if it is encrypted."""
+    return open_store(paths.resolve_db_path(db_path))
+
+
+def open_store(path: Path, *, create: bool = False) -> Store:
+    """Open ``path``; a file that turns out encrypted is opened again with its passphrase
+    (``PEERREVIEW_PASSPHRASE``, else asked for). A wrong one fails with one line."""
+    try:
+        return Store.open(path, create=create)
+    except PassphraseNeeded:
+        return Store.open(path, create=create, passphrase=passphrase_for(path))
+
+
+def passphrase_for(path: Path) -> str:
+    """The passphrase of an existing encrypted review."""
+    given = os.environ.get(PASSPHRASE_ENV)
+    if given:
+        return given
+    return click.prompt(f"Passphrase for {path.name}", hide_input=True, err=True)
+
+
+def new_passphrase(path: Path, *, env: str = PASSPHRASE_ENV) -> str:
+    """A passphrase for encrypting ``path``: from ``env`` for scripts, else typed twice."""
+    given = os.environ.get(env)
+    if given:
+        _check_new(given)
+        return given
+    while True:
+        chosen: str = click.prompt(
+            f"New passphrase for {path.name}", hide_input=True, confirmation_prompt=True, err=True
+        )
+        try:
+            _check_new(chosen)
+            return chosen
+        except click.ClickException as error:
+            click.echo(f"Error: {error.message}", err=True)
+
+
+def _check_new(passphrase: str) -> None:
+    if len(passphrase) < MIN_PASSPHRASE:
+        fail(f"a passphrase needs at least {MIN_PASSPHRASE} characters")
+    if "\x00" in passphrase:
+        fail("a passphrase cannot contain a NUL character")
 
 
 def check_reviewer(store: Store, me: str) -> None:

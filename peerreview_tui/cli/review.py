@@ -13,7 +13,8 @@ from ..keymap import KeymapError, load_keymap
 from ..schedule import LoadedSchedule, Problem, ScheduleError, load_schedule
 from ..store import Store, week
 from ..store.backup import list_backups
-from .common import DB_OPTION, check_reviewer, check_session, fail
+from ..store.connection import is_encrypted
+from .common import DB_OPTION, check_reviewer, check_session, fail, new_passphrase, open_store
 
 
 @click.command()
@@ -29,24 +30,49 @@ def check(schedule_file: Path) -> None:
 
 
 @click.command()
-@click.argument("schedule_file", type=click.Path(path_type=Path))
+@click.argument("schedule_file", type=click.Path(path_type=Path), required=False)
 @DB_OPTION
-def init(schedule_file: Path, db_path: Path | None) -> None:
-    """Create a review database from a schedule file."""
+@click.option("--encrypt", is_flag=True,
+              help="Encrypt the database with a passphrase (asked twice, or $PEERREVIEW_PASSPHRASE).")
+@click.option("--from", "from_bundle", type=click.Path(path_type=Path), metavar="BUNDLE",
+              help="Start from the lead's bundle instead of a schedule file (same as 'peerreview join').")
+@click.option("--as", "me", metavar="REVIEWER_ID", help="With --from: who you are in the review.")
+@click.pass_context
+def init(ctx: click.Context, schedule_file: Path | None, db_path: Path | None, encrypt: bool,
+         from_bundle: Path | None, me: str | None) -> None:
+    """Create a review database from a schedule file, or from the lead's bundle (--from)."""
+    if from_bundle is not None:
+        from .sync import join
+
+        if schedule_file is not None:
+            fail("give a schedule file or --from BUNDLE, not both")
+        ctx.invoke(join, bundle_file=from_bundle, me=me, db_path=db_path)
+        return
+    if schedule_file is None:
+        fail("give the schedule file (or --from BUNDLE to start from the lead's bundle)")
     path = paths.resolve_db_path(db_path)
     loaded = _load(schedule_file)
-    if path.exists() and path.stat().st_size > 0:
-        with Store.open(path, create=True) as existing:
-            review = existing.review()
+    if not path.exists() or path.stat().st_size == 0:
+        store = Store.open(path, create=True, passphrase=new_passphrase(path) if encrypt else None)
+    else:
+        store = open_store(path, create=True)
+        review = store.review()
         if review is not None:
+            store.close()
             fail(f"{path} already holds review '{review.id}'; use 'peerreview reload' to apply a revised schedule")
-    with Store.open(path, create=True) as store:
+        if encrypt and not store.encrypted:
+            store.close()
+            fail(f"{path} exists and is not encrypted; run 'peerreview encrypt' once the review is created")
+    with store:
         week.apply_schedule(store, loaded.schedule, _sha256(schedule_file))
+    encrypt = store.encrypted
     s = loaded.schedule
     click.echo(
-        f"Created review '{s.review.id}' at {path}: {len(s.days)} days, {len(s.sessions())} sessions, "
-        f"{len(s.reviewers)} reviewers, {len(s.focus_areas)} focus areas."
+        f"Created {'encrypted ' if encrypt else ''}review '{s.review.id}' at {path}: {len(s.days)} days, "
+        f"{len(s.sessions())} sessions, {len(s.reviewers)} reviewers, {len(s.focus_areas)} focus areas."
     )
+    if encrypt:
+        click.echo("Keep the passphrase safe: without it nobody, you included, can read these notes.")
 
 
 @click.command()
@@ -55,7 +81,7 @@ def init(schedule_file: Path, db_path: Path | None) -> None:
 def reload(schedule_file: Path, db_path: Path | None) -> None:
     """Apply a revised schedule to a review, keeping every note."""
     loaded = _load(schedule_file)
-    with Store.open(paths.resolve_db_path(db_path)) as store:
+    with open_store(paths.resolve_db_path(db_path)) as store:
         saved = store.backup()
         changes = week.apply_schedule(store, loaded.schedule, _sha256(schedule_file))
     click.echo(f"Reloaded {schedule_file.name}: {changes.summary()}.")
@@ -78,7 +104,9 @@ def locate(db_path: Path | None) -> None:
     demo = paths.demo_db_path()
 
     def state(p: Path) -> str:
-        return "" if p.exists() else "  (not created yet)"
+        if not p.exists():
+            return "  (not created yet)"
+        return "  (encrypted)" if p.is_file() and is_encrypted(p) else ""
 
     click.echo(f"data folder:  {paths.data_dir()}{state(paths.data_dir())}")
     click.echo(f"database:     {path}{state(path)}")
@@ -117,7 +145,7 @@ def _open_app(path: Path, me: str | None = None, session_id: str | None = None) 
     from ..ui.app import PeerReviewApp
     from ..ui.context import ReviewContext
 
-    store = Store.open(path)
+    store = open_store(path)
     try:
         context = ReviewContext.load(store)
         if me is not None:

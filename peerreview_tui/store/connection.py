@@ -2,8 +2,14 @@
 
 Everything that touches a review file comes through ``connect``: it refuses a file that is not a
 review database before writing a byte to it, checks the file is sound, and sets the pragmas
-the rest of the store relies on (WAL, synchronous=FULL, a busy timeout). An encrypted
-connection will be swapped in here and nowhere else.
+the rest of the store relies on (WAL, synchronous=FULL, a busy timeout).
+
+A plain review is opened with the standard library's ``sqlite3``; an encrypted one (given a
+passphrase) with ``sqlcipher3``, SQLCipher 4 with its defaults: AES-256, a key derived from the
+passphrase by PBKDF2-HMAC-SHA512 (256,000 iterations, a random salt per file), an HMAC on every
+page. An encrypted file has no "SQLite format 3" header, and neither does a file that is not a
+database at all: without a passphrase such a file gives ``PassphraseNeeded`` so the command line
+can ask for one.
 """
 
 from __future__ import annotations
@@ -11,25 +17,40 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from sqlcipher3 import dbapi2 as sqlcipher
 
 # PRAGMA application_id of every review database: "PRVT". A file without it is not ours.
 APPLICATION_ID = 0x50525654
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
+# Every page size SQLite allows is a multiple of this, so every database file's size is too.
+_PAGE_MULTIPLE = 512
+
+# sqlcipher3 raises its own exception classes, which are not sqlite3's: catch both.
+DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
+# The same DB-API, two classes: a plain review is sqlite3's, an encrypted one sqlcipher3's.
+Connection = sqlite3.Connection | sqlcipher.Connection
 
 
 class StoreError(Exception):
     """A review database cannot be used; the message says what is wrong and what to do."""
 
 
-def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
-    """Open the review database at ``path``; with ``create``, a missing file is made."""
+class PassphraseNeeded(StoreError):
+    """The file looks encrypted: open it again with its passphrase."""
+
+
+def connect(path: Path, *, create: bool = False, passphrase: str | None = None) -> Connection:
+    """Open the review database at ``path``; with ``create``, a missing file is made (encrypted
+    with ``passphrase`` if one is given)."""
+    if passphrase is not None:
+        check_passphrase(passphrase)
     exists = path.exists()
     if exists:
         if path.is_dir():
             raise StoreError(f"{path} is a folder, not a review database")
         if path.stat().st_size > 0:
-            _check_existing(path)
+            _check_existing(path, passphrase)
         elif not create:
             raise StoreError(f"{path} is an empty file, not a review database")
     elif not create:
@@ -44,10 +65,15 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
             raise StoreError(f"cannot create {path.parent}: {error.strerror}") from None
     _check_writable(path)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-    except sqlite3.Error as error:
+        if passphrase is None:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+        else:
+            conn = open_keyed(path, passphrase)
+    except DB_ERRORS as error:
         raise StoreError(f"cannot open {path}: {error}") from None
     try:
+        if passphrase is not None:
+            _verify_key(conn, path)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
@@ -56,7 +82,9 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         # deleted note text is overwritten, not left in free pages
         conn.execute("PRAGMA secure_delete = ON")
-    except sqlite3.Error as error:
+        # sorts and VACUUM's copy stay in memory, never in an unencrypted temporary file
+        conn.execute("PRAGMA temp_store = MEMORY")
+    except DB_ERRORS as error:
         conn.close()
         raise StoreError(explain(error, path)) from None
     except StoreError:
@@ -67,20 +95,74 @@ def connect(path: Path, *, create: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def _check_existing(path: Path) -> None:
+def open_keyed(target: str | Path, passphrase: str, *, uri: bool = False) -> Connection:
+    """An SQLCipher connection keyed with ``passphrase`` (not yet verified: a wrong passphrase
+    fails at the first read). SQLCipher's own logging is silenced before the key is set, so a
+    wrong passphrase prints nothing to the terminal."""
+    conn = sqlcipher.connect(str(target), uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = {quote(passphrase)}")
+    except sqlcipher.Error:
+        conn.close()
+        raise
+    return conn
+
+
+def quote(passphrase: str) -> str:
+    """The passphrase as an SQL string literal (PRAGMA key takes no bound parameters)."""
+    return "'" + passphrase.replace("'", "''") + "'"
+
+
+def check_passphrase(passphrase: str) -> None:
+    if not passphrase:
+        raise StoreError("the passphrase is empty")
+    if "\x00" in passphrase:
+        raise StoreError("the passphrase cannot contain a NUL character")
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether the file at ``path`` looks like an encrypted database: no SQLite header, and a
+    size that whole pages make up. A random file of such a size looks the same."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError:
+        return False
+    return size > 0 and size % _PAGE_MULTIPLE == 0 and header != SQLITE_HEADER
+
+
+def _check_existing(path: Path, passphrase: str | None) -> None:
     """Read-only checks, so a file that is not ours is never modified."""
     try:
         with path.open("rb") as f:
             header = f.read(len(SQLITE_HEADER))
     except OSError as error:
         raise StoreError(f"cannot read {path}: {error.strerror}") from None
-    if header != SQLITE_HEADER:
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if header == SQLITE_HEADER:
+        if passphrase is not None:
+            raise StoreError(f"{path} is not encrypted; open it without a passphrase, or encrypt it with 'peerreview encrypt'")
+        try:
+            probe = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as error:
+            raise StoreError(explain(error, path)) from None
+    elif passphrase is None:
+        if is_encrypted(path):
+            raise PassphraseNeeded(
+                f"{path} is encrypted or not a review database; give the passphrase "
+                "(PEERREVIEW_PASSPHRASE or the prompt)"
+            )
         raise StoreError(f"{path} is not a review database (not an SQLite file); it was left untouched")
+    else:
+        try:
+            probe = open_keyed(uri, passphrase, uri=True)
+        except sqlcipher.Error as error:
+            raise StoreError(explain(error, path)) from None
     try:
-        probe = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-    except sqlite3.Error as error:
-        raise StoreError(explain(error, path)) from None
-    try:
+        if passphrase is not None:
+            _verify_key(probe, path)
         app_id = probe.execute("PRAGMA application_id").fetchone()[0]
         blank = probe.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
         if app_id != APPLICATION_ID and not blank:
@@ -93,10 +175,20 @@ def _check_existing(path: Path) -> None:
                 f"{path} is damaged ({result}); restore the latest copy from its backups folder "
                 "(see 'peerreview locate')"
             )
-    except sqlite3.DatabaseError as error:
+    except DB_ERRORS as error:
         raise StoreError(explain(error, path)) from None
     finally:
         probe.close()
+
+
+def _verify_key(conn: Connection, path: Path) -> None:
+    """The first read decrypts page 1: it fails if the passphrase is wrong."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlcipher.DatabaseError as error:
+        if "not a database" in str(error).lower():
+            raise StoreError(f"{path}: wrong passphrase, or not a review database") from None
+        raise
 
 
 def _check_writable(path: Path) -> None:
@@ -107,7 +199,7 @@ def _check_writable(path: Path) -> None:
         )
 
 
-def explain(error: sqlite3.Error, path: Path | None = None) -> str:
+def explain(error: BaseException, path: Path | None = None) -> str:
     """One line for the user about an SQLite failure."""
     where = f"{path}: " if path else ""
     text = str(error).lower()

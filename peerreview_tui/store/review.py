@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,27 +11,35 @@ from sqlite_utils import Database
 
 from ..models import ReviewRow
 from . import backup
-from .connection import StoreError, connect, explain
+from .connection import (
+    BUSY_TIMEOUT_MS, DB_ERRORS, Connection, StoreError, check_passphrase, connect, explain, quote,
+)
 from .migrations import migrate
 
 
 class Store:
     """An open review database. Every read and write goes through ``read()`` or ``write()``,
-    which serialise the worker threads that share the one connection."""
+    which serialise the worker threads that share the one connection.
 
-    def __init__(self, path: Path, conn: sqlite3.Connection):
+    An encrypted review keeps its passphrase for as long as it is open: its backups are
+    encrypted with it."""
+
+    def __init__(self, path: Path, conn: Connection, *, passphrase: str | None = None):
         self.path = path
         self.db = Database(conn, execute_plugins=False)
         self.lock = threading.RLock()
+        self._passphrase = passphrase
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False) -> Store:
-        """Open (with ``create``, make) the review database at ``path``. Raises ``StoreError``."""
+    def open(cls, path: str | Path, *, create: bool = False, passphrase: str | None = None) -> Store:
+        """Open (with ``create``, make) the review database at ``path``, encrypted if a
+        ``passphrase`` is given. Raises ``StoreError`` (``PassphraseNeeded`` for a file that
+        looks encrypted when no passphrase was given)."""
         path = Path(path)
-        store = cls(path, connect(path, create=create))
+        store = cls(path, connect(path, create=create, passphrase=passphrase), passphrase=passphrase)
         try:
             migrate(store.db)
-        except sqlite3.Error as error:
+        except DB_ERRORS as error:
             store.close()
             raise StoreError(explain(error, path)) from None
         except StoreError:
@@ -42,6 +49,10 @@ class Store:
             store.close()
             raise StoreError(f"{path} holds no review yet; load one with 'peerreview init SCHEDULE.yaml'")
         return store
+
+    @property
+    def encrypted(self) -> bool:
+        return self._passphrase is not None
 
     def close(self) -> None:
         with self.lock:
@@ -58,7 +69,7 @@ class Store:
         with self.lock:
             try:
                 yield self.db
-            except sqlite3.Error as error:
+            except DB_ERRORS as error:
                 raise StoreError(explain(error)) from error
 
     @contextmanager
@@ -68,7 +79,7 @@ class Store:
             try:
                 with self.db.atomic():
                     yield self.db
-            except sqlite3.Error as error:
+            except DB_ERRORS as error:
                 raise StoreError(explain(error)) from error
 
     def review(self) -> ReviewRow | None:
@@ -93,6 +104,74 @@ class Store:
         """A rolling backup beside the database (the newest few are kept)."""
         with self.lock:
             try:
-                return backup.make_backup(self.db.conn, self.path)
-            except (sqlite3.Error, OSError) as error:
+                return backup.make_backup(self.db.conn, self.path, passphrase=self._passphrase)
+            except (*DB_ERRORS, OSError) as error:
                 raise StoreError(f"backup failed: {error}") from error
+
+    def replace_backups(self) -> Path:
+        """Wipe every backup of this review and make one fresh one (after a purge, a rekey)."""
+        with self.lock:
+            backup.remove_backups(self.path)
+            return self.backup()
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        """Hold the review so no other program reads or writes it meanwhile (a rekey, a purge);
+        refused if another program (the app) has it open."""
+        conn = self.db.conn
+        with self.lock:
+            try:
+                conn.execute("PRAGMA busy_timeout = 1000")
+                conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+                conn.execute("BEGIN EXCLUSIVE")  # takes the lock, then keeps it: exclusive mode
+                conn.execute("COMMIT")
+            except DB_ERRORS as error:
+                self._share(conn)
+                if "locked" in str(error).lower() or "busy" in str(error).lower():
+                    raise StoreError(
+                        f"{self.path} is open in another program (the app?); close it and try again"
+                    ) from None
+                raise StoreError(explain(error, self.path)) from None
+            try:
+                yield
+            finally:
+                self._share(conn)
+
+    @staticmethod
+    def _share(conn: Connection) -> None:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        conn.execute("PRAGMA locking_mode = NORMAL")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the lock goes at the next read
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file and empty it, so nothing written
+        before stays in the log. Refused while another program holds the review open."""
+        with self.lock:
+            try:
+                busy = self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            except DB_ERRORS as error:
+                raise StoreError(explain(error, self.path)) from error
+        if busy:
+            raise StoreError(
+                f"{self.path} is open in another program (the app?), so its write-ahead log could not "
+                "be emptied; close it and try again"
+            )
+
+    def rekey(self, new_passphrase: str) -> Path:
+        """Encrypt the review with a new passphrase, check it opens with it, and replace its
+        backups (they were encrypted with the old one). Returns the fresh backup."""
+        if self._passphrase is None:
+            raise StoreError(f"{self.path} is not encrypted; encrypt it with 'peerreview encrypt'")
+        check_passphrase(new_passphrase)
+        with self.alone():
+            self.checkpoint()
+            try:
+                self.db.conn.execute(f"PRAGMA rekey = {quote(new_passphrase)}")
+            except DB_ERRORS as error:
+                raise StoreError(explain(error, self.path)) from error
+            self._passphrase = new_passphrase
+            self.checkpoint()  # no page under the old key is left in the log
+        connect(self.path, passphrase=new_passphrase).close()
+        return self.replace_backups()
