@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from .models import EvidenceItem, EvidenceKind, SourceKind
 from .store import Store, week
-from .store.evidence_items import list_evidence
+from .store.evidence_items import EvidenceFact, evidence_facts
 
 ALWAYS_SHOWN = (SourceKind.INTERVIEW, SourceKind.FOCUS_GROUP)
 MAX_WIDTH = 120
@@ -55,7 +55,7 @@ class Cell:
     def thin(self) -> bool:
         return len(self.sessions) <= 1
 
-    def add(self, item: EvidenceItem) -> None:
+    def add(self, item: EvidenceItem | EvidenceFact) -> None:
         counter = _COUNTERS[item.kind]
         setattr(self, counter, getattr(self, counter) + 1)
         self.sessions.add(source_key(item))
@@ -71,7 +71,7 @@ _COUNTERS = {
 }
 
 
-def source_key(item: EvidenceItem) -> str:
+def source_key(item: EvidenceItem | EvidenceFact) -> str:
     """What counts as one independent source: the session, or the kind of a non-session source."""
     return item.session_id or f"source:{item.source_kind.value}"
 
@@ -98,7 +98,7 @@ def compute_coverage(store: Store, *, day: dt.date | None = None, author: str | 
     """The matrix over the evidence of ``day``'s sessions (or the week, data included) and of
     one reviewer (or all). An item tagged with two areas counts in both rows; detached items
     do not count."""
-    items = [view.item for view in list_evidence(store, day=day, author=author)]
+    items = evidence_facts(store, day=day, author=author)
     areas = [area.id for area in week.focus_areas(store)]
     cells: dict[tuple[str, SourceKind], Cell] = {}
     for item in items:

@@ -10,7 +10,7 @@ import click
 
 from .. import paths
 from ..store import Store, StoreError, week
-from ..store.connection import DB_ERRORS, PassphraseNeeded, explain
+from ..store.connection import db_errors, PassphraseNeeded, explain
 
 PASSPHRASE_ENV = "PEERREVIEW_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "PEERREVIEW_NEW_PASSPHRASE"  # for 'rekey' in scripts
@@ -32,7 +32,7 @@ class FriendlyGroup(click.Group):
             return super().invoke(ctx)
         except StoreError as error:
             raise click.ClickException(str(error)) from None
-        except DB_ERRORS as error:
+        except db_errors() as error:
             raise click.ClickException(explain(error)) from None
 
 

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 from pathlib import Path
-from sqlcipher3 import dbapi2 as sqlcipher
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlcipher3 import dbapi2 as _sqlcipher_types  # noqa: F401
 
 # PRAGMA application_id of every review database: "PRVT". A file without it is not ours.
 APPLICATION_ID = 0x50525654
@@ -27,9 +31,22 @@ BUSY_TIMEOUT_MS = 5000
 _PAGE_MULTIPLE = 512
 
 # sqlcipher3 raises its own exception classes, which are not sqlite3's: catch both.
-DB_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, sqlcipher.Error)
+def db_errors() -> tuple[type[Exception], ...]:
+    """sqlite3's errors, and sqlcipher3's once an encrypted review brought it in. sqlcipher3 is
+    loaded only for encrypted reviews: it costs a plain review's start-up 5 MiB (bench/)."""
+    cipher = sys.modules.get("sqlcipher3.dbapi2")
+    return (sqlite3.Error, cipher.Error) if cipher is not None else (sqlite3.Error,)
+
+
+def sqlcipher() -> Any:
+    from sqlcipher3 import dbapi2
+
+    return dbapi2
+
+
+
 # The same DB-API, two classes: a plain review is sqlite3's, an encrypted one sqlcipher3's.
-Connection = sqlite3.Connection | sqlcipher.Connection
+Connection = sqlite3.Connection | Any
 
 
 class StoreError(Exception):
@@ -69,7 +86,7 @@ def connect(path: Path, *, create: bool = False, passphrase: str | None = None) 
             conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
         else:
             conn = open_keyed(path, passphrase)
-    except DB_ERRORS as error:
+    except db_errors() as error:
         raise StoreError(f"cannot open {path}: {error}") from None
     try:
         if passphrase is not None:
@@ -84,7 +101,7 @@ def connect(path: Path, *, create: bool = False, passphrase: str | None = None) 
         conn.execute("PRAGMA secure_delete = ON")
         # sorts and VACUUM's copy stay in memory, never in an unencrypted temporary file
         conn.execute("PRAGMA temp_store = MEMORY")
-    except DB_ERRORS as error:
+    except db_errors() as error:
         conn.close()
         raise StoreError(explain(error, path)) from None
     except StoreError:
@@ -99,11 +116,12 @@ def open_keyed(target: str | Path, passphrase: str, *, uri: bool = False) -> Con
     """An SQLCipher connection keyed with ``passphrase`` (not yet verified: a wrong passphrase
     fails at the first read). SQLCipher's own logging is silenced before the key is set, so a
     wrong passphrase prints nothing to the terminal."""
-    conn = sqlcipher.connect(str(target), uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    cipher = sqlcipher()
+    conn = cipher.connect(str(target), uri=uri, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = {quote(passphrase)}")
-    except sqlcipher.Error:
+    except cipher.Error:
         conn.close()
         raise
     return conn
@@ -158,7 +176,7 @@ def _check_existing(path: Path, passphrase: str | None) -> None:
     else:
         try:
             probe = open_keyed(uri, passphrase, uri=True)
-        except sqlcipher.Error as error:
+        except sqlcipher().Error as error:
             raise StoreError(explain(error, path)) from None
     try:
         if passphrase is not None:
@@ -175,7 +193,7 @@ def _check_existing(path: Path, passphrase: str | None) -> None:
                 f"{path} is damaged ({result}); restore the latest copy from its backups folder "
                 "(see 'peerreview locate')"
             )
-    except DB_ERRORS as error:
+    except db_errors() as error:
         raise StoreError(explain(error, path)) from None
     finally:
         probe.close()
@@ -185,7 +203,7 @@ def _verify_key(conn: Connection, path: Path) -> None:
     """The first read decrypts page 1: it fails if the passphrase is wrong."""
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlcipher.DatabaseError as error:
+    except sqlcipher().DatabaseError as error:
         if "not a database" in str(error).lower():
             raise StoreError(f"{path}: wrong passphrase, or not a review database") from None
         raise

@@ -14,11 +14,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlcipher3 import dbapi2 as sqlcipher
+from sqlcipher3 import dbapi2 as sqlcipher  # only `encrypt` imports this module
 
 from .backup import overwrite, remove_backups, wipe_file
 from .connection import (
-    APPLICATION_ID, BUSY_TIMEOUT_MS, DB_ERRORS, SQLITE_HEADER, Connection, StoreError, check_passphrase,
+    APPLICATION_ID, BUSY_TIMEOUT_MS, db_errors, SQLITE_HEADER, Connection, StoreError, check_passphrase,
     connect, explain, is_encrypted,
 )
 from .review import Store
@@ -102,7 +102,7 @@ def _verify_copy(copy: Path, passphrase: str, counts: dict[str, int]) -> None:
         raise StoreError(f"the encrypted copy did not open ({error}); the review was left as it was") from None
     try:
         copied = row_counts(conn)
-    except DB_ERRORS as error:
+    except db_errors() as error:
         raise StoreError(f"the encrypted copy cannot be read ({error}); the review was left as it was") from None
     finally:
         conn.close()

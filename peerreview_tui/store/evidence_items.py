@@ -9,7 +9,7 @@ import difflib
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
@@ -207,6 +207,36 @@ def list_evidence(
     with store.read() as db:
         rows = list(db.query(sql, params))
     return [_view(row) for row in rows]
+
+
+class EvidenceFact(NamedTuple):
+    """What counting needs of an item, read without validating whole rows: the coverage matrix
+    counts thousands of them (bench/)."""
+
+    id: str
+    kind: EvidenceKind
+    source_kind: SourceKind
+    focus_areas: list[str]
+    session_id: str | None
+
+
+def evidence_facts(store: Store, *, day: dt.date | None = None, author: str | None = None) -> list[EvidenceFact]:
+    """Every item that counts (detached ones aside), filtered like ``list_evidence``."""
+    sql = (
+        "SELECT e.id, e.kind, e.source_kind, e.focus_areas, e.session_id FROM evidence e "
+        "LEFT JOIN sessions s ON s.id = e.session_id WHERE e.detached = 0"
+    )
+    params: list[str] = []
+    if day is not None:
+        sql += " AND s.day = ?"
+        params.append(day.isoformat())
+    if author is not None:
+        sql += " AND e.author_id = ?"
+        params.append(author)
+    kinds, sources = {k.value: k for k in EvidenceKind}, {k.value: k for k in SourceKind}
+    with store.read() as db:
+        rows = db.execute(sql, params).fetchall()
+    return [EvidenceFact(i, kinds[k], sources[src], json.loads(areas), session) for i, k, src, areas, session in rows]
 
 
 def get_evidence(store: Store, evidence_id: str) -> EvidenceView | None:

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 from ..models import ReviewRow
 from . import backup
 from .connection import (
-    BUSY_TIMEOUT_MS, DB_ERRORS, Connection, StoreError, check_passphrase, connect, explain, quote,
+    BUSY_TIMEOUT_MS, db_errors, Connection, StoreError, check_passphrase, connect, explain, quote,
 )
 from .migrations import migrate
 
@@ -39,7 +39,7 @@ class Store:
         store = cls(path, connect(path, create=create, passphrase=passphrase), passphrase=passphrase)
         try:
             migrate(store.db)
-        except DB_ERRORS as error:
+        except db_errors() as error:
             store.close()
             raise StoreError(explain(error, path)) from None
         except StoreError:
@@ -69,7 +69,7 @@ class Store:
         with self.lock:
             try:
                 yield self.db
-            except DB_ERRORS as error:
+            except db_errors() as error:
                 raise StoreError(explain(error)) from error
 
     @contextmanager
@@ -79,7 +79,7 @@ class Store:
             try:
                 with self.db.atomic():
                     yield self.db
-            except DB_ERRORS as error:
+            except db_errors() as error:
                 raise StoreError(explain(error)) from error
 
     def review(self) -> ReviewRow | None:
@@ -105,7 +105,7 @@ class Store:
         with self.lock:
             try:
                 return backup.make_backup(self.db.conn, self.path, passphrase=self._passphrase)
-            except (*DB_ERRORS, OSError) as error:
+            except (*db_errors(), OSError) as error:
                 raise StoreError(f"backup failed: {error}") from error
 
     def replace_backups(self) -> Path:
@@ -125,7 +125,7 @@ class Store:
                 conn.execute("PRAGMA locking_mode = EXCLUSIVE")
                 conn.execute("BEGIN EXCLUSIVE")  # takes the lock, then keeps it: exclusive mode
                 conn.execute("COMMIT")
-            except DB_ERRORS as error:
+            except db_errors() as error:
                 self._share(conn)
                 if "locked" in str(error).lower() or "busy" in str(error).lower():
                     raise StoreError(
@@ -151,7 +151,7 @@ class Store:
         with self.lock:
             try:
                 busy = self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-            except DB_ERRORS as error:
+            except db_errors() as error:
                 raise StoreError(explain(error, self.path)) from error
         if busy:
             raise StoreError(
@@ -169,7 +169,7 @@ class Store:
             self.checkpoint()
             try:
                 self.db.conn.execute(f"PRAGMA rekey = {quote(new_passphrase)}")
-            except DB_ERRORS as error:
+            except db_errors() as error:
                 raise StoreError(explain(error, self.path)) from error
             self._passphrase = new_passphrase
             self.checkpoint()  # no page under the old key is left in the log

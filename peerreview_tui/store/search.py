@@ -94,10 +94,16 @@ def matching_line(body: str, terms: tuple[str, ...]) -> tuple[int, str]:
     """The first line (counted as the note editor counts them) holding any of ``terms``, the
     last term as a prefix; line 0 when none does (the match crossed a line break)."""
     lines = body.splitlines()
-    for line_no, line in enumerate(lines):
-        spans = term_spans(line, terms, first_only=True)
+    # Start at the first line where a term occurs in plain lower case (found in C, not by folding
+    # line after line of a 90,000-character note: bench/); from the top when accents hide every
+    # match. An accented spelling on an earlier line than a plain one may be passed over.
+    lowered = body.casefold()
+    found = [at for term in terms if (at := lowered.find(term)) >= 0]
+    start = max(0, len(lowered[: min(found)].splitlines()) - 1) if found else 0
+    for line_no in range(start, len(lines)):
+        spans = term_spans(lines[line_no], terms, first_only=True)
         if spans:
-            return line_no, _excerpt(line, spans[0][0])
+            return line_no, _excerpt(lines[line_no], spans[0][0])
     return 0, _excerpt(lines[0] if lines else "", 0)
 
 

@@ -21,7 +21,7 @@ from ..models import (
     new_id,
     now,
 )
-from ..schedule import Slot, find_clashes
+from ..clashes import Slot, find_clashes
 from .connection import StoreError
 from .review import Store
 

@@ -14,8 +14,6 @@ from textual.screen import Screen
 
 from ..store import StoreError
 from .context import ReviewContext
-from .modals.choice import ChoiceModal
-from .modals.confirm import ConfirmModal
 from .screens.schedule import ScheduleScreen
 
 if TYPE_CHECKING:
@@ -97,6 +95,8 @@ class PeerReviewApp(App[None]):
             except (NotImplementedError, RuntimeError, ValueError):
                 pass  # not on this platform or not in the main thread (tests)
         if self.context.me is None:
+            from .modals.choice import ChoiceModal
+
             self.push_screen(
                 ChoiceModal(
                     "Who is using this laptop? Your notes are written in your name.",
@@ -154,6 +154,8 @@ class PeerReviewApp(App[None]):
         self.push_screen(CaptureScreen(session_id, author_id or self.context.me, line))
 
     def leave_capture(self, screen: CaptureScreen) -> None:
+        from .modals.confirm import ConfirmModal
+
         if screen.flush():
             self.pop_screen()
             return
@@ -176,6 +178,8 @@ class PeerReviewApp(App[None]):
         return [screen for screen in self.get_screen_stack("schedule") if _is_capture(screen)]  # type: ignore[misc]
 
     async def action_quit(self) -> None:
+        from .modals.confirm import ConfirmModal
+
         unsaved = [screen for screen in self._open_captures() if not screen.flush()]
         if not unsaved:
             self.exit()

@@ -19,8 +19,6 @@ from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 from ...models import SessionRow, SessionStatus
 from ...store import StoreError, notes, week
 from ..context import ReviewContext
-from ..modals.confirm import ConfirmModal
-from ..modals.session_form import SessionFormModal
 
 STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "✗"}
 
@@ -245,6 +243,8 @@ class ScheduleScreen(Screen[None]):
                     f"{s.title}: {status.value}")
 
     def action_add_session(self) -> None:
+        from ..modals.session_form import SessionFormModal  # forms load when first used
+
         def added(fields: dict[str, Any] | None) -> None:
             if fields:
                 self._write(lambda: week.add_session(self.context.store, actor=self._actor(), **fields),
@@ -252,6 +252,8 @@ class ScheduleScreen(Screen[None]):
         self.app.push_screen(SessionFormModal(self.context, day=self.selected_day), added)
 
     def action_edit_session(self) -> None:
+        from ..modals.session_form import SessionFormModal
+
         s = self.selected_session
         if s is None:
             return
@@ -263,6 +265,8 @@ class ScheduleScreen(Screen[None]):
         self.app.push_screen(SessionFormModal(self.context, session=s), changed)
 
     def action_cancel_session(self) -> None:
+        from ..modals.confirm import ConfirmModal
+
         s = self.selected_session
         if s is None:
             return
