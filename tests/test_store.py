@@ -209,3 +209,22 @@ def test_note_text_is_searchable(store: Store) -> None:
     with store.read() as db:
         hits = list(db.query("SELECT note_id FROM notes_fts WHERE notes_fts MATCH 'triage'"))
     assert len(hits) == 1
+
+
+def test_on_site_changes_to_the_schedule_are_audited(store: Store) -> None:
+    import datetime as dt
+    import json
+
+    from peerreview_tui.models import SessionStatus
+
+    added = week.add_session(
+        store, day=dt.date(2012, 9, 11), start_time="16:00", end_time="16:30", title="Reality testing",
+        kind="interview", location="Room 1", reviewers=["lead"], focus_areas=[], actor="lead",
+    )
+    week.change_session(store, added.id, "health", location="Room 2")
+    week.set_session_status(store, added.id, SessionStatus.DONE, "lead")
+    week.set_session_status(store, added.id, SessionStatus.DONE, "lead")  # no change: no audit row
+    with store.read() as db:
+        rows = list(db.query("SELECT actor, action, changes FROM audit WHERE row_id = ? ORDER BY at", [added.id]))
+    assert [(r["actor"], r["action"]) for r in rows] == [("lead", "add"), ("health", "change"), ("lead", "status")]
+    assert json.loads(rows[1]["changes"]) == {"location": ["Room 1", "Room 2"]}

@@ -272,6 +272,7 @@ def add_session(
     session_id = f"{day.strftime('%a').lower()}-{start_time.replace(':', '')}-{slug}-{new_id()[:4]}"
     stamp = now()
     with store.write() as db:
+        _audit(db, stamp, actor, session_id, "add", {"title": [None, title], "day": [None, day.isoformat()]})
         db.table("sessions").insert(
             {
                 "id": session_id,
@@ -307,15 +308,32 @@ def change_session(store: Store, session_id: str, actor: str, **fields: Any) -> 
         key: _json(value) if isinstance(value, list) else value.isoformat() if isinstance(value, dt.date) else value
         for key, value in fields.items()
     }
-    with store.write() as db:
-        db.table("sessions").update(session_id, {**values, "updated_by": actor, "updated_at": now()})
+    _change(store, session_id, actor, "change", values)
 
 
 def set_session_status(store: Store, session_id: str, status: SessionStatus, actor: str) -> None:
+    _change(store, session_id, actor, "status", {"status": status.value})
+
+
+def _change(store: Store, session_id: str, actor: str, action: str, values: dict[str, Any]) -> None:
+    """Write an on-site change and its audit row (who, when, what: before and after) together."""
+    stamp = now()
     with store.write() as db:
-        db.table("sessions").update(
-            session_id, {"status": status.value, "updated_by": actor, "updated_at": now()}
-        )
+        before = next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]), None)
+        if before is None:
+            raise StoreError(f"no session '{session_id}' in this review")
+        changed = {key: [before[key], value] for key, value in values.items() if before[key] != value}
+        if not changed:
+            return
+        db.table("sessions").update(session_id, {**values, "updated_by": actor, "updated_at": stamp})
+        _audit(db, stamp, actor, session_id, action, changed)
+
+
+def _audit(db: Database, stamp: str, actor: str, session_id: str, action: str, changes: dict[str, Any]) -> None:
+    db.table("audit").insert(
+        {"id": new_id(), "at": stamp, "actor": actor, "table_name": "sessions", "row_id": session_id,
+         "action": action, "changes": _json(changes)}
+    )
 
 
 def clashes_by_session(all_sessions: list[SessionRow]) -> dict[str, list[str]]:
