@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
-from peerreview_tui.demo import build_demo
-from peerreview_tui.store import Store, findings
+from peerreview_tui.store import findings
 from peerreview_tui.ui.modals.finding_form import FindingFormModal
 from peerreview_tui.ui.screens.coverage import CoverageScreen
 
 from .conftest import SIZE, make_app, wait_until
-
-
-@pytest.fixture
-def demo(tmp_path):
-    build_demo(tmp_path / "demo.db")
-    opened = Store.open(tmp_path / "demo.db")
-    yield opened
-    opened.close()
 
 
 async def _open_coverage(app, pilot) -> CoverageScreen:

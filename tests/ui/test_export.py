@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
-from peerreview_tui.demo import build_demo
-from peerreview_tui.store import Store, findings
+from peerreview_tui.store import findings
 from peerreview_tui.ui.modals.export import ExportModal
 
 from .conftest import SIZE, make_app, wait_until
-
-
-@pytest.fixture
-def demo(tmp_path):
-    build_demo(tmp_path / "demo.db")
-    opened = Store.open(tmp_path / "demo.db")
-    yield opened
-    opened.close()
 
 
 async def test_the_letter_is_exported_from_the_app(demo, tmp_path) -> None:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
-from peerreview_tui.demo import build_demo
 from peerreview_tui.models import FindingStatus
 from peerreview_tui.store import Store, findings
 from peerreview_tui.ui.modals.audit import AuditModal
 from peerreview_tui.ui.screens.findings import FindingsScreen
 
 from .conftest import SIZE, make_app, wait_until
-
-
-@pytest.fixture
-def demo(tmp_path):
-    build_demo(tmp_path / "demo.db")
-    opened = Store.open(tmp_path / "demo.db")
-    yield opened
-    opened.close()
 
 
 def _draft(store: Store):

@@ -47,31 +47,16 @@ def test_search_snapshot(store, snap_compare) -> None:
     assert snap_compare(make_app(store), terminal_size=SIZE, run_before=search)
 
 
-def _demo(tmp_path):
-    from peerreview_tui.demo import build_demo
-    from peerreview_tui.store import Store
-
-    build_demo(tmp_path / "demo.db")
-    return Store.open(tmp_path / "demo.db")
-
-
-def test_coverage_snapshot(tmp_path, snap_compare) -> None:
-    store = _demo(tmp_path)
-
+def test_coverage_snapshot(demo, snap_compare) -> None:
     async def coverage(pilot) -> None:
         await pilot.press("f4")
         await wait_until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)
         await _settle(pilot)
 
-    try:
-        assert snap_compare(make_app(store, me="lead"), terminal_size=SIZE, run_before=coverage)
-    finally:
-        store.close()
+    assert snap_compare(make_app(demo, me="lead"), terminal_size=SIZE, run_before=coverage)
 
 
-def test_findings_snapshot(tmp_path, snap_compare) -> None:
-    store = _demo(tmp_path)
-
+def test_findings_snapshot(demo, snap_compare) -> None:
     async def findings_screen(pilot) -> None:
         await pilot.press("f5")
         await wait_until(pilot, lambda: bool(getattr(pilot.app.screen, "views", None)))
@@ -79,7 +64,4 @@ def test_findings_snapshot(tmp_path, snap_compare) -> None:
         await wait_until(pilot, lambda: pilot.app.screen.detail is not None)
         await _settle(pilot)
 
-    try:
-        assert snap_compare(make_app(store, me="lead"), terminal_size=SIZE, run_before=findings_screen)
-    finally:
-        store.close()
+    assert snap_compare(make_app(demo, me="lead"), terminal_size=SIZE, run_before=findings_screen)

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Label, SelectionList, Static
 
@@ -26,7 +25,7 @@ from ...evidence import parse_marks
 from ...models import Attendee, Note, SessionRow, SessionStatus
 from ...store import StoreError, notes, week
 from ...templates import note_template
-from ..context import ReviewContext
+from .base import ReviewScreen
 from ..widgets.marks_panel import MarksPanel
 from ..widgets.note_editor import NoteEditor
 
@@ -35,7 +34,7 @@ MAX_UNSAVED = 0.5  # ...but never longer than this while someone types without a
 RETRY_DELAY = 2.0
 
 
-class CaptureScreen(Screen[None]):
+class CaptureScreen(ReviewScreen):
     BINDINGS = [
         Binding("escape", "leave", "Back", id="capture.back"),
         Binding("ctrl+t", "timestamp", "Time", id="capture.timestamp"),
@@ -72,10 +71,6 @@ class CaptureScreen(Screen[None]):
         self._new = False
         self._saved_at: dt.datetime | None = None
         self._unsaved_since: float | None = None  # monotonic time of the first unsaved change
-
-    @property
-    def context(self) -> ReviewContext:
-        return self.app.context  # type: ignore[attr-defined,no-any-return]
 
     @property
     def read_only(self) -> bool:

@@ -16,14 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select, SelectionList
 
 from ...coverage import SOURCE_LABELS, Coverage, cell_text, compute_coverage
 from ...models import SourceKind
 from ...store import StoreError
 from ...store.evidence_items import EvidenceView, add_document, list_evidence, tag_evidence
-from ..context import ReviewContext
+from .base import ReviewScreen
 from ..modals.choice import ChoiceModal
 from ..modals.document_form import DocumentFormModal
 from ..modals.finding_form import FindingFormModal
@@ -40,7 +39,7 @@ class CoverageView:
     cell: tuple[str, str | None] | None
 
 
-class CoverageScreen(Screen[None]):
+class CoverageScreen(ReviewScreen):
     BINDINGS = [
         Binding("enter", "drill", "Items", id="coverage.items", show=False),
         Binding("t", "to_tag", "To tag", id="coverage.to_tag"),
@@ -59,10 +58,6 @@ class CoverageScreen(Screen[None]):
         super().__init__()
         self.view: CoverageView | None = None
         self.cell: tuple[str, str | None] | None = None  # (area or UNTAGGED, source kind or None)
-
-    @property
-    def context(self) -> ReviewContext:
-        return self.app.context  # type: ignore[attr-defined,no-any-return]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -235,14 +230,14 @@ class CoverageScreen(Screen[None]):
 
         def chosen(area_id: str | None) -> None:
             if area_id:
-                self._write(lambda: tag_evidence(self.context.store, view.item.id, area_id, self._actor()),
+                self._write(lambda: tag_evidence(self.context.store, view.item.id, area_id, self.actor()),
                             f"Tagged #{area_id}")
         self.app.push_screen(ChoiceModal(f"Which focus area is this evidence for?\n{view.item.text}", choices), chosen)
 
     def action_add_document(self) -> None:
         def added(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: add_document(self.context.store, actor=self._actor(), **fields),
+                self._write(lambda: add_document(self.context.store, actor=self.actor(), **fields),
                             f"Added document: {fields['title']}")
         self.app.push_screen(DocumentFormModal(self.context), added)
 
@@ -257,9 +252,6 @@ class CoverageScreen(Screen[None]):
             if fields:
                 create_finding_in_thread(self, fields, selected)
         self.app.push_screen(FindingFormModal(self.context, focus_area=area, evidence_count=len(selected)), made)
-
-    def _actor(self) -> str:
-        return self.context.me or "unknown"
 
     @work(thread=True, group="coverage-write", exit_on_error=False)
     def _write(self, change: Any, done: str) -> None:

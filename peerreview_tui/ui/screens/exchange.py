@@ -12,17 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from ...store import StoreError
 from ...sync import SUFFIX, Conflict, free_bundle_path, list_conflicts, merge_bundles, resolve_conflict, write_bundle
-from ..context import ReviewContext
+from .base import ReviewScreen
 
 FOLDER_KEY = "exchange_folder"  # meta: the folder last used, offered again
 
 
-class ExchangeScreen(Screen[None]):
+class ExchangeScreen(ReviewScreen):
     BINDINGS = [
         Binding("w", "keep('winner')", "Keep version in place", id="exchange.keep_winner"),
         Binding("l", "keep('loser')", "Keep other version", id="exchange.keep_loser"),
@@ -37,10 +36,6 @@ class ExchangeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.conflicts: list[Conflict] = []
-
-    @property
-    def context(self) -> ReviewContext:
-        return self.app.context  # type: ignore[attr-defined,no-any-return]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -65,9 +60,6 @@ class ExchangeScreen(Screen[None]):
     def _folder(self) -> Path:
         return Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
 
-    def _actor(self) -> str:
-        return self.context.me or "unknown"
-
     @on(Button.Pressed, "#write")
     def _write_pressed(self) -> None:
         self._run("write", self._folder(), self.query_one("#since-last", Checkbox).value)
@@ -90,8 +82,8 @@ class ExchangeScreen(Screen[None]):
             elif what == "write" and folder is not None:
                 review = store.review()
                 assert review is not None
-                path = free_bundle_path(folder, f"{review.id}-{self._actor()}-{dt.datetime.now():%Y%m%d-%H%M}")
-                summary = write_bundle(store, path, since_last=since_last, actor=self._actor())
+                path = free_bundle_path(folder, f"{review.id}-{self.actor()}-{dt.datetime.now():%Y%m%d-%H%M}")
+                summary = write_bundle(store, path, since_last=since_last, actor=self.actor())
                 store.set_meta(FOLDER_KEY, str(folder))
                 report = Text.assemble(("Written ", "bold green"), f"{path}: {summary.describe()}.\n",
                                        ("It holds interview notes: delete it from the stick once merged.", "italic"))
@@ -101,7 +93,7 @@ class ExchangeScreen(Screen[None]):
                     report = Text(f"No bundles (*{SUFFIX}) in {folder}.", style="yellow")
                 else:
                     store.backup()
-                    summary = merge_bundles(store, files, actor=self._actor())
+                    summary = merge_bundles(store, files, actor=self.actor())
                     store.set_meta(FOLDER_KEY, str(folder))
                     report = self._merge_report(summary)
             conflicts = list_conflicts(store)
@@ -151,7 +143,7 @@ class ExchangeScreen(Screen[None]):
     def _resolve(self, conflict_id: str, keep: str) -> None:
         store = self.context.store
         try:
-            resolve_conflict(store, conflict_id, keep, self._actor())  # type: ignore[arg-type]
+            resolve_conflict(store, conflict_id, keep, self.actor())  # type: ignore[arg-type]
             report = Text("Kept the version in place." if keep == "winner" else "Kept the other version: it is now in place.",
                           style="green")
         except StoreError as error:

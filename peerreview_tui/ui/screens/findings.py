@@ -20,6 +20,7 @@ from ...store import StoreError, findings
 from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.findings import AuditEntry, FindingView, LinkedEvidence
 from ..context import ReviewContext
+from .base import ReviewScreen
 from ..modals.audit import AuditModal
 from ..modals.choice import ChoiceModal
 from ..modals.confirm import ConfirmModal
@@ -50,7 +51,7 @@ class Detail:
     evidence: list[LinkedEvidence]
 
 
-class FindingsScreen(Screen[None]):
+class FindingsScreen(ReviewScreen):
     BINDINGS = [
         Binding("n", "new", "New", id="findings.new"),
         Binding("e", "edit", "Edit wording", id="findings.edit"),
@@ -76,10 +77,6 @@ class FindingsScreen(Screen[None]):
         self.views: list[FindingView] = []
         self.detail: Detail | None = None
         self.selected_id: str | None = None
-
-    @property
-    def context(self) -> ReviewContext:
-        return self.app.context  # type: ignore[attr-defined,no-any-return]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -197,9 +194,6 @@ class FindingsScreen(Screen[None]):
 
     # --- actions ---------------------------------------------------------------------
 
-    def _actor(self) -> str:
-        return self.context.me or "unknown"
-
     def _current(self) -> FindingView | None:
         if self.detail is None:
             self.notify("Choose a finding first.", severity="warning")
@@ -217,7 +211,7 @@ class FindingsScreen(Screen[None]):
 
         def made(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: self._select(findings.create_finding(self.context.store, actor=self._actor(), **fields).id),
+                self._write(lambda: self._select(findings.create_finding(self.context.store, actor=self.actor(), **fields).id),
                             f"Finding made: {fields['title']}")
         self.app.push_screen(FindingFormModal(self.context, focus_area=area), made)
 
@@ -231,7 +225,7 @@ class FindingsScreen(Screen[None]):
 
         def edited(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: findings.update_finding(self.context.store, view.finding.id, self._actor(), **fields),
+                self._write(lambda: findings.update_finding(self.context.store, view.finding.id, self.actor(), **fields),
                             "Wording saved" + (": back to draft" if view.finding.status is FindingStatus.AGREED else ""))
         self.app.push_screen(FindingFormModal(self.context, finding=view.finding), edited)
 
@@ -254,7 +248,7 @@ class FindingsScreen(Screen[None]):
     def _offer(self, view: FindingView, offer: list[EvidenceView]) -> None:
         def chosen(ids: list[str] | None) -> None:
             if ids:
-                self._write(lambda: findings.attach_evidence(self.context.store, view.finding.id, ids, self._actor()),
+                self._write(lambda: findings.attach_evidence(self.context.store, view.finding.id, ids, self.actor()),
                             f"Attached {len(ids)} item{'s' if len(ids) != 1 else ''}")
         self.app.push_screen(EvidencePickerModal(offer, view.finding.title), chosen)
 
@@ -271,7 +265,7 @@ class FindingsScreen(Screen[None]):
             return
         self._choose_linked("Detach which evidence from this finding?", self.detail.evidence,
                             lambda item_id: self._write(
-                                lambda: findings.detach_evidence(self.context.store, view.finding.id, [item_id], self._actor()),
+                                lambda: findings.detach_evidence(self.context.store, view.finding.id, [item_id], self.actor()),
                                 "Evidence detached"))
 
     def action_quote(self) -> None:
@@ -283,26 +277,26 @@ class FindingsScreen(Screen[None]):
         self._choose_linked("Use which quote in the letter (again to stop using it)? Never attributed.", quotes,
                             lambda item_id: self._write(
                                 lambda: findings.choose_quote(self.context.store, view.finding.id, item_id,
-                                                              item_id not in chosen_now, self._actor()),
+                                                              item_id not in chosen_now, self.actor()),
                                 "Quote choice saved"))
 
     def action_move(self, step: int) -> None:
         view = self._current()
         if view is not None:
-            self._write(lambda: findings.move_finding(self.context.store, view.finding.id, step, self._actor()), None)
+            self._write(lambda: findings.move_finding(self.context.store, view.finding.id, step, self.actor()), None)
 
     def action_agree(self) -> None:
         view = self._current()
         if view is None:
             return
         note = " (it rests on a single source)" if view.badge.single_source else ""
-        self._write(lambda: findings.agree_finding(self.context.store, view.finding.id, self._actor()),
+        self._write(lambda: findings.agree_finding(self.context.store, view.finding.id, self.actor()),
                     f"Agreed{note}")
 
     def action_reopen(self) -> None:
         view = self._current()
         if view is not None:
-            self._write(lambda: findings.reopen_finding(self.context.store, view.finding.id, self._actor()),
+            self._write(lambda: findings.reopen_finding(self.context.store, view.finding.id, self.actor()),
                         "Back to draft")
 
     def action_delete(self) -> None:
@@ -313,7 +307,7 @@ class FindingsScreen(Screen[None]):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.selected_id = None
-                self._write(lambda: findings.delete_finding(self.context.store, view.finding.id, self._actor()),
+                self._write(lambda: findings.delete_finding(self.context.store, view.finding.id, self.actor()),
                             "Finding deleted")
         self.app.push_screen(ConfirmModal(f"Delete the finding '{view.finding.title}'?", yes="Delete"), confirmed)
 

@@ -13,12 +13,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from ...models import SessionRow, SessionStatus
 from ...store import StoreError, notes, week
-from ..context import ReviewContext
+from .base import ReviewScreen
 
 STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "✗"}
 
@@ -30,7 +29,7 @@ class WeekView:
     clashes: dict[str, list[str]]
 
 
-class ScheduleScreen(Screen[None]):
+class ScheduleScreen(ReviewScreen):
     BINDINGS = [
         Binding("enter", "open_note", "Open note", id="schedule.open", show=True),
         Binding("m", "toggle_mine", "Only mine", id="schedule.mine"),
@@ -53,10 +52,6 @@ class ScheduleScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.view: WeekView | None = None
-
-    @property
-    def context(self) -> ReviewContext:
-        return self.app.context  # type: ignore[attr-defined,no-any-return]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -239,7 +234,7 @@ class ScheduleScreen(Screen[None]):
         if s is None or s.status is SessionStatus.CANCELLED:
             return
         status = SessionStatus.PLANNED if s.status is SessionStatus.DONE else SessionStatus.DONE
-        self._write(lambda: week.set_session_status(self.context.store, s.id, status, self._actor()),
+        self._write(lambda: week.set_session_status(self.context.store, s.id, status, self.actor()),
                     f"{s.title}: {status.value}")
 
     def action_add_session(self) -> None:
@@ -247,7 +242,7 @@ class ScheduleScreen(Screen[None]):
 
         def added(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: week.add_session(self.context.store, actor=self._actor(), **fields),
+                self._write(lambda: week.add_session(self.context.store, actor=self.actor(), **fields),
                             f"Added {fields['title']}")
         self.app.push_screen(SessionFormModal(self.context, day=self.selected_day), added)
 
@@ -260,7 +255,7 @@ class ScheduleScreen(Screen[None]):
 
         def changed(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: week.change_session(self.context.store, s.id, self._actor(), **fields),
+                self._write(lambda: week.change_session(self.context.store, s.id, self.actor(), **fields),
                             f"Changed {fields['title']}")
         self.app.push_screen(SessionFormModal(self.context, session=s), changed)
 
@@ -271,23 +266,20 @@ class ScheduleScreen(Screen[None]):
         if s is None:
             return
         if s.status is SessionStatus.CANCELLED:
-            self._write(lambda: week.set_session_status(self.context.store, s.id, SessionStatus.PLANNED, self._actor()),
+            self._write(lambda: week.set_session_status(self.context.store, s.id, SessionStatus.PLANNED, self.actor()),
                         f"{s.title} is back on the schedule")
             return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._write(
-                    lambda: week.set_session_status(self.context.store, s.id, SessionStatus.CANCELLED, self._actor()),
+                    lambda: week.set_session_status(self.context.store, s.id, SessionStatus.CANCELLED, self.actor()),
                     f"Cancelled {s.title} (press x again to restore it)",
                 )
         self.app.push_screen(
             ConfirmModal(f"Cancel '{s.title}'? Notes already written are kept.", yes="Cancel session", no="Keep"),
             confirmed,
         )
-
-    def _actor(self) -> str:
-        return self.context.me or "unknown"
 
     @work(thread=True, group="schedule-write", exit_on_error=False)
     def _write(self, change: Any, done: str) -> None:

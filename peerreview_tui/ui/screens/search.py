@@ -7,16 +7,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...store import StoreError
 from ...store.search import SearchHit, search_notes
-from ..context import ReviewContext
+from .base import ReviewScreen
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(ReviewScreen):
     BINDINGS = [
         Binding("escape", "app.switch_mode('schedule')", "Back", id="search.back"),
         Binding("down", "focus_results", "Results", id="search.results", show=False),
@@ -31,10 +30,6 @@ class SearchScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.hits: list[SearchHit] = []
-
-    @property
-    def context(self) -> ReviewContext:
-        return self.app.context  # type: ignore[attr-defined,no-any-return]
 
     def compose(self) -> ComposeResult:
         yield Header()
