@@ -138,3 +138,39 @@ def test_init_from_a_bundle_is_join(tmp_path: Path) -> None:
     assert "Joined review 'northborough-2012' as health" in joined.output
     refused = runner.invoke(main, ["init", "--db", str(new_db)])
     assert refused.exit_code == 1 and "schedule file" in refused.output
+
+
+def test_bundles_can_be_encrypted_for_the_exchange(tmp_path: Path, monkeypatch) -> None:
+    runner = CliRunner()
+    lead_db, health_db, bundle = tmp_path / "lead.db", tmp_path / "health.db", tmp_path / "h.prbundle"
+    for db in (lead_db, health_db):
+        assert runner.invoke(main, ["init", str(EXAMPLE), "--db", str(db)]).exit_code == 0
+    with Store.open(health_db) as store:
+        notes.save_note(store, "mon-1330-lscb", "health", "+ secret words about the chair #partnership")
+    monkeypatch.setenv("PEERREVIEW_BUNDLE_PASSPHRASE", "exchange-pass-2012")
+    written = runner.invoke(main, ["bundle", "--encrypt", "-o", str(bundle), "--as", "health", "--db", str(health_db)])
+    assert written.exit_code == 0 and "(encrypted)" in written.output
+    assert b"secret words" not in bundle.read_bytes()
+    merged = runner.invoke(main, ["merge", str(bundle), "--db", str(lead_db)])
+    assert merged.exit_code == 0, merged.output
+    with Store.open(lead_db) as store:
+        assert "secret words" in notes.get_note(store, "mon-1330-lscb", "health").body
+    monkeypatch.setenv("PEERREVIEW_BUNDLE_PASSPHRASE", "not-the-right-one")
+    refused = runner.invoke(main, ["merge", str(bundle), "--db", str(lead_db)])
+    assert refused.exit_code == 1 and "wrong passphrase" in refused.output
+
+
+def test_an_encrypted_reviews_bundles_are_encrypted_with_its_passphrase(tmp_path: Path, monkeypatch) -> None:
+    runner = CliRunner()
+    monkeypatch.setenv("PEERREVIEW_PASSPHRASE", "team-passphrase-2012")
+    lead_db, health_db, bundle = tmp_path / "lead.db", tmp_path / "health.db", tmp_path / "h.prbundle"
+    for db in (lead_db, health_db):
+        assert runner.invoke(main, ["init", str(EXAMPLE), "--encrypt", "--db", str(db)]).exit_code == 0
+    with Store.open(health_db, passphrase="team-passphrase-2012") as store:
+        notes.save_note(store, "mon-1330-lscb", "health", "+ private words about the chair #partnership")
+    written = runner.invoke(main, ["bundle", "-o", str(bundle), "--as", "health", "--db", str(health_db)])
+    assert written.exit_code == 0 and "(encrypted)" in written.output
+    assert b"private words" not in bundle.read_bytes()
+    assert runner.invoke(main, ["merge", str(bundle), "--db", str(lead_db)]).exit_code == 0
+    with Store.open(lead_db, passphrase="team-passphrase-2012") as store:
+        assert "private words" in notes.get_note(store, "mon-1330-lscb", "health").body

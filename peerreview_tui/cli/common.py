@@ -50,9 +50,9 @@ def open_store(path: Path, *, create: bool = False) -> Store:
         return Store.open(path, create=create, passphrase=passphrase_for(path))
 
 
-def passphrase_for(path: Path) -> str:
-    """The passphrase of an existing encrypted review."""
-    given = os.environ.get(PASSPHRASE_ENV)
+def passphrase_for(path: Path, *, env: str = PASSPHRASE_ENV) -> str:
+    """The passphrase of an existing encrypted review (or bundle)."""
+    given = os.environ.get(env)
     if given:
         return given
     return click.prompt(f"Passphrase for {path.name}", hide_input=True, err=True)

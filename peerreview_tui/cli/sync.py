@@ -10,6 +10,7 @@ import click
 from .. import paths
 from ..sync import (
     SUFFIX,
+    BundlePassphraseNeeded,
     free_bundle_path,
     differences,
     get_conflict,
@@ -20,9 +21,10 @@ from ..sync import (
     resolve_conflict,
     write_bundle,
 )
-from .common import DB_OPTION, acting_reviewer, fail, open_review
+from .common import DB_OPTION, acting_reviewer, fail, new_passphrase, open_review, passphrase_for
 from .evidence import AS_OPTION
 
+BUNDLE_ENV = "PEERREVIEW_BUNDLE_PASSPHRASE"
 KEEP_SAFE = "It holds interview notes: carry it on an encrypted stick and delete it once merged."
 
 
@@ -30,17 +32,22 @@ KEEP_SAFE = "It holds interview notes: carry it on an encrypted stick and delete
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help=f"File to write (default: REVIEW-REVIEWER-YYYYmmdd-HHMM{SUFFIX} in the current folder).")
 @click.option("--since-last", is_flag=True, help="Only what changed since this laptop's previous bundle.")
+@click.option("--encrypt", is_flag=True,
+              help=f"Encrypt the bundle with a passphrase for the exchange (asked twice, or ${BUNDLE_ENV}). "
+                   "An encrypted review's bundles are encrypted with its own passphrase anyway.")
 @AS_OPTION
 @DB_OPTION
-def bundle(output: Path | None, since_last: bool, me: str | None, db_path: Path | None) -> None:
+def bundle(output: Path | None, since_last: bool, encrypt: bool, me: str | None, db_path: Path | None) -> None:
     """Write this laptop's work on the review to one file, for the others to merge."""
     with open_review(db_path) as store:
         actor = acting_reviewer(store, me)
         review = store.review()
         assert review is not None  # open_review refuses a database without one
         path = output or free_bundle_path(Path.cwd(), f"{review.id}-{actor}-{dt.datetime.now():%Y%m%d-%H%M}")
-        summary = write_bundle(store, path, since_last=since_last, actor=actor)
-    click.echo(f"Bundle written to {path}: {summary.describe()}.")
+        passphrase = new_passphrase(path, env=BUNDLE_ENV) if encrypt else None
+        summary = write_bundle(store, path, since_last=since_last, actor=actor, passphrase=passphrase)
+        encrypted = encrypt or store.encrypted
+    click.echo(f"Bundle written to {path}{' (encrypted)' if encrypted else ''}: {summary.describe()}.")
     click.echo(KEEP_SAFE)
 
 
@@ -55,7 +62,12 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
     with open_review(db_path) as store:
         actor = acting_reviewer(store, me) if me else store.get_meta("me") or "unknown"
         backup = store.backup()
-        summary = merge_bundles(store, bundles, actor=actor)
+        try:
+            summary = merge_bundles(store, bundles, actor=actor)
+        except BundlePassphraseNeeded as needed:  # encrypted with a passphrase for the exchange
+            click.echo(str(needed), err=True)
+            key = passphrase_for(needed_path(needed, bundles), env=BUNDLE_ENV)
+            summary = merge_bundles(store, bundles, actor=actor, passphrase=key)
     for merged in summary.bundles:
         if merged.skipped:
             click.echo(f"{merged.path.name}: skipped, {merged.skipped}.")
@@ -68,6 +80,11 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
         click.echo("Some rows were changed on two laptops: the later change is in place and the other "
                    "version is kept; see 'peerreview conflicts'.")
     click.echo(f"A backup from before the merge: {backup}")
+
+
+def needed_path(needed: BundlePassphraseNeeded, bundles: list[Path]) -> Path:
+    """The bundle the message is about (its name starts the message)."""
+    return next((path for path in bundles if str(needed).startswith(path.name)), bundles[0])
 
 
 def _bundle_files(arguments: tuple[Path, ...]) -> list[Path]:
@@ -141,12 +158,17 @@ def _indent(value: object) -> str:
 @DB_OPTION
 def join(bundle_file: Path, me: str | None, db_path: Path | None) -> None:
     """Start this laptop's copy of a review from the lead's bundle (same as 'init --from')."""
-    if me is None:
+    key = None
+    try:
         loaded = read_bundle(bundle_file)
+    except BundlePassphraseNeeded:
+        key = passphrase_for(bundle_file, env=BUNDLE_ENV)
+        loaded = read_bundle(bundle_file, key)
+    if me is None:
         known = ", ".join(row["id"] for row in loaded.rows["reviewers"] if not row["retired"])
         fail(f"say who you are with --as REVIEWER_ID (one of: {known})")
     path = paths.resolve_db_path(db_path)
-    summary = init_from_bundle(path, bundle_file, me=me)
+    summary = init_from_bundle(path, bundle_file, me=me, passphrase=key)
     merged = summary.bundles[0]
     sessions, notes = merged.counts["sessions"].added, merged.counts["notes"].added
     click.echo(f"Joined review '{merged.header.review_id}' as {me} at {path}: {sessions} sessions, {notes} notes "

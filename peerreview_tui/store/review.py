@@ -54,6 +54,11 @@ class Store:
     def encrypted(self) -> bool:
         return self._passphrase is not None
 
+    @property
+    def passphrase(self) -> str | None:
+        """For the files that must be encrypted like the review: backups and bundles."""
+        return self._passphrase
+
     def close(self) -> None:
         with self.lock:
             self.db.close()

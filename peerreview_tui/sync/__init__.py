@@ -12,6 +12,7 @@ from .bundle import (
     SUFFIX,
     Bundle,
     BundleHeader,
+    BundlePassphraseNeeded,
     BundleSummary,
     SyncError,
     free_bundle_path,
@@ -24,7 +25,7 @@ from .merge import init_from_bundle, merge_bundles
 from .summary import BundleMerge, MergeSummary, TableCounts
 
 __all__ = [
-    "BUNDLE_FORMAT", "LAST_BUNDLE_AT", "SUFFIX", "Bundle", "BundleHeader", "BundleMerge", "BundleSummary",
+    "BUNDLE_FORMAT", "LAST_BUNDLE_AT", "SUFFIX", "Bundle", "BundleHeader", "BundleMerge", "BundlePassphraseNeeded", "BundleSummary",
     "Conflict", "MergeSummary", "SyncError", "TableCounts", "differences", "free_bundle_path", "get_conflict", "init_from_bundle",
     "list_conflicts", "merge_bundles", "open_bundle", "read_bundle", "resolve_conflict", "write_bundle",
 ]

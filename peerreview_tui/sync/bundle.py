@@ -14,6 +14,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -21,7 +22,7 @@ from sqlite_utils import Database
 
 from ..models import new_id, now
 from ..store import Store, StoreError
-from ..store.connection import SQLITE_HEADER
+from ..store.connection import SQLITE_HEADER, db_errors, is_encrypted, open_keyed, sqlcipher
 from .tables import TABLES, Row, columns, row_hash
 
 BUNDLE_FORMAT = 1
@@ -52,6 +53,7 @@ class Bundle:
     rows: dict[str, list[Row]]
     tombstones: list[Row]
     history: dict[tuple[str, str], set[str]]  # (table, row key) -> version hashes
+    encrypted: bool = False
 
 
 @dataclass
@@ -93,12 +95,17 @@ def free_bundle_path(folder: Path, stem: str) -> Path:
     return path
 
 
-def open_bundle(path: Path, *, create: bool = False) -> sqlite3.Connection:
+class BundlePassphraseNeeded(SyncError):
+    """The bundle is encrypted with a passphrase this laptop was not given."""
+
+
+def open_bundle(path: Path, *, create: bool = False, passphrase: str | None = None) -> Any:
     """The one place a bundle file is opened, to write (``create``, on a fresh temp file) or to
-    read (read-only, refusing a file that is not a bundle). Bundles of an encrypted review will
-    be encrypted by swapping this function."""
+    read (read-only, refusing a file that is not a bundle). With ``passphrase`` the bundle is
+    SQLCipher-encrypted: an encrypted review's bundles are, with its own passphrase or one
+    agreed for the exchange."""
     if create:
-        conn = sqlite3.connect(path)
+        conn = open_keyed(path, passphrase) if passphrase else sqlite3.connect(path)
         conn.execute(f"PRAGMA application_id = {BUNDLE_APPLICATION_ID}")
         return conn
     try:
@@ -111,25 +118,45 @@ def open_bundle(path: Path, *, create: bool = False) -> sqlite3.Connection:
     except OSError as error:
         raise SyncError(f"cannot read {path}: {error.strerror}") from None
     if start != SQLITE_HEADER:
-        raise SyncError(f"{path.name} is not a peerreview bundle")
+        if not is_encrypted(path):
+            raise SyncError(f"{path.name} is not a peerreview bundle")
+        if passphrase is None:
+            raise BundlePassphraseNeeded(f"{path.name} is encrypted: give its passphrase")
+        return _open_encrypted(path, passphrase)
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     except sqlite3.DatabaseError:
         raise SyncError(f"{path.name} is damaged or not a peerreview bundle") from None
+    _check_application_id(conn, app_id, path)
+    return conn
+
+
+def _open_encrypted(path: Path, passphrase: str) -> Any:
+    conn = open_keyed(f"{path.resolve().as_uri()}?mode=ro", passphrase, uri=True)
+    try:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    except db_errors():
+        conn.close()
+        raise BundlePassphraseNeeded(f"{path.name}: wrong passphrase, or not a peerreview bundle") from None
+    _check_application_id(conn, app_id, path)
+    return conn
+
+
+def _check_application_id(conn: Any, app_id: int, path: Path) -> None:
     if app_id != BUNDLE_APPLICATION_ID:
         conn.close()
         raise SyncError(f"{path.name} is an SQLite file but not a peerreview bundle (a review database? "
                         "make a bundle of it with 'peerreview bundle')")
-    return conn
 
 
-def read_bundle(path: str | Path) -> Bundle:
+def read_bundle(path: str | Path, passphrase: str | None = None) -> Bundle:
     """Everything in the bundle at ``path``; ``SyncError`` for a file that is not one, is
-    damaged, or comes from a newer peerreview."""
+    damaged, or comes from a newer peerreview; ``BundlePassphraseNeeded`` for an encrypted one
+    without (or with the wrong) passphrase."""
     path = Path(path)
-    conn = open_bundle(path)
-    conn.row_factory = sqlite3.Row
+    conn = open_bundle(path, passphrase=passphrase)
+    conn.row_factory = _row_factory(conn)
     try:
         found = next(iter(conn.execute("SELECT * FROM bundle")), None)
         if found is None:
@@ -145,14 +172,21 @@ def read_bundle(path: str | Path) -> Bundle:
         history: dict[tuple[str, str], set[str]] = {}
         for table_name, key, hash_ in conn.execute("SELECT table_name, row_key, hash FROM versions"):
             history.setdefault((table_name, key), set()).add(hash_)
-    except (sqlite3.DatabaseError, ValidationError):
+    except (*db_errors(), ValidationError):
         raise SyncError(f"{path.name} is damaged or not a peerreview bundle") from None
     finally:
         conn.close()
-    return Bundle(path, header, rows, tombstones, history)
+    return Bundle(path, header, rows, tombstones, history, encrypted=not isinstance(conn, sqlite3.Connection))
 
 
-def write_bundle(store: Store, path: str | Path, *, since_last: bool = False, actor: str) -> BundleSummary:
+def _row_factory(conn: Any) -> Any:
+    """sqlite3.Row, or sqlcipher3's own Row for an encrypted bundle."""
+    return sqlite3.Row if isinstance(conn, sqlite3.Connection) else sqlcipher().Row
+
+
+def write_bundle(
+    store: Store, path: str | Path, *, since_last: bool = False, actor: str, passphrase: str | None = None
+) -> BundleSummary:
     """Write this laptop's rows of the review to ``path``: everything, or with ``since_last`` the
     rows whose current version this laptop did not know yet at its previous bundle (its own
     changes since, and what it merged from others since, so the lead's bundle passes everyone's
@@ -194,7 +228,8 @@ def write_bundle(store: Store, path: str | Path, *, since_last: bool = False, ac
         table_columns = {table.name: columns(db, table.name) for table in TABLES} | {
             "tombstones": columns(db, "tombstones")
         }
-        _write_file(path, header, rows | {"tombstones": tombs}, table_columns, history)
+        _write_file(path, header, rows | {"tombstones": tombs}, table_columns, history,
+                    passphrase if passphrase is not None else store.passphrase)
         counts = {name: len(table_rows) for name, table_rows in rows.items()}
         db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -229,13 +264,14 @@ def _write_file(
     rows: dict[str, list[Row]],
     table_columns: dict[str, list[str]],
     history: Iterable[tuple[str, str, str]],
+    passphrase: str | None = None,
 ) -> None:
     """Written whole to a temp file beside ``path`` (readable by this user only), then moved
     into place: a half-written bundle never exists under the real name."""
     temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-        conn = open_bundle(temp, create=True)
+        conn = open_bundle(temp, create=True, passphrase=passphrase)
         try:
             fields = list(BundleHeader.model_fields)
             conn.execute(f"CREATE TABLE bundle ({', '.join(fields)})")

@@ -51,9 +51,14 @@ from .tables import (
 MERGING = "sync.merging"  # meta key the tombstone triggers look at (see migrations)
 
 
-def merge_bundles(store: Store, paths: Iterable[str | Path], *, actor: str) -> MergeSummary:
+def merge_bundles(
+    store: Store, paths: Iterable[str | Path], *, actor: str, passphrase: str | None = None
+) -> MergeSummary:
     """Bring the bundles at ``paths`` into ``store``, all in one transaction."""
-    bundles = [read_bundle(path) for path in paths]  # every file checked before any change
+    # every file checked before any change; encrypted ones with the exchange passphrase if one
+    # was given, else the review's own
+    key = passphrase if passphrase is not None else store.passphrase
+    bundles = [read_bundle(path, key) for path in paths]
     with store.write() as db:
         ours = next(db.query("SELECT id, title FROM review"), None)
         summary = MergeSummary([BundleMerge(b.path, b.header) for b in bundles])
@@ -88,10 +93,13 @@ def merge_bundles(store: Store, paths: Iterable[str | Path], *, actor: str) -> M
     return summary
 
 
-def init_from_bundle(path_db: str | Path, bundle: str | Path, *, me: str) -> MergeSummary:
-    """A new review database at ``path_db`` made from a (full) bundle, for reviewer ``me``."""
+def init_from_bundle(
+    path_db: str | Path, bundle: str | Path, *, me: str, passphrase: str | None = None
+) -> MergeSummary:
+    """A new review database at ``path_db`` made from a (full) bundle, for reviewer ``me``; an
+    encrypted bundle makes an encrypted review, with the same passphrase."""
     path_db = Path(path_db)
-    loaded = read_bundle(bundle)
+    loaded = read_bundle(bundle, passphrase)
     if loaded.header.since is not None or not loaded.rows["review"]:
         raise SyncError(
             f"{loaded.path.name} holds only changes since an earlier bundle; join from a full bundle "
@@ -107,8 +115,8 @@ def init_from_bundle(path_db: str | Path, bundle: str | Path, *, me: str) -> Mer
             raise SyncError(f"{path_db} already holds review '{review.id}'; use 'peerreview merge' to bring the bundle in")
     created = not path_db.exists()
     try:
-        with Store.open(path_db, create=True) as store:
-            summary = merge_bundles(store, [bundle], actor=me)
+        with Store.open(path_db, create=True, passphrase=passphrase if loaded.encrypted else None) as store:
+            summary = merge_bundles(store, [bundle], actor=me, passphrase=passphrase)
             store.set_meta("me", me)
     except BaseException:
         if created:
