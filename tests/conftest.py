@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from peerreview_tui.demo import build_demo
 
 from peerreview_tui.schedule import parse_schedule
 from peerreview_tui.store import Store
@@ -34,3 +38,20 @@ def store(tmp_path: Path, example_schedule) -> Store:
     week.apply_schedule(opened, example_schedule, "sha")
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo review (notes, data, documents, findings), built once per run."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo(demo_file: Path, tmp_path: Path) -> Iterator[Store]:
+    """A fresh copy of the demo review, open."""
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_file, copy)
+    with Store.open(copy) as opened:
+        yield opened

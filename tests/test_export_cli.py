@@ -11,16 +11,8 @@ from click.testing import CliRunner
 from docx import Document
 
 from peerreview_tui.cli import main
-from peerreview_tui.demo import build_demo
 from peerreview_tui.models import FindingStatus
 from peerreview_tui.store import Store, findings
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
-    return path
 
 
 @pytest.fixture

@@ -3,33 +3,14 @@ next to words of speech is a warning."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from peerreview_tui.demo import build_demo
 from peerreview_tui.export.content import build_content, content_texts
 from peerreview_tui.export.guard import check_attribution, looks_like_name, people_met, single_roles
 from peerreview_tui.models import Attendee, EvidenceKind, FindingStatus
 from peerreview_tui.store import Store, findings, notes
 from peerreview_tui.store.evidence_items import list_evidence
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
-    return path
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Iterator[Store]:
-    copy = tmp_path / "demo.db"
-    shutil.copy(demo_file, copy)
-    with Store.open(copy) as store:
-        yield store
 
 
 def check(store: Store, text: str, allow: tuple[str, ...] = ()):

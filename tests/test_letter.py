@@ -6,13 +6,11 @@ import datetime as dt
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from docx import Document
 
-from peerreview_tui.demo import build_demo
 from peerreview_tui.export.content import build_content, content_texts
 from peerreview_tui.export.letter_docx import write_letter_docx
 from peerreview_tui.export.letter_markdown import letter_markdown
@@ -22,21 +20,6 @@ from peerreview_tui.store.evidence_items import list_evidence
 
 DAY = dt.date(2012, 9, 21)
 NUMBER_WORDS = "no one two three four five six seven eight nine".split()
-
-
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    build_demo(path)
-    return path
-
-
-@pytest.fixture
-def demo(demo_file: Path, tmp_path: Path) -> Iterator[Store]:
-    copy = tmp_path / "demo.db"
-    shutil.copy(demo_file, copy)
-    with Store.open(copy) as store:
-        yield store
 
 
 def letter(store: Store, tmp_path: Path, *, drafts: bool = False, template: Path | None = None):

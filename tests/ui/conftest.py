@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from peerreview_tui.demo import build_demo
 from peerreview_tui.store import Store
 from peerreview_tui.ui.app import PeerReviewApp
 from peerreview_tui.ui.context import ReviewContext
@@ -18,15 +17,6 @@ SIZE = (120, 40)
 def make_app(store: Store, me: str | None = "officer1", session: str | None = None) -> PeerReviewApp:
     context = ReviewContext.load(store, me=me, clock=lambda: MONDAY_AFTERNOON)
     return PeerReviewApp(context, open_session=session)
-
-
-@pytest.fixture
-def demo(tmp_path):
-    """The demo review: notes, data, documents and findings."""
-    build_demo(tmp_path / "demo.db")
-    opened = Store.open(tmp_path / "demo.db")
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
