@@ -30,6 +30,7 @@ from peerreview_tui.store import Store  # noqa: E402
 from peerreview_tui.store.search import search_notes  # noqa: E402
 
 RUNS = 5
+TRIALS = 20
 
 
 @dataclass
@@ -152,6 +153,9 @@ def main() -> None:
             matrix = statistics.median(timed(lambda: compute_coverage(store), repeat=10)) * 1000
             figures.append(Figure("coverage matrix, ×10 week", matrix, "ms", None, "≤ 50 ms", matrix <= 50))
         figures += export_figures(realistic, work)
+        lost = sigkill_trials(work / "durability", TRIALS)
+        figures.append(Figure(f"SIGKILL while typing: trials losing text typed ≥ 1 s before ({TRIALS} trials)",
+                              lost, "", None, "0", lost == 0))
         for label, db, limit in (("realistic", realistic, 1.0), ("×10", tenfold, 5.0)):
             seconds = merge_seconds(db, work / label)
             figures.append(Figure(f"merge of 6 reviewers' bundles, {label} week", seconds, "s", None,
@@ -183,6 +187,25 @@ def export_figures(realistic: Path, work: Path) -> list[Figure]:
     figures.append(Figure("letter export, realistic week", letter, "s", None, "≤ 0.5 s", letter <= 0.5))
     figures.append(Figure("slides export, realistic week", slides, "s", None, "≤ 0.5 s", slides <= 0.5))
     return figures
+
+
+def sigkill_trials(folder: Path, trials: int) -> int:
+    """How many of ``trials`` lost text typed a second before a SIGKILL (see bench/durability)."""
+    from bench.durability import trial
+    from peerreview_tui.demo import build_demo
+
+    folder.mkdir()
+    demo = folder / "demo-template.db"
+    build_demo(demo)
+    lost = 0
+    for seed in range(trials):
+        db = folder / f"trial-{seed}.db"
+        shutil.copy(demo, db)
+        kept, problem = trial(db, seed)
+        if not kept:
+            lost += 1
+            print(f"  trial {seed}: {problem[:200]}", flush=True)
+    return lost
 
 
 def merge_seconds(week_db: Path, folder: Path) -> float:
