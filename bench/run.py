@@ -177,7 +177,7 @@ def main() -> None:
 def export_figures(realistic: Path, work: Path) -> list[Figure]:
     from peerreview_tui.export.content import build_content
     from peerreview_tui.export.letter_docx import write_letter_docx
-    from peerreview_tui.export.slides import write_slides_pptx
+    from peerreview_tui.export.slides_pptx import write_slides_pptx
 
     figures: list[Figure] = []
     with Store.open(realistic) as store:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from peerreview_tui.models import FindingSection, FindingStatus, SourceKind, now
+from peerreview_tui.findings_text import format_findings
 from peerreview_tui.store import Store, StoreError
 from peerreview_tui.store.findings import (
     NotLeadError,
@@ -18,7 +19,6 @@ from peerreview_tui.store.findings import (
     create_finding,
     delete_finding,
     detach_evidence,
-    format_findings,
     get_finding,
     linked_evidence,
     list_findings,

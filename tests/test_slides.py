@@ -22,7 +22,8 @@ from peerreview_tui.export.content import (
     TeamMember,
     build_content,
 )
-from peerreview_tui.export.slides import DECK_TITLE, slides_markdown, write_slides_pptx
+from peerreview_tui.export.slides import DECK_TITLE, slides_markdown
+from peerreview_tui.export.slides_pptx import write_slides_pptx
 from peerreview_tui.store import Store, week
 
 LEAD = TeamMember("Helen Marchbank", "Review lead", "Westmere County Council", True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..coverage import compute_coverage, format_coverage
+from ..findings_text import format_findings
 from ..imports import CsvImportError, import_performance, import_questionnaire
 from ..models import FindingStatus
 from ..store import Store, findings, week
@@ -78,4 +79,4 @@ def findings_(status: str | None, db_path: Path | None) -> None:
     with open_review(db_path) as store:
         views = findings.list_findings(store, status=FindingStatus(status) if status else None)
         titles = {area.id: area.title for area in week.focus_areas(store)}
-    click.echo(findings.format_findings(views, titles))
+    click.echo(format_findings(views, titles))

@@ -77,6 +77,6 @@ def _write(what: str, fmt: str, content: LetterContent, path: Path, template: Pa
 
         write_letter_docx(content, path, template)
     else:
-        from .slides import write_slides_pptx
+        from .slides_pptx import write_slides_pptx
 
         write_slides_pptx(content, path)
