@@ -13,7 +13,6 @@ import difflib
 import math
 import re
 import typing
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,13 +20,10 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .clashes import Slot, find_clashes
 from .models import Schedule
+from .schedule_checks import Issue, Loc, check_meaning
 
 MAX_BYTES = 2 * 1024 * 1024  # a real week is ~30 KB; anything near this is not a schedule
-MAX_CLASH_WARNINGS = 50
-
-Loc = Sequence[str | int]
 
 
 @dataclass(frozen=True)
@@ -134,7 +130,7 @@ def parse_schedule(raw: bytes | str, name: str = "schedule.yaml") -> LoadedSched
         raise ScheduleError(problems) from None
     except RecursionError:
         raise ScheduleError([Problem(name, None, "", "is nested too deeply")]) from None
-    errors, warnings = _check_meaning(schedule, root, name)
+    errors, warnings = _located(check_meaning(schedule), root, name)
     if errors:
         raise ScheduleError(errors)
     return LoadedSchedule(schedule, warnings)
@@ -387,81 +383,12 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-# --- Checks pydantic cannot make ---------------------------------------------------------
-
-
-def _check_meaning(schedule: Schedule, root: yaml.Node, name: str) -> tuple[list[Problem], list[Problem]]:
+def _located(issues: list[Issue], root: yaml.Node, name: str) -> tuple[list[Problem], list[Problem]]:
+    """The checks' findings as problems with the file's line numbers: (errors, warnings)."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
-
-    def at(loc: Loc, message: str, into: list[Problem] = errors) -> None:
-        node, parent = _node_at(root, loc)
-        into.append(Problem(name, (node or parent or root).start_mark.line + 1, _path(loc), message))
-
-    review = schedule.review
-    if review.end < review.start:
-        at(["review", "end"], f"{review.end} is before the start, {review.start}")
-
-    leads = [i for i, r in enumerate(schedule.reviewers) if r.lead]
-    if not leads:
-        at(["reviewers"], "no reviewer has 'lead: true'; the lead agrees findings and signs the letter")
-    for i in leads[1:]:
-        at(["reviewers", i, "lead"], "only one reviewer can be the lead")
-
-    _check_unique(at, [(["focus_areas", i, "id"], f.id) for i, f in enumerate(schedule.focus_areas)])
-    _check_unique(at, [(["reviewers", i, "id"], r.id) for i, r in enumerate(schedule.reviewers)])
-    _check_unique(at, [(["days", i, "date"], str(d.date)) for i, d in enumerate(schedule.days)])
-    _check_unique(
-        at,
-        [
-            (["days", d, "sessions", s, "id"], session.id)
-            for d, day in enumerate(schedule.days)
-            for s, session in enumerate(day.sessions)
-        ],
-    )
-
-    reviewer_ids = [r.id for r in schedule.reviewers]
-    area_ids = [f.id for f in schedule.focus_areas]
-    for d, day in enumerate(schedule.days):
-        if review.start <= review.end and not review.start <= day.date <= review.end:
-            at(["days", d, "date"], f"{day.date} is outside the review ({review.start} to {review.end})")
-        for s, session in enumerate(day.sessions):
-            base: list[str | int] = ["days", d, "sessions", s]
-            if session.end <= session.start:
-                at([*base, "end"], f"{session.end!r} is not after the start, {session.start!r}")
-            for i, ref in enumerate(session.reviewers):
-                if ref not in reviewer_ids:
-                    at([*base, "reviewers", i], _unknown("reviewer", ref, reviewer_ids))
-            for i, ref in enumerate(session.focus_areas):
-                if ref not in area_ids:
-                    at([*base, "focus_areas", i], _unknown("focus area", ref, area_ids))
-
-    if not errors:
-        places = {
-            session.id: ["days", d, "sessions", s]
-            for d, day in enumerate(schedule.days)
-            for s, session in enumerate(day.sessions)
-        }
-        slots = [
-            Slot(s.id, day.date, s.start, s.end, s.reviewers, s.location) for day, s in schedule.sessions()
-        ]
-        clashes = find_clashes(slots, limit=MAX_CLASH_WARNINGS + 1)
-        for clash in clashes[:MAX_CLASH_WARNINGS]:
-            at(places[clash.second], clash.describe(), warnings)
-        if len(clashes) > MAX_CLASH_WARNINGS:
-            warnings.append(Problem(name, None, "days", f"more clashes than the first {MAX_CLASH_WARNINGS} shown"))
+    for issue in issues:
+        node, parent = _node_at(root, issue.loc)
+        line = (node or parent or root).start_mark.line + 1 if issue.pinned else None
+        (warnings if issue.warning else errors).append(Problem(name, line, _path(issue.loc), issue.message))
     return errors, warnings
-
-
-def _check_unique(at: Any, entries: list[tuple[Loc, str]]) -> None:
-    seen: set[str] = set()
-    for loc, value in entries:
-        if value in seen:
-            at(loc, f"{value!r} is used twice; ids must be unique")
-        seen.add(value)
-
-
-def _unknown(what: str, ref: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(ref, known, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
-    return f"{ref!r} is not a {what} in this file{hint}"

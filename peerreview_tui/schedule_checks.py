@@ -1,0 +1,101 @@
+"""Checks a schedule's models pass but its meaning fails: dates, ids, references, clashes.
+
+Pure model checks: each issue names its place as a path into the file (``["days", 2, "date"]``);
+``schedule`` turns paths into line numbers.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .clashes import Slot, find_clashes
+from .models import Schedule
+
+MAX_CLASH_WARNINGS = 50
+
+Loc = Sequence[str | int]
+
+
+@dataclass(frozen=True)
+class Issue:
+    loc: Loc
+    message: str
+    warning: bool = False
+    pinned: bool = True  # False: about the file as a whole, no line to point at
+
+
+def check_meaning(schedule: Schedule) -> list[Issue]:
+    """Errors; and, only when there are none, the clash warnings."""
+    issues: list[Issue] = []
+
+    def at(loc: Loc, message: str) -> None:
+        issues.append(Issue(loc, message))
+
+    review = schedule.review
+    if review.end < review.start:
+        at(["review", "end"], f"{review.end} is before the start, {review.start}")
+
+    leads = [i for i, r in enumerate(schedule.reviewers) if r.lead]
+    if not leads:
+        at(["reviewers"], "no reviewer has 'lead: true'; the lead agrees findings and signs the letter")
+    for i in leads[1:]:
+        at(["reviewers", i, "lead"], "only one reviewer can be the lead")
+
+    _check_unique(at, [(["focus_areas", i, "id"], f.id) for i, f in enumerate(schedule.focus_areas)])
+    _check_unique(at, [(["reviewers", i, "id"], r.id) for i, r in enumerate(schedule.reviewers)])
+    _check_unique(at, [(["days", i, "date"], str(d.date)) for i, d in enumerate(schedule.days)])
+    _check_unique(
+        at,
+        [
+            (["days", d, "sessions", s, "id"], session.id)
+            for d, day in enumerate(schedule.days)
+            for s, session in enumerate(day.sessions)
+        ],
+    )
+
+    reviewer_ids = [r.id for r in schedule.reviewers]
+    area_ids = [f.id for f in schedule.focus_areas]
+    for d, day in enumerate(schedule.days):
+        if review.start <= review.end and not review.start <= day.date <= review.end:
+            at(["days", d, "date"], f"{day.date} is outside the review ({review.start} to {review.end})")
+        for s, session in enumerate(day.sessions):
+            base: list[str | int] = ["days", d, "sessions", s]
+            if session.end <= session.start:
+                at([*base, "end"], f"{session.end!r} is not after the start, {session.start!r}")
+            for i, ref in enumerate(session.reviewers):
+                if ref not in reviewer_ids:
+                    at([*base, "reviewers", i], _unknown("reviewer", ref, reviewer_ids))
+            for i, ref in enumerate(session.focus_areas):
+                if ref not in area_ids:
+                    at([*base, "focus_areas", i], _unknown("focus area", ref, area_ids))
+    return issues or _clash_warnings(schedule)
+
+
+def _clash_warnings(schedule: Schedule) -> list[Issue]:
+    places = {
+        session.id: ["days", d, "sessions", s]
+        for d, day in enumerate(schedule.days)
+        for s, session in enumerate(day.sessions)
+    }
+    slots = [Slot(s.id, day.date, s.start, s.end, s.reviewers, s.location) for day, s in schedule.sessions()]
+    clashes = find_clashes(slots, limit=MAX_CLASH_WARNINGS + 1)
+    warnings = [Issue(places[c.second], c.describe(), warning=True) for c in clashes[:MAX_CLASH_WARNINGS]]
+    if len(clashes) > MAX_CLASH_WARNINGS:
+        warnings.append(Issue(["days"], f"more clashes than the first {MAX_CLASH_WARNINGS} shown", True, False))
+    return warnings
+
+
+def _check_unique(at: Callable[[Loc, str], None], entries: list[tuple[Loc, str]]) -> None:
+    seen: set[str] = set()
+    for loc, value in entries:
+        if value in seen:
+            at(loc, f"{value!r} is used twice; ids must be unique")
+        seen.add(value)
+
+
+def _unknown(what: str, ref: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(ref, known, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else f" (known: {', '.join(known)})"
+    return f"{ref!r} is not a {what} in this file{hint}"
