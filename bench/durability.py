@@ -51,8 +51,23 @@ def _open_in_pty(db: Path) -> tuple[subprocess.Popen[bytes], int]:
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
     child = subprocess.Popen(
-        [sys.executable, "-m", "peerreview_tui", "open", "--db", str(db), "--as", AUTHOR, "--session", SESSION],
-        stdin=follower, stdout=follower, stderr=follower, env=env, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "peerreview_tui",
+            "open",
+            "--db",
+            str(db),
+            "--as",
+            AUTHOR,
+            "--session",
+            SESSION,
+        ],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=env,
+        start_new_session=True,
     )
     os.close(follower)
     return child, leader

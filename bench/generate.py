@@ -37,25 +37,41 @@ def schedule_yaml(scale: int, rng: random.Random) -> str:
         sessions = []
         for i in range(per_day):
             minute = 8 * 60 + (i * 600) // per_day
-            sessions.append({
-                "id": f"d{d}-s{i:04d}",
-                "start": f"{minute // 60:02d}:{minute % 60:02d}",
-                "end": f"{(minute + 45) // 60:02d}:{(minute + 45) % 60:02d}",
-                "title": f"Session {i} on day {d + 1}: {_sentence(rng, 3)}",
-                "kind": KINDS[i % len(KINDS)],
-                "location": f"Room {i}",
-                "reviewers": rng.sample(REVIEWERS, 2),
-                "focus_areas": rng.sample(AREAS, 2),
-                "participants": [{"role": f"Role {p}", "organisation": "Council", "count": 1} for p in range(3)],
-            })
+            sessions.append(
+                {
+                    "id": f"d{d}-s{i:04d}",
+                    "start": f"{minute // 60:02d}:{minute % 60:02d}",
+                    "end": f"{(minute + 45) // 60:02d}:{(minute + 45) % 60:02d}",
+                    "title": f"Session {i} on day {d + 1}: {_sentence(rng, 3)}",
+                    "kind": KINDS[i % len(KINDS)],
+                    "location": f"Room {i}",
+                    "reviewers": rng.sample(REVIEWERS, 2),
+                    "focus_areas": rng.sample(AREAS, 2),
+                    "participants": [
+                        {"role": f"Role {p}", "organisation": "Council", "count": 1} for p in range(3)
+                    ],
+                }
+            )
         days.append({"date": (start + dt.timedelta(days=d)).isoformat(), "sessions": sessions})
-    return yaml.safe_dump({
-        "review": {"id": "bench", "title": "Bench week", "council": "Benchborough", "start": "2012-09-10",
-                   "end": "2012-09-14"},
-        "focus_areas": [{"id": a, "title": a.title(), "lines_of_enquiry": ["Does it work?"]} for a in AREAS],
-        "reviewers": [{"id": r, "name": f"Reviewer {r}", "role": "Peer", "lead": r == "lead"} for r in REVIEWERS],
-        "days": days,
-    }, sort_keys=False)
+    return yaml.safe_dump(
+        {
+            "review": {
+                "id": "bench",
+                "title": "Bench week",
+                "council": "Benchborough",
+                "start": "2012-09-10",
+                "end": "2012-09-14",
+            },
+            "focus_areas": [
+                {"id": a, "title": a.title(), "lines_of_enquiry": ["Does it work?"]} for a in AREAS
+            ],
+            "reviewers": [
+                {"id": r, "name": f"Reviewer {r}", "role": "Peer", "lead": r == "lead"} for r in REVIEWERS
+            ],
+            "days": days,
+        },
+        sort_keys=False,
+    )
 
 
 def note_body(rng: random.Random, characters: int) -> str:
@@ -88,6 +104,11 @@ def generate_week(path: Path, scale: int = 1, seed: int = 0) -> None:
         for i in range(190 * scale):
             section = FindingSection.STRENGTH if i % 2 else FindingSection.DEVELOPMENT
             findings.create_finding(
-                store, section=section, focus_area_id=AREAS[i % 4], title=f"Finding {i}: {_sentence(rng, 6)}",
-                body=_sentence(rng, 40), evidence_ids=rng.sample(evidence, 3), actor="lead",
+                store,
+                section=section,
+                focus_area_id=AREAS[i % 4],
+                title=f"Finding {i}: {_sentence(rng, 6)}",
+                body=_sentence(rng, 40),
+                evidence_ids=rng.sample(evidence, 3),
+                actor="lead",
             )

@@ -91,7 +91,9 @@ async def autosave_figures(db: Path) -> tuple[float, float]:
     store = Store.open(db)
     session = week.sessions(store)[0]
     author = session.reviewers[0]
-    notes.save_note(store, session.id, author, ("+ a line of about forty characters #practice\n" * 440)[:20_000])
+    notes.save_note(
+        store, session.id, author, ("+ a line of about forty characters #practice\n" * 440)[:20_000]
+    )
     holds: list[float] = []
     original = capture.CaptureScreen._save_soon
 
@@ -131,21 +133,53 @@ def main() -> None:
         bare = median_time([str(HERE / "bare_app.py")])
         for label, db, target in (("realistic", realistic, 1.3), ("×10", tenfold, 1.5)):
             ours = median_time([startup, str(db)])
-            figures.append(Figure(f"cold start, {label} week", ours * 1000, "ms", ours / bare,
-                                  f"≤ {target}× bare ({bare * 1000:.0f} ms)", ours / bare <= target))
+            figures.append(
+                Figure(
+                    f"cold start, {label} week",
+                    ours * 1000,
+                    "ms",
+                    ours / bare,
+                    f"≤ {target}× bare ({bare * 1000:.0f} ms)",
+                    ours / bare <= target,
+                )
+            )
         bare_rss = peak_rss_kib([str(HERE / "bare_app.py")])
         for label, db, limit in (("realistic", realistic, 64), ("×10", tenfold, 96)):
             rss = peak_rss_kib([startup, str(db)]) / 1024
-            figures.append(Figure(f"peak memory, {label} week", rss, "MiB", rss / (bare_rss / 1024),
-                                  f"≤ {limit} MiB", rss <= limit))
+            figures.append(
+                Figure(
+                    f"peak memory, {label} week",
+                    rss,
+                    "MiB",
+                    rss / (bare_rss / 1024),
+                    f"≤ {limit} MiB",
+                    rss <= limit,
+                )
+            )
 
         hold_ms, durable_s = asyncio.run(autosave_figures(realistic))
-        figures.append(Figure("autosave: event-loop hold, 20,000-char note", hold_ms, "ms", None, "< 16 ms", hold_ms < 16))
-        figures.append(Figure("autosave: keystroke to durable", durable_s, "s", None, "≤ 1 s", durable_s <= 1))
+        figures.append(
+            Figure(
+                "autosave: event-loop hold, 20,000-char note", hold_ms, "ms", None, "< 16 ms", hold_ms < 16
+            )
+        )
+        figures.append(
+            Figure("autosave: keystroke to durable", durable_s, "s", None, "≤ 1 s", durable_s <= 1)
+        )
 
         with Store.open(tenfold) as store:
-            words = ["supervision", "caseloads", "threshold", "police", "commissioning", "audit", "morale",
-                     "capacity", "placement", "escalation"]
+            words = [
+                "supervision",
+                "caseloads",
+                "threshold",
+                "police",
+                "commissioning",
+                "audit",
+                "morale",
+                "capacity",
+                "placement",
+                "escalation",
+            ]
             times = [t for word in words for t in timed(lambda w=word: search_notes(store, w), repeat=5)]
             p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
             figures.append(Figure("search p50, ×10 week", p50, "ms", None, "—", True))
@@ -154,12 +188,28 @@ def main() -> None:
             figures.append(Figure("coverage matrix, ×10 week", matrix, "ms", None, "≤ 50 ms", matrix <= 50))
         figures += export_figures(realistic, work)
         lost = sigkill_trials(work / "durability", TRIALS)
-        figures.append(Figure(f"SIGKILL while typing: trials losing text typed ≥ 1 s before ({TRIALS} trials)",
-                              lost, "", None, "0", lost == 0))
+        figures.append(
+            Figure(
+                f"SIGKILL while typing: trials losing text typed ≥ 1 s before ({TRIALS} trials)",
+                lost,
+                "",
+                None,
+                "0",
+                lost == 0,
+            )
+        )
         for label, db, limit in (("realistic", realistic, 1.0), ("×10", tenfold, 5.0)):
             seconds = merge_seconds(db, work / label)
-            figures.append(Figure(f"merge of 6 reviewers' bundles, {label} week", seconds, "s", None,
-                                  f"≤ {limit:g} s", seconds <= limit))
+            figures.append(
+                Figure(
+                    f"merge of 6 reviewers' bundles, {label} week",
+                    seconds,
+                    "s",
+                    None,
+                    f"≤ {limit:g} s",
+                    seconds <= limit,
+                )
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -167,9 +217,15 @@ def main() -> None:
     print(f"\n{'figure'.ljust(width)}  {'value':>10}  {'ratio':>6}  target")
     for f in figures:
         ratio = f"{f.ratio:.2f}×" if f.ratio is not None else ""
-        print(f"{f.name.ljust(width)}  {f.value:>8.1f} {f.unit:<3}{ratio:>6}  {f.target}  {'met' if f.met else 'MISSED'}")
+        print(
+            f"{f.name.ljust(width)}  {f.value:>8.1f} {f.unit:<3}{ratio:>6}  {f.target}  {'met' if f.met else 'MISSED'}"
+        )
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
-    result = {"machine": machine, "date": dt.date.today().isoformat(), "figures": [asdict(f) for f in figures]}
+    result = {
+        "machine": machine,
+        "date": dt.date.today().isoformat(),
+        "figures": [asdict(f) for f in figures],
+    }
     (HERE / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten to {HERE / 'results.json'} ({machine})")
 

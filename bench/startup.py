@@ -11,8 +11,6 @@ from peerreview_tui.ui.app import PeerReviewApp
 from peerreview_tui.ui.context import ReviewContext
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 
-
-
 _original = ScheduleScreen.on_schedule_screen_loaded
 
 

@@ -129,7 +129,9 @@ def format_coverage(coverage: Coverage, area_titles: dict[str, str]) -> str:
     thin = [area_titles.get(area, area) for area in coverage.thin_areas()]
     lines += ["", LEGEND]
     if thin:
-        lines += textwrap.wrap(f"Thin across every source: {'; '.join(thin)}", MAX_WIDTH, subsequent_indent="  ")
+        lines += textwrap.wrap(
+            f"Thin across every source: {'; '.join(thin)}", MAX_WIDTH, subsequent_indent="  "
+        )
     count = coverage.untagged
     lines.append(f"{count} item{'' if count == 1 else 's'} not tagged to a focus area")
     return "\n".join(lines)

@@ -21,12 +21,16 @@ from .store.evidence_items import add_document
 DATA = resources.files("peerreview_tui") / "data"
 
 DOCUMENTS = [
-    ("Self-assessment / position statement (2012)",
-     "Candid about assessment timeliness; early help impact described but not measured",
-     ["practice", "early-help"]),
-    ("Children and Young People's Plan 2011-14",
-     "Shared priorities across the partnership; no needs analysis behind the commissioning intentions",
-     ["partnership", "commissioning"]),
+    (
+        "Self-assessment / position statement (2012)",
+        "Candid about assessment timeliness; early help impact described but not measured",
+        ["practice", "early-help"],
+    ),
+    (
+        "Children and Young People's Plan 2011-14",
+        "Shared priorities across the partnership; no needs analysis behind the commissioning intentions",
+        ["partnership", "commissioning"],
+    ),
 ]
 
 
@@ -41,7 +45,9 @@ def example_schedule() -> LoadedSchedule:
 def build_demo(path: Path) -> None:
     """Write the demo review at ``path`` (which must not exist yet)."""
     with Store.open(path, create=True) as store:
-        week.apply_schedule(store, example_schedule().schedule, hashlib.sha256(example_schedule_text()).hexdigest())
+        week.apply_schedule(
+            store, example_schedule().schedule, hashlib.sha256(example_schedule_text()).hexdigest()
+        )
         seed = yaml.safe_load((DATA / "demo_notes.yaml").read_text(encoding="utf-8"))
         for entry in seed["notes"]:
             notes.save_note(store, entry["session"], entry["author"], entry["body"])
@@ -78,7 +84,9 @@ def _evidence_id(store: Store, ref: dict[str, str]) -> str:
         raise ValueError(f"demo data: {ref} matches {len(marks)} marked lines")
     with store.read() as db:
         row = next(
-            db.query("SELECT id FROM evidence WHERE note_id = ? AND line_no = ?", [note.id, marks[0].line_no]),
+            db.query(
+                "SELECT id FROM evidence WHERE note_id = ? AND line_no = ?", [note.id, marks[0].line_no]
+            ),
             None,
         )
     if row is None:

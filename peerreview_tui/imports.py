@@ -22,13 +22,34 @@ from .store import Store, week
 from .store.evidence_items import upsert_evidence
 
 MAX_PROBLEMS = 20  # a wrong file has a problem on every row; the first few say enough
-PERFORMANCE_COLUMNS = ("indicator", "period", "value", "statistical_neighbours", "england", "note", "focus_area")
+PERFORMANCE_COLUMNS = (
+    "indicator",
+    "period",
+    "value",
+    "statistical_neighbours",
+    "england",
+    "note",
+    "focus_area",
+)
 SUMMARY_COLUMNS = ("question", "option", "count", "focus_area")
 COMPARATORS = {"statistical_neighbours": "statistical neighbours", "england": "England"}
 AGREE = {"strongly agree", "agree", "tend to agree"}
 DISAGREE = {"tend to disagree", "disagree", "strongly disagree"}
-LIKERT = AGREE | DISAGREE | {"neither agree nor disagree", "neither agree or disagree", "neither", "neutral",
-                             "don't know", "not sure", "no opinion", "not applicable", "n/a"}
+LIKERT = (
+    AGREE
+    | DISAGREE
+    | {
+        "neither agree nor disagree",
+        "neither agree or disagree",
+        "neither",
+        "neutral",
+        "don't know",
+        "not sure",
+        "no opinion",
+        "not applicable",
+        "n/a",
+    }
+)
 Item = dict[str, Any]  # an evidence item's fields, as upsert_evidence takes them
 Counts = dict[str, dict[str, int]]  # question -> answer option -> how many gave it
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
@@ -71,9 +92,13 @@ def import_performance(store: Store, path: Path, actor: str) -> int:
         tags = table.focus_areas(row_no, row["focus_area"], areas)
         key = f"performance/{_fold(row['indicator'])}/{_fold(row['period'])}"
         if key in seen and row["indicator"]:
-            table.problem(row_no, None, f"{row['indicator']!r} for {row['period']} is already on row {seen[key]}")
+            table.problem(
+                row_no, None, f"{row['indicator']!r} for {row['period']} is already on row {seen[key]}"
+            )
         seen.setdefault(key, row_no)
-        comparators = ", ".join(f"{label} {row[column]}" for column, label in COMPARATORS.items() if row[column])
+        comparators = ", ".join(
+            f"{label} {row[column]}" for column, label in COMPARATORS.items() if row[column]
+        )
         text = f"{row['indicator']} ({row['period']}): {row['value']}"
         text += (f" ({comparators})" if comparators else "") + (f" — {row['note']}" if row["note"] else "")
         data: dict[str, Any] = {k: v for k, v in row.items() if v and k != "focus_area"}
@@ -187,9 +212,13 @@ class _Table:
         for row_no, cells in self.rows:
             if len(cells) > len(self.header) and any(cell.strip() for cell in cells[len(self.header) :]):
                 columns = f"{len(cells)} cells but the first row names {len(self.header)} columns"
-                self.problem(row_no, None, f"{columns} (a comma inside a value? put the value in double quotes)")
+                self.problem(
+                    row_no, None, f"{columns} (a comma inside a value? put the value in double quotes)"
+                )
                 continue  # its values are shifted: checking them would only add noise
-            row = {column: cells[i].strip() if 0 <= i < len(cells) else "" for column, i in self.columns.items()}
+            row = {
+                column: cells[i].strip() if 0 <= i < len(cells) else "" for column, i in self.columns.items()
+            }
             for column in self.required:
                 if not row[column]:
                     self.problem(row_no, column, "empty")
@@ -255,7 +284,9 @@ def _find_columns(table: _Table, known: Sequence[str], required: tuple[str, ...]
         if column in table.columns:
             table.problems.append(f"{table.name}: column {column!r} appears twice in the first row")
         elif column and column not in known:
-            table.problems.append(f"{table.name}: unknown column {cell.strip()!r}{_did_you_mean(column, known)}")
+            table.problems.append(
+                f"{table.name}: unknown column {cell.strip()!r}{_did_you_mean(column, known)}"
+            )
         elif column:
             table.columns[column] = position
     table.columns = {column: table.columns.get(column, -1) for column in known}
@@ -296,4 +327,3 @@ def _percent(part: int, whole: int) -> int:
 def _item(key: str, source: SourceKind, title: str, text: str, tags: list[str], data: Item) -> Item:
     item = {"id": str(uuid.uuid5(ID_NAMESPACE, key)), "kind": EvidenceKind.OBSERVATION.value, "title": title}
     return item | {"source_kind": source.value, "text": text, "focus_areas": tags, "data": data}
-

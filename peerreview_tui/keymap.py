@@ -35,6 +35,8 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
         raise KeymapError(f"{path}: cannot be read as YAML ({error.__class__.__name__})") from None
     if data is None:
         return {}
-    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in data.items()
+    ):
         raise KeymapError(f"{path}: expected lines like 'schedule.mine: o' (binding id: key)")
     return data

@@ -76,9 +76,7 @@ class _Loader(yaml.SafeLoader):
         except (ValueError, KeyError, IndexError, AttributeError, TypeError, OverflowError):
             if isinstance(node, yaml.ScalarNode):
                 return node.value
-            raise yaml.constructor.ConstructorError(
-                None, None, "cannot be read", node.start_mark
-            ) from None
+            raise yaml.constructor.ConstructorError(None, None, "cannot be read", node.start_mark) from None
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -138,13 +136,17 @@ def parse_schedule(raw: bytes | str, name: str = "schedule.yaml") -> LoadedSched
 
 def _too_big(name: str, size: int) -> Problem:
     megabytes = math.ceil(size / 104_857.6) / 10  # rounded up: 2 MB and a byte is "2.1 MB"
-    return Problem(name, None, "", f"is {megabytes} MB; a schedule file is at most {MAX_BYTES // 1_048_576} MB")
+    return Problem(
+        name, None, "", f"is {megabytes} MB; a schedule file is at most {MAX_BYTES // 1_048_576} MB"
+    )
 
 
 def _reader_problem(error: yaml.reader.ReaderError, text: str, name: str) -> Problem:
     line = text[: error.position].count("\n") + 1
     character = error.character if isinstance(error.character, str) else chr(error.character)
-    return Problem(name, line, "", f"contains a control character ({ord(character):#04x}) that YAML does not allow")
+    return Problem(
+        name, line, "", f"contains a control character ({ord(character):#04x}) that YAML does not allow"
+    )
 
 
 def _decode(raw: bytes | str, name: str) -> str:
@@ -189,9 +191,7 @@ def _compose(text: str, name: str) -> yaml.Node:
     finally:
         loader.dispose()
     if root is None:
-        raise ScheduleError(
-            [Problem(name, None, "", "is empty; copy schedule.example.yaml to start one")]
-        )
+        raise ScheduleError([Problem(name, None, "", "is empty; copy schedule.example.yaml to start one")])
     if not isinstance(root, yaml.MappingNode):
         raise ScheduleError(
             [
@@ -265,7 +265,13 @@ def _message(error: Any) -> str:
         loc = [part for part in error["loc"] if isinstance(part, str)]
         fields = _fields_at(error["loc"][:-1])
         close = difflib.get_close_matches(str(error["loc"][-1]), fields, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else f" (expected one of: {', '.join(fields)})" if fields else ""
+        hint = (
+            f" (did you mean '{close[0]}'?)"
+            if close
+            else f" (expected one of: {', '.join(fields)})"
+            if fields
+            else ""
+        )
         return f"is not a known field here{hint}" if loc else "is not a known field"
     if kind in {"bad_id", "bad_time", "empty_text"}:
         return error["msg"]

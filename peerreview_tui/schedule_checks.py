@@ -83,7 +83,9 @@ def _clash_warnings(schedule: Schedule) -> list[Issue]:
     clashes = find_clashes(slots, limit=MAX_CLASH_WARNINGS + 1)
     warnings = [Issue(places[c.second], c.describe(), warning=True) for c in clashes[:MAX_CLASH_WARNINGS]]
     if len(clashes) > MAX_CLASH_WARNINGS:
-        warnings.append(Issue(["days"], f"more clashes than the first {MAX_CLASH_WARNINGS} shown", True, False))
+        warnings.append(
+            Issue(["days"], f"more clashes than the first {MAX_CLASH_WARNINGS} shown", True, False)
+        )
     return warnings
 
 

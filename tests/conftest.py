@@ -9,10 +9,8 @@ from pathlib import Path
 import pytest
 
 from peerreview_tui.demo import build_demo
-
 from peerreview_tui.schedule import parse_schedule
-from peerreview_tui.store import Store
-from peerreview_tui.store import week
+from peerreview_tui.store import Store, week
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "schedule.example.yaml"

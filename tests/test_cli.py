@@ -126,20 +126,34 @@ def _demo(data_home: Path) -> Path:
 
 def test_note_add_appends_from_stdin_and_from_a_file(data_home: Path, tmp_path: Path) -> None:
     db = _demo(data_home)
-    first = run("note", "add", "mon-1330-lscb", "--as", "health", "--db", str(db), input="+ chair is independent #partnership\n")
+    first = run(
+        "note",
+        "add",
+        "mon-1330-lscb",
+        "--as",
+        "health",
+        "--db",
+        str(db),
+        input="+ chair is independent #partnership\n",
+    )
     assert first.exit_code == 0 and "Added 1 line" in first.output
     drafted = tmp_path / "draft.txt"
     drafted.write_text("- escalation is slow #practice\n? ask for the audit\n")
     second = run("note", "add", "mon-1330-lscb", "--as", "health", "--file", str(drafted), "--db", str(db))
     assert second.exit_code == 0 and "Added 2 lines" in second.output
     exported = run("export", "notes", "--session", "mon-1330-lscb", "--db", str(db)).output
-    assert "+ chair is independent #partnership\n- escalation is slow #practice\n? ask for the audit" in exported
+    assert (
+        "+ chair is independent #partnership\n- escalation is slow #practice\n? ask for the audit" in exported
+    )
     assert "Angela Osei" in exported and "Areas for development" in exported
 
 
 def test_note_add_refuses_unknown_reviewer_session_and_empty_text(data_home: Path) -> None:
     db = str(_demo(data_home))
-    assert "choose one of: lead, member" in run("note", "add", "mon-1330-lscb", "--as", "bob", "--db", db, input="x").output
+    assert (
+        "choose one of: lead, member"
+        in run("note", "add", "mon-1330-lscb", "--as", "bob", "--db", db, input="x").output
+    )
     assert "no session 'nope'" in run("note", "add", "nope", "--as", "lead", "--db", db, input="x").output
     empty = run("note", "add", "mon-1330-lscb", "--as", "lead", "--db", db, input="  \n")
     assert empty.exit_code == 1 and "empty" in empty.output
@@ -192,7 +206,9 @@ def test_imports_show_in_the_matrix_and_refuse_bad_files(data_home: Path, tmp_pa
     refused = run("import", "performance", str(bad), "--as", "manager", "--db", db)
     assert refused.exit_code == 1
     assert "bad.csv: row 2, column 'value'" in refused.output and "nothing was imported" in refused.output
-    survey = run("import", "questionnaire", str(data / "questionnaire.example.csv"), "--as", "manager", "--db", db)
+    survey = run(
+        "import", "questionnaire", str(data / "questionnaire.example.csv"), "--as", "manager", "--db", db
+    )
     assert survey.exit_code == 0 and "Imported 8 questions" in survey.output
 
 

@@ -17,11 +17,15 @@ MONDAY, TUESDAY = dt.date(2012, 9, 10), dt.date(2012, 9, 11)
 
 def _week(store: Store) -> None:
     """Two focus groups and an interview on Monday, a site visit on Tuesday."""
-    focus_group = ("+ supervision #practice\n- caseloads #practice #commissioning\n? who audits #practice\n"
-                   "! we never see the plan #practice\nuntagged:\n+ the café")
+    focus_group = (
+        "+ supervision #practice\n- caseloads #practice #commissioning\n? who audits #practice\n"
+        "! we never see the plan #practice\nuntagged:\n+ the café"
+    )
     notes.save_note(store, "mon-1400-swfg", "officer2", focus_group)
     notes.save_note(store, "tue-1100-tmfg", "officer1", "+ managers know their cases #practice")
-    notes.save_note(store, "mon-1330-lscb", "lead", "- no early help strategy #early-help\n+ challenge #partnership")
+    notes.save_note(
+        store, "mon-1330-lscb", "lead", "- no early help strategy #early-help\n+ challenge #partnership"
+    )
     notes.save_note(store, "tue-0900-mash", "health", "+ triage is quick #partnership")
 
 
@@ -54,11 +58,20 @@ def test_a_row_resting_on_one_session_is_thin(store: Store) -> None:
 def test_data_sources_count_once_so_a_cell_of_data_alone_is_thin(store: Store) -> None:
     import_performance(store, DATA / "performance.example.csv", "manager")
     import_questionnaire(store, DATA / "questionnaire.example.csv", "manager")
-    add_document(store, title="Position statement", summary="candid", focus_areas=["early-help"], actor="manager")
-    add_document(store, title="Early help strategy", summary="draft only", focus_areas=["early-help"], actor="manager")
+    add_document(
+        store, title="Position statement", summary="candid", focus_areas=["early-help"], actor="manager"
+    )
+    add_document(
+        store, title="Early help strategy", summary="draft only", focus_areas=["early-help"], actor="manager"
+    )
     coverage = compute_coverage(store)
-    assert coverage.sources == [SourceKind.INTERVIEW, SourceKind.FOCUS_GROUP, SourceKind.PERFORMANCE_DATA,
-                                SourceKind.QUESTIONNAIRE, SourceKind.DOCUMENT]
+    assert coverage.sources == [
+        SourceKind.INTERVIEW,
+        SourceKind.FOCUS_GROUP,
+        SourceKind.PERFORMANCE_DATA,
+        SourceKind.QUESTIONNAIRE,
+        SourceKind.DOCUMENT,
+    ]
     data = coverage.cell("practice", SourceKind.PERFORMANCE_DATA)
     assert data.observations == 5 and data.thin
     assert coverage.cell("early-help", SourceKind.DOCUMENT).thin
@@ -84,10 +97,16 @@ def test_detached_items_are_not_counted(store: Store) -> None:
     [view] = list_evidence(store)
     stamp = now()
     with store.write() as db:
-        db.execute("INSERT INTO findings (id, section, position, title, status, created_by, created_at, updated_by, "
-                   "updated_at) VALUES ('f1', 'strength', 1, 'LSCB', 'draft', 'lead', ?, 'lead', ?)", [stamp, stamp])
-        db.execute("INSERT INTO finding_evidence (finding_id, evidence_id, created_by, created_at, updated_by, "
-                   "updated_at) VALUES ('f1', ?, 'lead', ?, 'lead', ?)", [view.item.id, stamp, stamp])
+        db.execute(
+            "INSERT INTO findings (id, section, position, title, status, created_by, created_at, updated_by, "
+            "updated_at) VALUES ('f1', 'strength', 1, 'LSCB', 'draft', 'lead', ?, 'lead', ?)",
+            [stamp, stamp],
+        )
+        db.execute(
+            "INSERT INTO finding_evidence (finding_id, evidence_id, created_by, created_at, updated_by, "
+            "updated_at) VALUES ('f1', ?, 'lead', ?, 'lead', ?)",
+            [view.item.id, stamp, stamp],
+        )
     notes.save_note(store, "mon-1330-lscb", "lead", "nothing marked")
     assert compute_coverage(store).cell("partnership", SourceKind.INTERVIEW).total == 0
 
@@ -97,11 +116,13 @@ def test_the_text_matrix_shows_titles_counts_and_thin_marks(store: Store) -> Non
     text = format_coverage(compute_coverage(store), _titles(store))
     lines = text.splitlines()
     assert lines[0].split() == ["Focus", "area", "interview", "focus", "group", "site", "visit"]
-    assert lines[1].startswith("Quality of practice and care planning") and "2+ 1- 1? 1\"" in lines[1]
+    assert lines[1].startswith("Quality of practice and care planning") and '2+ 1- 1? 1"' in lines[1]
     assert lines[2].startswith("Impact of early intervention") and "0+ 1- 0?!" in lines[2]
     assert "+ strength" in text and "! thin" in text
-    assert "Thin across every source: Impact of early intervention and service re-modelling; " \
-           "Effectiveness of commissioning" in text
+    assert (
+        "Thin across every source: Impact of early intervention and service re-modelling; "
+        "Effectiveness of commissioning" in text
+    )
     assert lines[-1] == "1 item not tagged to a focus area"
 
 

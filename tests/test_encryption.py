@@ -34,7 +34,12 @@ def files_of(folder: Path) -> list[Path]:
 
 
 def plaintext_in(folder: Path, secrets: list[bytes] = SECRETS) -> list[str]:
-    return [f"{path.name}: {secret!r}" for path in files_of(folder) for secret in secrets if secret in path.read_bytes()]
+    return [
+        f"{path.name}: {secret!r}"
+        for path in files_of(folder)
+        for secret in secrets
+        if secret in path.read_bytes()
+    ]
 
 
 @pytest.fixture
@@ -66,7 +71,11 @@ def test_sqlite_utils_works_over_the_encrypted_connection(encrypted: Store) -> N
     assert {"notes", "evidence", "findings", "notes_fts"} <= set(db.table_names())
     assert db["notes"].count == 1
     assert db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
-    assert [row["kind"] for row in db.query("SELECT kind FROM evidence ORDER BY kind")] == ["observation", "quote", "strength"]
+    assert [row["kind"] for row in db.query("SELECT kind FROM evidence ORDER BY kind")] == [
+        "observation",
+        "quote",
+        "strength",
+    ]
     with encrypted.write() as w:
         w["meta"].upsert({"key": "theme", "value": "nord"}, pk="key")
     assert encrypted.get_meta("theme") == "nord"
@@ -155,7 +164,9 @@ def test_rekey_round_trip(encrypted: Store) -> None:
     fresh = encrypted.rekey("a new passphrase")
     assert [path.exists() for path in old_backups] == [False, False]
     assert list_backups(encrypted.path) == [fresh]
-    notes.save_note(encrypted, week.sessions(encrypted)[2].id, "lead", "+ PLANTED-AFTER written after the rekey")
+    notes.save_note(
+        encrypted, week.sessions(encrypted)[2].id, "lead", "+ PLANTED-AFTER written after the rekey"
+    )
     encrypted.close()
     with pytest.raises(StoreError, match="wrong passphrase"):
         Store.open(encrypted.path, passphrase=PASSPHRASE)
@@ -188,7 +199,9 @@ def test_encrypt_turns_a_plain_review_into_an_encrypted_one(tmp_path: Path, exam
     assert path.stat().st_mode & 0o077 == 0
 
 
-def test_encrypt_refuses_an_encrypted_review_and_a_file_that_is_not_a_review(encrypted: Store, tmp_path: Path) -> None:
+def test_encrypt_refuses_an_encrypted_review_and_a_file_that_is_not_a_review(
+    encrypted: Store, tmp_path: Path
+) -> None:
     encrypted.close()
     with pytest.raises(StoreError, match="already encrypted"):
         encrypt_review(encrypted.path, PASSPHRASE)
@@ -214,8 +227,12 @@ sys.stdin.read()
 def test_encrypt_refuses_a_review_open_in_another_program(store: Store) -> None:
     notes.save_note(store, week.sessions(store)[1].id, "lead", NOTE)
     store.close()
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store.path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         with pytest.raises(StoreError, match="open in another program"):

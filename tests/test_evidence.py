@@ -59,7 +59,10 @@ def test_a_doubled_mark_is_emphasis_not_text() -> None:
 
 def test_crlf_and_cr_line_endings_keep_line_numbers_and_text_clean() -> None:
     marks = parse_marks("intro\r\n+ one #practice\r\nmiddle\r- two\r\n")
-    assert [(m.line_no, m.text, m.tags) for m in marks] == [(1, "one #practice", ("practice",)), (3, "two", ())]
+    assert [(m.line_no, m.text, m.tags) for m in marks] == [
+        (1, "one #practice", ("practice",)),
+        (3, "two", ()),
+    ]
 
 
 def test_tags_stop_at_punctuation() -> None:

@@ -27,8 +27,11 @@ def _items(store: Store, **filters) -> list:
 
 
 def _ids(store: Store, session_id: str = FOCUS_GROUP, author: str = "officer2") -> list[str]:
-    return [item.id for item in _items(store, include_detached=True) if item.session_id == session_id
-            and item.author_id == author]
+    return [
+        item.id
+        for item in _items(store, include_detached=True)
+        if item.session_id == session_id and item.author_id == author
+    ]
 
 
 def _link(store: Store, evidence_id: str, *, deleted: bool = False) -> str:
@@ -76,11 +79,17 @@ def test_an_unknown_tag_stays_in_the_text_and_leaves_the_item_to_tag(store: Stor
     assert [v.item.id for v in list_evidence(store, untagged=True)] == [item.id]
 
 
-@pytest.mark.parametrize(("session_id", "source"), [
-    (INTERVIEW, SourceKind.INTERVIEW), ("tue-0900-mash", SourceKind.SITE_VISIT),
-    ("tue-1330-strategy", SourceKind.OBSERVATION), ("mon-0930-dcs", SourceKind.MEETING),
-    ("fri-1400-feedback", SourceKind.MEETING), ("mon-1045-files", SourceKind.CASE_FILE_AUDIT),
-])
+@pytest.mark.parametrize(
+    ("session_id", "source"),
+    [
+        (INTERVIEW, SourceKind.INTERVIEW),
+        ("tue-0900-mash", SourceKind.SITE_VISIT),
+        ("tue-1330-strategy", SourceKind.OBSERVATION),
+        ("mon-0930-dcs", SourceKind.MEETING),
+        ("fri-1400-feedback", SourceKind.MEETING),
+        ("mon-1045-files", SourceKind.CASE_FILE_AUDIT),
+    ],
+)
 def test_the_session_kind_gives_the_source_kind(store: Store, session_id: str, source: SourceKind) -> None:
     notes.save_note(store, session_id, "lead", "+ something seen")
     assert _items(store)[0].source_kind is source
@@ -92,10 +101,16 @@ def test_an_item_keeps_its_id_across_a_typo_fix_a_tag_and_lines_inserted_above(s
     _link(store, first)
     notes.save_note(store, FOCUS_GROUP, "officer2", "+ supervision is regular\n- caseloads too high")
     assert _ids(store) == [first, second]
-    notes.save_note(store, FOCUS_GROUP, "officer2", "+ supervision is regular #practice\n- caseloads too high")
+    notes.save_note(
+        store, FOCUS_GROUP, "officer2", "+ supervision is regular #practice\n- caseloads too high"
+    )
     assert _ids(store) == [first, second]
-    notes.save_note(store, FOCUS_GROUP, "officer2", "Present: 11\n\n+ new point\n+ supervision is regular #practice\n"
-                    "- caseloads too high")
+    notes.save_note(
+        store,
+        FOCUS_GROUP,
+        "officer2",
+        "Present: 11\n\n+ new point\n+ supervision is regular #practice\n- caseloads too high",
+    )
     view = get_evidence(store, first)
     assert view is not None and view.item.line_no == 3 and view.item.text == "supervision is regular"
     assert view.item.focus_areas == ["practice"] and view.linked_findings == 1
@@ -118,13 +133,19 @@ def test_the_most_similar_line_wins_then_the_nearest(store: Store) -> None:
 
 
 def test_a_deleted_linked_line_stays_as_a_broken_link_and_an_unlinked_one_goes(store: Store) -> None:
-    notes.save_note(store, FOCUS_GROUP, "officer2", "+ supervision is regular\n- caseloads too high\n? who audits")
+    notes.save_note(
+        store, FOCUS_GROUP, "officer2", "+ supervision is regular\n- caseloads too high\n? who audits"
+    )
     cited, uncited, kept = _ids(store)
     _link(store, cited)
     notes.save_note(store, FOCUS_GROUP, "officer2", "? who audits")
     assert [item.id for item in _items(store)] == [kept]
     [broken] = [v for v in list_evidence(store, include_detached=True) if v.item.detached]
-    assert broken.item.id == cited and broken.linked_findings == 1 and broken.item.text == "supervision is regular"
+    assert (
+        broken.item.id == cited
+        and broken.linked_findings == 1
+        and broken.item.text == "supervision is regular"
+    )
     assert get_evidence(store, uncited) is None
     # typed back (an undo), the line gets its item, and its link, back
     notes.save_note(store, FOCUS_GROUP, "officer2", "+ supervision is regular\n? who audits")
@@ -149,7 +170,9 @@ def test_an_unchanged_save_leaves_items_untouched(store: Store) -> None:
 
 
 def test_syncing_a_long_note_takes_a_few_milliseconds(store: Store) -> None:
-    lines = [f"{'+-?!'[i % 4]} point {i} about supervision, plans and the front door #practice" for i in range(150)]
+    lines = [
+        f"{'+-?!'[i % 4]} point {i} about supervision, plans and the front door #practice" for i in range(150)
+    ]
     lines += ["context " * 12] * 100
     body = "\n".join(lines)
     assert len(body) > 19_000
@@ -169,11 +192,16 @@ def test_syncing_a_long_note_takes_a_few_milliseconds(store: Store) -> None:
 
 
 def test_tagging_a_note_item_writes_the_tag_into_its_line(store: Store) -> None:
-    notes.save_note(store, FOCUS_GROUP, "officer2", "intro\r\n+ supervision is regular  \r\n- caseloads too high\r\n")
+    notes.save_note(
+        store, FOCUS_GROUP, "officer2", "intro\r\n+ supervision is regular  \r\n- caseloads too high\r\n"
+    )
     item_id = _ids(store)[0]
     tag_evidence(store, item_id, "practice", actor="lead")
     note = notes.get_note(store, FOCUS_GROUP, "officer2")
-    assert note is not None and note.body == "intro\r\n+ supervision is regular #practice\r\n- caseloads too high\r\n"
+    assert (
+        note is not None
+        and note.body == "intro\r\n+ supervision is regular #practice\r\n- caseloads too high\r\n"
+    )
     assert note.updated_by == "lead"
     view = get_evidence(store, item_id)
     assert view is not None and view.item.focus_areas == ["practice"]
@@ -183,19 +211,31 @@ def test_tagging_a_note_item_writes_the_tag_into_its_line(store: Store) -> None:
 
 
 def test_tagging_other_items_updates_them(store: Store) -> None:
-    document = add_document(store, title="Children's plan", summary="No needs analysis", focus_areas=[], actor="lead")
+    document = add_document(
+        store, title="Children's plan", summary="No needs analysis", focus_areas=[], actor="lead"
+    )
     tag_evidence(store, document.id, "commissioning", actor="manager")
     view = get_evidence(store, document.id)
-    assert view is not None and view.item.focus_areas == ["commissioning"] and view.item.updated_by == "manager"
+    assert (
+        view is not None and view.item.focus_areas == ["commissioning"] and view.item.updated_by == "manager"
+    )
     with pytest.raises(ValueError, match="unknown focus area 'comissioning'"):
         tag_evidence(store, document.id, "comissioning", actor="manager")
 
 
 def test_a_document_is_an_observation_from_a_document(store: Store) -> None:
-    item = add_document(store, title=" Self-assessment  2012 ", summary="Candid about timeliness",
-                        focus_areas=["practice"], actor="manager")
+    item = add_document(
+        store,
+        title=" Self-assessment  2012 ",
+        summary="Candid about timeliness",
+        focus_areas=["practice"],
+        actor="manager",
+    )
     assert (item.kind, item.source_kind, item.title, item.text) == (
-        EvidenceKind.OBSERVATION, SourceKind.DOCUMENT, "Self-assessment 2012", "Candid about timeliness"
+        EvidenceKind.OBSERVATION,
+        SourceKind.DOCUMENT,
+        "Self-assessment 2012",
+        "Candid about timeliness",
     )
     view = list_evidence(store, source_kind=SourceKind.DOCUMENT)[0]
     assert view.item == item and view.day is None and view.author_name == "Tom Rendell"
@@ -222,5 +262,8 @@ def test_lists_filter_by_area_source_day_author_and_kind(store: Store) -> None:
     assert texts(kinds=[EvidenceKind.STRENGTH]) == ["challenge", "supervision", "triage"]
     assert texts(untagged=True) == ["minutes"]
     assert evidence_count_by_source(store) == {
-        SourceKind.INTERVIEW: 2, SourceKind.FOCUS_GROUP: 2, SourceKind.SITE_VISIT: 1, SourceKind.DOCUMENT: 1
+        SourceKind.INTERVIEW: 2,
+        SourceKind.FOCUS_GROUP: 2,
+        SourceKind.SITE_VISIT: 1,
+        SourceKind.DOCUMENT: 1,
     }

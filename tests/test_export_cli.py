@@ -54,7 +54,9 @@ def test_letter_is_written_to_the_current_folder(db: Path) -> None:
     assert "11 findings not yet agreed left out" in result.output
     assert "No findings to show yet for: Effectiveness of commissioning" in result.output
     assert written.stat().st_mode & 0o777 == 0o600
-    assert any(p.text == "Key messages" or p.text == "Partnership work" for p in Document(str(written)).paragraphs)
+    assert any(
+        p.text == "Key messages" or p.text == "Partnership work" for p in Document(str(written)).paragraphs
+    )
     assert exported_at(db) is not None
 
 
@@ -72,8 +74,13 @@ def test_a_name_stops_the_export_and_nothing_is_written(db: Path) -> None:
     title = plant(db, "Cllr Pryce was clear about this.")
     result = run("export", "letter", "--db", str(db))
     assert result.exit_code == 1
-    assert f"Quality of practice and care planning, strengths: {title}: 'Cllr Pryce' (name) — " in result.output
-    assert "nothing was written; rephrase, or keep a phrase deliberately with --allow 'Cllr Pryce'" in result.output
+    assert (
+        f"Quality of practice and care planning, strengths: {title}: 'Cllr Pryce' (name) — " in result.output
+    )
+    assert (
+        "nothing was written; rephrase, or keep a phrase deliberately with --allow 'Cllr Pryce'"
+        in result.output
+    )
     assert list(Path().iterdir()) == []
     assert exported_at(db) is None
     assert run("export", "letter", "--format", "md", "--db", str(db)).exit_code == 1
@@ -84,7 +91,9 @@ def test_allow_keeps_a_phrase_deliberately(db: Path) -> None:
     plant(db, "Cllr Pryce was clear about this.")
     result = run("export", "letter", "--allow", "cllr pryce", "--db", str(db))
     assert result.exit_code == 0, result.output
-    assert "Cllr Pryce was clear" in " ".join(p.text for p in Document("northborough-2012-letter.docx").paragraphs)
+    assert "Cllr Pryce was clear" in " ".join(
+        p.text for p in Document("northborough-2012-letter.docx").paragraphs
+    )
 
 
 def test_a_role_next_to_speech_blocks_until_confirmed(db: Path) -> None:

@@ -32,7 +32,9 @@ def test_a_full_disk_is_a_clear_error_and_the_note_already_saved_stays(store: St
 
 @FUZZ
 @given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400))
-def test_any_performance_csv_is_imported_whole_or_refused_with_its_place(store: Store, tmp_path: Path, text: str) -> None:
+def test_any_performance_csv_is_imported_whole_or_refused_with_its_place(
+    store: Store, tmp_path: Path, text: str
+) -> None:
     path = tmp_path / "fuzz.csv"
     path.write_text("indicator,period,value\n" + text, encoding="utf-8")
     before = _evidence_count(store)
@@ -45,7 +47,9 @@ def test_any_performance_csv_is_imported_whole_or_refused_with_its_place(store: 
 
 @FUZZ
 @given(raw=st.binary(max_size=600))
-def test_any_questionnaire_bytes_give_only_the_projects_error(store: Store, tmp_path: Path, raw: bytes) -> None:
+def test_any_questionnaire_bytes_give_only_the_projects_error(
+    store: Store, tmp_path: Path, raw: bytes
+) -> None:
     path = tmp_path / "survey.csv"
     path.write_bytes(raw)
     before = _evidence_count(store)

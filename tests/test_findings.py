@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from peerreview_tui.models import FindingSection, FindingStatus, SourceKind, now
 from peerreview_tui.findings_text import format_findings
+from peerreview_tui.models import FindingSection, FindingStatus, SourceKind, now
 from peerreview_tui.store import Store, StoreError
 from peerreview_tui.store.findings import (
     NotLeadError,
@@ -111,8 +111,12 @@ def test_a_finding_from_three_items_across_two_sessions_is_triangulated(store: S
 def test_data_and_documents_count_as_one_source_per_kind(store: Store) -> None:
     items = [
         add_evidence(store, "ce", session_id="mon-1045-ce", author_id="lead"),
-        add_evidence(store, "kpi-1", session_id=None, author_id="manager", source_kind=SourceKind.PERFORMANCE_DATA),
-        add_evidence(store, "kpi-2", session_id=None, author_id="manager", source_kind=SourceKind.PERFORMANCE_DATA),
+        add_evidence(
+            store, "kpi-1", session_id=None, author_id="manager", source_kind=SourceKind.PERFORMANCE_DATA
+        ),
+        add_evidence(
+            store, "kpi-2", session_id=None, author_id="manager", source_kind=SourceKind.PERFORMANCE_DATA
+        ),
     ]
     view = get_finding(store, strength(store, "Re-referrals are falling", items))
     assert view is not None

@@ -31,20 +31,38 @@ def test_the_example_performance_data_imports_as_readable_observations(store: St
     assert import_performance(store, DATA / "performance.example.csv", "manager") == 11
     items = _by_title(store, SourceKind.PERFORMANCE_DATA)
     item = items["Re-referrals within 12 months"]
-    assert item.text == "Re-referrals within 12 months (2011/12): 24.0% (statistical neighbours 22.1%, England 26.0%)"
-    assert (item.kind, item.focus_areas, item.author_id) == (EvidenceKind.OBSERVATION, ["practice"], "manager")
-    assert item.data["value_number"] == 24.0 and item.data["england"] == "26.0%" and item.data["period"] == "2011/12"
+    assert (
+        item.text
+        == "Re-referrals within 12 months (2011/12): 24.0% (statistical neighbours 22.1%, England 26.0%)"
+    )
+    assert (item.kind, item.focus_areas, item.author_id) == (
+        EvidenceKind.OBSERVATION,
+        ["practice"],
+        "manager",
+    )
+    assert (
+        item.data["value_number"] == 24.0
+        and item.data["england"] == "26.0%"
+        and item.data["period"] == "2011/12"
+    )
     early = items["Early help assessments (CAF) started"]
-    assert early.text == ("Early help assessments (CAF) started (2011/12): 488"
-                          " — Up from 301 in 2010/11 after the re-modelling of family support")
+    assert early.text == (
+        "Early help assessments (CAF) started (2011/12): 488"
+        " — Up from 301 in 2010/11 after the re-modelling of family support"
+    )
     assert items["Contacts per 10,000 children"].data["value_number"] == 1842
     assert {area for item in items.values() for area in item.focus_areas} == {
-        "practice", "partnership", "commissioning", "early-help"
+        "practice",
+        "partnership",
+        "commissioning",
+        "early-help",
     }
 
 
 def test_reimporting_updates_in_place_and_keeps_tags_added_by_hand(store: Store, tmp_path: Path) -> None:
-    path = _write(tmp_path, "performance.csv", HEADER + "Caseload,2011/12,22,19,,,\nLAC rate,2011/12,71,62,59,,\n")
+    path = _write(
+        tmp_path, "performance.csv", HEADER + "Caseload,2011/12,22,19,,,\nLAC rate,2011/12,71,62,59,,\n"
+    )
     import_performance(store, path, "manager")
     before = _by_title(store, SourceKind.PERFORMANCE_DATA)
     tag_evidence(store, before["Caseload"].id, "practice", "lead")
@@ -63,17 +81,24 @@ def test_reimporting_updates_in_place_and_keeps_tags_added_by_hand(store: Store,
 BAD_PERFORMANCE = {
     "not_a_number": (
         HEADER + "Caseload,2011/12,22,19,,,practice\nRe-referrals,2011/12,abc,n/a,26%,,practice\n",
-        ["performance.csv: row 3, column 'value': 'abc' is not a number",
-         "performance.csv: row 3, column 'statistical_neighbours': 'n/a' is not a number"],
+        [
+            "performance.csv: row 3, column 'value': 'abc' is not a number",
+            "performance.csv: row 3, column 'statistical_neighbours': 'n/a' is not a number",
+        ],
     ),
     "empty_cells": (
         HEADER + ",2011/12,,,,,\n",
-        ["performance.csv: row 2, column 'indicator': empty", "performance.csv: row 2, column 'value': empty"],
+        [
+            "performance.csv: row 2, column 'indicator': empty",
+            "performance.csv: row 2, column 'value': empty",
+        ],
     ),
     "missing_columns": (
         "Indicator,Val\nCaseload,22\n",
-        ["performance.csv: missing columns 'period', 'value'; the first row names the columns: " + KNOWN,
-         "performance.csv: unknown column 'Val' (did you mean 'value'?)"],
+        [
+            "performance.csv: missing columns 'period', 'value'; the first row names the columns: " + KNOWN,
+            "performance.csv: unknown column 'Val' (did you mean 'value'?)",
+        ],
     ),
     "misspelt_column": (
         "indicator,period,value,englnad\nCaseload,2011/12,22,20\n",
@@ -81,9 +106,11 @@ BAD_PERFORMANCE = {
     ),
     "unknown_focus_area": (
         HEADER + "Caseload,2011/12,22,,,,partnerships\nLAC,2011/12,71,,,,budgets\n",
-        ["performance.csv: row 2, column 'focus_area': unknown focus area 'partnerships' (did you mean 'partnership'?)",
-         "performance.csv: row 3, column 'focus_area': unknown focus area 'budgets' "
-         "(known: practice, early-help, partnership, commissioning)"],
+        [
+            "performance.csv: row 2, column 'focus_area': unknown focus area 'partnerships' (did you mean 'partnership'?)",
+            "performance.csv: row 3, column 'focus_area': unknown focus area 'budgets' "
+            "(known: practice, early-help, partnership, commissioning)",
+        ],
     ),
     "same_indicator_twice": (
         HEADER + "Caseload,2011/12,22,,,,\n\nCaseload ,2011/12,23,,,,\n",
@@ -91,8 +118,10 @@ BAD_PERFORMANCE = {
     ),
     "comma_in_value": (
         HEADER + 'Caseload,2011/12,22,19,20,high, but falling,practice\n"Quoted, fine",2011/12,1,,,,\n',
-        ["performance.csv: row 2: 8 cells but the first row names 7 columns "
-         "(a comma inside a value? put the value in double quotes)"],
+        [
+            "performance.csv: row 2: 8 cells but the first row names 7 columns "
+            "(a comma inside a value? put the value in double quotes)"
+        ],
     ),
     "unclosed_quote": (
         HEADER + 'Caseload,2011/12,22,,,"unclosed,\n',
@@ -109,7 +138,9 @@ BAD_PERFORMANCE = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_PERFORMANCE))
-def test_a_bad_performance_file_is_refused_whole_with_located_problems(store: Store, tmp_path: Path, case: str) -> None:
+def test_a_bad_performance_file_is_refused_whole_with_located_problems(
+    store: Store, tmp_path: Path, case: str
+) -> None:
     content, problems = BAD_PERFORMANCE[case]
     path = _write(tmp_path, "performance.csv", content)
     with pytest.raises(CsvImportError) as raised:
@@ -153,8 +184,10 @@ def test_the_example_questionnaire_summarises_each_question(store: Store) -> Non
     assert import_questionnaire(store, DATA / "questionnaire.example.csv", "manager") == 8
     items = _by_title(store, SourceKind.QUESTIONNAIRE)
     item = items["I receive regular supervision that helps me reflect on my practice"]
-    assert item.text == ('Questionnaire (n=86): 64% agree that '
-                         '"I receive regular supervision that helps me reflect on my practice"')
+    assert item.text == (
+        "Questionnaire (n=86): 64% agree that "
+        '"I receive regular supervision that helps me reflect on my practice"'
+    )
     assert item.focus_areas == ["practice"] and item.kind is EvidenceKind.OBSERVATION
     assert item.data["n"] == 86 and item.data["agree"] == 55 and item.data["counts"]["Agree"] == 41
 
@@ -163,7 +196,11 @@ def test_a_questionnaire_reimport_replaces_its_items(store: Store, tmp_path: Pat
     path = _write(tmp_path, "q.csv", "question,option,count\nI feel safe,Agree,3\nI feel safe,Disagree,1\n")
     import_questionnaire(store, path, "manager")
     [first] = list_evidence(store)
-    _write(tmp_path, "q.csv", "Question,Option,Count,Focus area\nI feel safe,Agree,1,practice\nI feel safe,Disagree,3,")
+    _write(
+        tmp_path,
+        "q.csv",
+        "Question,Option,Count,Focus area\nI feel safe,Agree,1,practice\nI feel safe,Disagree,3,",
+    )
     import_questionnaire(store, path, "manager")
     [again] = list_evidence(store)
     assert again.item.id == first.item.id
@@ -192,20 +229,27 @@ def test_one_row_per_respondent_is_counted_per_question(store: Store, tmp_path: 
 BAD_QUESTIONNAIRES = {
     "neither_shape": (
         "Q,A\nx,y\n",
-        ["q.csv: missing columns 'question', 'option', 'count'; the first row names the columns: question, option, "
-         "count, focus_area (or, one row per respondent, a first column 'respondent')",
-         "q.csv: unknown column 'Q' (known: question, option, count, focus_area)",
-         "q.csv: unknown column 'A' (known: question, option, count, focus_area)"],
+        [
+            "q.csv: missing columns 'question', 'option', 'count'; the first row names the columns: question, option, "
+            "count, focus_area (or, one row per respondent, a first column 'respondent')",
+            "q.csv: unknown column 'Q' (known: question, option, count, focus_area)",
+            "q.csv: unknown column 'A' (known: question, option, count, focus_area)",
+        ],
     ),
     "bad_count": (
         "question,option,count\nI feel safe,Agree,12.5\nI feel safe,Agree,3\nI feel safe,Disagree,\n",
-        ["q.csv: row 2, column 'count': '12.5' is not a whole number",
-         "q.csv: row 3: option 'Agree' of 'I feel safe' is already on row 2",
-         "q.csv: row 4, column 'count': empty"],
+        [
+            "q.csv: row 2, column 'count': '12.5' is not a whole number",
+            "q.csv: row 3: option 'Agree' of 'I feel safe' is already on row 2",
+            "q.csv: row 4, column 'count': empty",
+        ],
     ),
     "respondent_header": (
         "respondent,I feel safe,,I feel safe \nr1,Agree,,Agree\n",
-        ["q.csv: column 3 has no question in the first row", "q.csv: column 4: 'I feel safe' is already a column"],
+        [
+            "q.csv: column 3 has no question in the first row",
+            "q.csv: column 4: 'I feel safe' is already a column",
+        ],
     ),
 }
 
@@ -223,5 +267,7 @@ def test_a_respondent_row_wider_than_the_header_is_refused(store: Store, tmp_pat
     body = "respondent,I feel safe\nr1,Agree\nr2,Agree,Disagree\n"
     with pytest.raises(CsvImportError) as raised:
         import_questionnaire(store, _write(tmp_path, "q.csv", body), "manager")
-    assert raised.value.problems == ["q.csv: row 3: 3 cells but the first row names 2 columns "
-                                     "(a comma inside a value? put the value in double quotes)"]
+    assert raised.value.problems == [
+        "q.csv: row 3: 3 cells but the first row names 2 columns "
+        "(a comma inside a value? put the value in double quotes)"
+    ]

@@ -46,16 +46,34 @@ def test_sections_come_in_the_order_of_a_feedback_letter(demo: Store, tmp_path: 
     lines = texts(letter(demo, tmp_path, drafts=True))
     areas = [area.title for area in week.focus_areas(demo)]
     expected = [
-        "21 September 2012", "Sarah Whitcombe", "Dear Ms Whitcombe", "Children's safeguarding peer review: ",
-        "Thank you for inviting us", "It is not an inspection", "Scope of the review", "The review team",
-        "How the review was carried out", "Key messages", *areas, "Recommendations", "Next steps",
-        "Yours sincerely", "Helen Marchbank",
+        "21 September 2012",
+        "Sarah Whitcombe",
+        "Dear Ms Whitcombe",
+        "Children's safeguarding peer review: ",
+        "Thank you for inviting us",
+        "It is not an inspection",
+        "Scope of the review",
+        "The review team",
+        "How the review was carried out",
+        "Key messages",
+        *areas,
+        "Recommendations",
+        "Next steps",
+        "Yours sincerely",
+        "Helen Marchbank",
     ]
-    headings = {"Scope of the review", "The review team", "How the review was carried out", "Key messages",
-                *areas, "Recommendations", "Next steps"}
+    headings = {
+        "Scope of the review",
+        "The review team",
+        "How the review was carried out",
+        "Key messages",
+        *areas,
+        "Recommendations",
+        "Next steps",
+    }
     places = [0]
     for wanted in expected:  # each after the one before
-        matches = (line == wanted if wanted in headings else wanted in line for line in lines[places[-1]:])
+        matches = (line == wanted if wanted in headings else wanted in line for line in lines[places[-1] :])
         places.append(places[-1] + next(i for i, match in enumerate(matches) if match))
     assert len(set(places[1:])) == len(expected)
     assert "Chief Executive\nNorthborough Borough Council\nCivic Centre" in lines[places[2]]
@@ -67,7 +85,9 @@ def test_headings_use_heading_styles(demo: Store, tmp_path: Path) -> None:
     assert styles["Scope of the review"] == "Heading 1"
     assert styles["Partnership work"] == "Heading 1"
     assert styles["Strengths"] == styles["Areas for development"] == "Heading 2"
-    assert any(name == "Title" and text.startswith("Children's safeguarding") for text, name in styles.items())
+    assert any(
+        name == "Title" and text.startswith("Children's safeguarding") for text, name in styles.items()
+    )
 
 
 def test_each_focus_area_has_its_agreed_findings_in_the_leads_order(demo: Store, tmp_path: Path) -> None:
@@ -100,10 +120,14 @@ def test_method_counts_match_the_store(demo: Store, tmp_path: Path) -> None:
     with demo.read() as db:
         team = {row["id"] for row in db.query("SELECT id FROM reviewers WHERE retired = 0")}
         sessions = [
-            row for row in db.query("SELECT * FROM sessions WHERE status != 'cancelled'")
+            row
+            for row in db.query("SELECT * FROM sessions WHERE status != 'cancelled'")
             if row["kind"] != "presentation"
-            and not (row["kind"] == "meeting" and set(json.loads(row["reviewers"])) >= team
-                     and json.loads(row["participants"]) == [])
+            and not (
+                row["kind"] == "meeting"
+                and set(json.loads(row["reviewers"])) >= team
+                and json.loads(row["participants"]) == []
+            )
         ]
         people, names = 0, set()
         for row in sessions:
@@ -157,7 +181,10 @@ def test_footer_says_page_x_of_y_with_fields(demo: Store, tmp_path: Path) -> Non
 
 def test_core_properties_and_a4(demo: Store, tmp_path: Path) -> None:
     document = letter(demo, tmp_path)
-    assert document.core_properties.title == "Northborough Borough Council: children's safeguarding peer review feedback"
+    assert (
+        document.core_properties.title
+        == "Northborough Borough Council: children's safeguarding peer review feedback"
+    )
     assert document.core_properties.author == "Helen Marchbank"
     assert round(document.sections[0].page_width.cm, 1) == 21.0
 
@@ -173,7 +200,9 @@ def test_drafts_are_left_out_by_default_and_marked_when_included(demo: Store, tm
 
 def test_chosen_quotes_are_indented_italic_and_unattributed(demo: Store, tmp_path: Path) -> None:
     finding = findings.list_findings(demo, status=FindingStatus.AGREED)[0].finding
-    quote = next(v.item for v in list_evidence(demo, kinds=[EvidenceKind.QUOTE]) if "supervisor" in v.item.text)
+    quote = next(
+        v.item for v in list_evidence(demo, kinds=[EvidenceKind.QUOTE]) if "supervisor" in v.item.text
+    )
     findings.attach_evidence(demo, finding.id, [quote.id], "lead")
     unchosen = " ".join(texts(letter(demo, tmp_path)))
     assert "My supervisor asks" not in unchosen
@@ -247,7 +276,9 @@ def test_markdown_letter(demo: Store, tmp_path: Path) -> None:
 
 def test_markdown_escapes_text_that_would_become_markup(demo: Store) -> None:
     view = findings.list_findings(demo, status=FindingStatus.AGREED)[0]
-    findings.update_finding(demo, view.finding.id, "lead", body="Uses *stars* and <b>tags</b>\n2012. began it")
+    findings.update_finding(
+        demo, view.finding.id, "lead", body="Uses *stars* and <b>tags</b>\n2012. began it"
+    )
     findings.agree_finding(demo, view.finding.id, "lead")
     text = letter_markdown(build_content(demo, today=DAY))
     assert r"Uses \*stars\* and \<b\>tags\</b\> 2012. began it" in text
@@ -265,9 +296,19 @@ def test_content_texts_cover_findings_but_not_the_address(demo: Store) -> None:
 def test_libreoffice_renders_the_letter(demo: Store, tmp_path: Path) -> None:
     letter(demo, tmp_path, drafts=True)
     subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(tmp_path / "drafts.docx")],
-        check=True, capture_output=True, timeout=180,
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(tmp_path / "drafts.docx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     pdf = tmp_path / "drafts.pdf"
     assert pdf.stat().st_size > 10_000

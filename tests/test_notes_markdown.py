@@ -48,7 +48,9 @@ def test_each_authors_note_is_copied_verbatim_in_team_order(store: Store) -> Non
     notes.save_note(store, "mon-1045-ce", "manager", body)
     notes.save_note(store, "mon-1045-ce", "lead", "lead's note")
     text = notes_markdown(store)
-    assert text.index("**Helen Marchbank** (Review lead") < text.index("**Tom Rendell** (Peer review manager)")
+    assert text.index("**Helen Marchbank** (Review lead") < text.index(
+        "**Tom Rendell** (Peer review manager)"
+    )
     assert f"```text\n{body}\n```\n" in text
     assert "last saved 20" in text and " UTC" in text
 
@@ -102,7 +104,9 @@ def test_one_session_only(store: Store) -> None:
 def test_a_cancelled_session_keeps_its_notes_and_says_so(store: Store) -> None:
     notes.save_note(store, "mon-0930-dcs", "lead", "met before it was called off")
     with store.write() as db:  # as a reload does when a session with notes leaves the file
-        db.execute("UPDATE sessions SET status = ? WHERE id = ?", [SessionStatus.CANCELLED.value, "mon-0930-dcs"])
+        db.execute(
+            "UPDATE sessions SET status = ? WHERE id = ?", [SessionStatus.CANCELLED.value, "mon-0930-dcs"]
+        )
     assert "Civic Centre, Room 2.14, cancelled)" in notes_markdown(store)
 
 

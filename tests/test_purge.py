@@ -36,8 +36,13 @@ PLANTED = [
 FINDING = "Partnership board holds agencies to account"
 # What a purge keeps: a note line also found here (a session title, a finding's wording) stays.
 KEPT = [
-    "SELECT * FROM review", "SELECT * FROM sessions", "SELECT * FROM focus_areas", "SELECT * FROM reviewers",
-    "SELECT * FROM findings", "SELECT * FROM audit", "SELECT data FROM evidence",
+    "SELECT * FROM review",
+    "SELECT * FROM sessions",
+    "SELECT * FROM focus_areas",
+    "SELECT * FROM reviewers",
+    "SELECT * FROM findings",
+    "SELECT * FROM audit",
+    "SELECT data FROM evidence",
     "SELECT title FROM evidence WHERE note_id IS NULL AND kind != 'quote'",
 ]
 
@@ -61,8 +66,13 @@ def all_text(store: Store) -> str:
     """Every text value in every table, for the checks an encrypted file's bytes cannot give."""
     with store.read() as db:
         tables = [row["name"] for row in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        values = [value for table in tables for row in db.query(f'SELECT * FROM "{table}"')
-                  for value in row.values() if isinstance(value, str)]
+        values = [
+            value
+            for table in tables
+            for row in db.query(f'SELECT * FROM "{table}"')
+            for value in row.values()
+            if isinstance(value, str)
+        ]
     return "\n".join(values)
 
 
@@ -71,17 +81,36 @@ def plant(store: Store) -> tuple[str, list[str]]:
     quote; returns the finding's id and the demo's note lines that must go."""
     body = f"+ {PLANTED[0]} #partnership\n! {PLANTED[1]} #partnership\n? {PLANTED[2]}\n{PLANTED[3]}\n"
     notes.save_note(store, SESSION, "health", body + f"- {PLANTED[6]}\n")  # its evidence item is deleted next
-    notes.save_note(store, SESSION, "health", body, attendance=[
-        Attendee(role="chair", organisation="LSCB"), Attendee(role=PLANTED[4], extra=True),
-        Attendee(role="designated nurse", present=False),
-    ])
-    add_document(store, title="Escalation policy", summary=PLANTED[5], focus_areas=["partnership"], actor="lead")
-    made = findings.create_finding(store, section=FindingSection.STRENGTH, focus_area_id="partnership",
-                                   title=FINDING, body="The board challenges partners.", actor="lead")
+    notes.save_note(
+        store,
+        SESSION,
+        "health",
+        body,
+        attendance=[
+            Attendee(role="chair", organisation="LSCB"),
+            Attendee(role=PLANTED[4], extra=True),
+            Attendee(role="designated nurse", present=False),
+        ],
+    )
+    add_document(
+        store, title="Escalation policy", summary=PLANTED[5], focus_areas=["partnership"], actor="lead"
+    )
+    made = findings.create_finding(
+        store,
+        section=FindingSection.STRENGTH,
+        focus_area_id="partnership",
+        title=FINDING,
+        body="The board challenges partners.",
+        actor="lead",
+    )
     with store.read() as db:
         quote = next(db.query("SELECT id FROM evidence WHERE text LIKE 'PLANTED-QUOTE%'"))["id"]
-        lines = {line.strip() for row in db.query("SELECT body FROM notes") for line in row["body"].splitlines()}
-        kept = "\n".join(value for sql in KEPT for row in db.query(sql) for value in row.values() if isinstance(value, str))
+        lines = {
+            line.strip() for row in db.query("SELECT body FROM notes") for line in row["body"].splitlines()
+        }
+        kept = "\n".join(
+            value for sql in KEPT for row in db.query(sql) for value in row.values() if isinstance(value, str)
+        )
     findings.attach_evidence(store, made.id, [quote], "lead")
     findings.choose_quote(store, made.id, quote, True, "lead")
     _plant_conflict(store)
@@ -96,31 +125,58 @@ def _plant_conflict(store: Store) -> None:
         note = next(db.query("SELECT * FROM notes WHERE session_id = ? AND author_id = 'health'", [SESSION]))
         loser = note | {"body": f"+ {PLANTED[7]}", "attendance": json.dumps([{"role": PLANTED[4]}])}
         stamp = now()
-        db["conflicts"].insert({
-            "id": "c1", "table_name": "notes", "row_id": note["id"], "loser": json.dumps(loser),
-            "winner_updated_by": "health", "winner_updated_at": stamp,
-            "created_by": "lead", "created_at": stamp, "updated_by": "lead", "updated_at": stamp,
-        })
+        db["conflicts"].insert(
+            {
+                "id": "c1",
+                "table_name": "notes",
+                "row_id": note["id"],
+                "loser": json.dumps(loser),
+                "winner_updated_by": "health",
+                "winner_updated_at": stamp,
+                "created_by": "lead",
+                "created_at": stamp,
+                "updated_by": "lead",
+                "updated_at": stamp,
+            }
+        )
 
 
 def letter_counts(store: Store) -> dict[str, Any]:
     """What the letter's method section and the coverage matrix count."""
     with store.read() as db:
-        sessions = {row["kind"]: row["n"] for row in db.query("SELECT kind, count(*) AS n FROM sessions GROUP BY kind")}
+        sessions = {
+            row["kind"]: row["n"]
+            for row in db.query("SELECT kind, count(*) AS n FROM sessions GROUP BY kind")
+        }
         note_rows = db.execute("SELECT count(*) FROM notes").fetchone()[0]
-        present = [(a.present, a.extra) for row in db.query("SELECT * FROM notes ORDER BY id")
-                   for a in notes.Note.model_validate(row).attendance]
-        data = {row["id"]: row["data"] for row in db.query("SELECT id, data FROM evidence WHERE data != '{}'")}
-        documents = sorted(row["title"] for row in db.query("SELECT title FROM evidence WHERE source_kind = 'document'"))
+        present = [
+            (a.present, a.extra)
+            for row in db.query("SELECT * FROM notes ORDER BY id")
+            for a in notes.Note.model_validate(row).attendance
+        ]
+        data = {
+            row["id"]: row["data"] for row in db.query("SELECT id, data FROM evidence WHERE data != '{}'")
+        }
+        documents = sorted(
+            row["title"] for row in db.query("SELECT title FROM evidence WHERE source_kind = 'document'")
+        )
         audit = list(db.query("SELECT * FROM audit ORDER BY id"))
         finding_rows = list(db.query("SELECT id, section, title, body, status FROM findings ORDER BY id"))
         links = list(db.query("SELECT * FROM finding_evidence ORDER BY finding_id, evidence_id"))
     titles = {area.id: area.title for area in week.focus_areas(store)}
     return {
-        "sessions": sessions, "days": len(week.days(store)), "reviewers": len(week.reviewers(store)),
-        "notes": note_rows, "attendance": present, "evidence": evidence_count_by_source(store),
-        "coverage": format_coverage(compute_coverage(store), titles), "data": data, "documents": documents,
-        "audit": audit, "findings": finding_rows, "links": links,
+        "sessions": sessions,
+        "days": len(week.days(store)),
+        "reviewers": len(week.reviewers(store)),
+        "notes": note_rows,
+        "attendance": present,
+        "evidence": evidence_count_by_source(store),
+        "coverage": format_coverage(compute_coverage(store), titles),
+        "data": data,
+        "documents": documents,
+        "audit": audit,
+        "findings": finding_rows,
+        "links": links,
     }
 
 
@@ -146,7 +202,9 @@ def made(tmp_path_factory) -> dict[str, tuple[Path, str, list[str]]]:
 def review(request, made, tmp_path: Path) -> Store:
     original, finding_id, gone = made[request.param]
     shutil.copytree(original.parent, tmp_path / "review")
-    opened = Store.open(tmp_path / "review" / "review.db", passphrase=PASSPHRASE if request.param == "encrypted" else None)
+    opened = Store.open(
+        tmp_path / "review" / "review.db", passphrase=PASSPHRASE if request.param == "encrypted" else None
+    )
     opened.finding_id, opened.gone = finding_id, gone  # type: ignore[attr-defined]
     yield opened
     opened.close()
@@ -184,7 +242,10 @@ def test_sync_copies_of_notes_and_evidence_are_purged_too(review: Store) -> None
     with review.read() as db:
         if not db["tombstones"].exists():
             pytest.skip("no sync tables in this schema")
-        assert db.execute("SELECT count(*) FROM tombstones WHERE row LIKE '%PLANTED-DELETED%'").fetchone()[0] == 1
+        assert (
+            db.execute("SELECT count(*) FROM tombstones WHERE row LIKE '%PLANTED-DELETED%'").fetchone()[0]
+            == 1
+        )
     done = purge_notes(review, force=True)
     assert done.copies == 2
     with review.read() as db:
@@ -227,8 +288,12 @@ sys.stdin.read()
 
 def test_a_review_open_in_another_program_is_not_purged(tmp_path: Path, store: Store) -> None:
     notes.save_note(store, SESSION, "health", f"+ {PLANTED[0]}")
-    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(store.path)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(store.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         with pytest.raises(StoreError, match="open in another program"):

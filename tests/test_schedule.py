@@ -57,7 +57,9 @@ EXPECTED = [
     case("no_days.yaml:19: days: needs at least one entry"),
     # --- fields ---
     case("missing_field.yaml:22: days[0].sessions[0].title: is required"),
-    case("unknown_field.yaml:27: days[0].sessions[0].locaton: is not a known field here (did you mean 'location'?)"),
+    case(
+        "unknown_field.yaml:27: days[0].sessions[0].locaton: is not a known field here (did you mean 'location'?)"
+    ),
     # Not "did you mean 'date'?": the hint offers only the fields of a session.
     case(
         "field_in_wrong_place.yaml:27: days[0].sessions[0].date: is not a known field here (expected one of: "
@@ -78,16 +80,24 @@ EXPECTED = [
         "case_file_audit, site_visit, observation, meeting, presentation or other"
     ),
     case("bad_lead_value.yaml:15: reviewers[0].lead: 'maybe' is not true or false"),
-    case("bad_count.yaml:30: days[0].sessions[0].participants[0].count: should be greater than or equal to 1"),
+    case(
+        "bad_count.yaml:30: days[0].sessions[0].participants[0].count: should be greater than or equal to 1"
+    ),
     # --- checks across the file ---
     case("end_before_start.yaml:24: days[0].sessions[0].end: '09:00' is not after the start, '09:30'"),
     # One mistake, one problem: the days are not also called outside an impossible review.
     case("review_end_before_start.yaml:7: review.end: 2024-03-01 is before the start, 2024-03-04"),
-    case("day_outside_review.yaml:20: days[0].date: 2024-03-05 is outside the review (2024-03-04 to 2024-03-04)"),
-    case("no_lead.yaml:12: reviewers: no reviewer has 'lead: true'; the lead agrees findings and signs the letter"),
+    case(
+        "day_outside_review.yaml:20: days[0].date: 2024-03-05 is outside the review (2024-03-04 to 2024-03-04)"
+    ),
+    case(
+        "no_lead.yaml:12: reviewers: no reviewer has 'lead: true'; the lead agrees findings and signs the letter"
+    ),
     case("two_leads.yaml:19: reviewers[1].lead: only one reviewer can be the lead"),
     case("duplicate_reviewer_id.yaml:16: reviewers[1].id: 'lead' is used twice; ids must be unique"),
-    case("duplicate_session_id.yaml:30: days[0].sessions[1].id: 'mon-0930-dcs' is used twice; ids must be unique"),
+    case(
+        "duplicate_session_id.yaml:30: days[0].sessions[1].id: 'mon-0930-dcs' is used twice; ids must be unique"
+    ),
     case("duplicate_day.yaml:30: days[1].date: '2024-03-04' is used twice; ids must be unique"),
     case(
         "unknown_reviewer.yaml:28: days[0].sessions[0].reviewers[1]: 'pear' is not a reviewer in this "
@@ -130,10 +140,22 @@ def test_corpus_files_are_one_edit_from_a_valid_schedule() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("kind: meeting", "kind:", "tiny.yaml:26: days[0].sessions[0].kind: is empty; expected one of: interview, "),
-        ("  - date: 2024-03-04", "  - date:", "tiny.yaml:20: days[0].date: is empty; expected a date (YYYY-MM-DD)"),
+        (
+            "kind: meeting",
+            "kind:",
+            "tiny.yaml:26: days[0].sessions[0].kind: is empty; expected one of: interview, ",
+        ),
+        (
+            "  - date: 2024-03-04",
+            "  - date:",
+            "tiny.yaml:20: days[0].date: is empty; expected a date (YYYY-MM-DD)",
+        ),
         ("lead: true", "lead:", "tiny.yaml:15: reviewers[0].lead: is empty; expected true or false"),
-        ("title: Opening meeting", "title:", "tiny.yaml:25: days[0].sessions[0].title: is empty; expected text"),
+        (
+            "title: Opening meeting",
+            "title:",
+            "tiny.yaml:25: days[0].sessions[0].title: is empty; expected text",
+        ),
     ],
     ids=["kind", "date", "lead", "title"],
 )
@@ -187,7 +209,12 @@ def test_example_loads_with_no_warnings() -> None:
     assert [f.id for f in schedule.focus_areas] == ["practice", "early-help", "partnership", "commissioning"]
     assert schedule.lead is not None and schedule.lead.id == "lead"
     day, first = schedule.sessions()[0]
-    assert (str(day.date), first.id, first.start, first.end) == ("2012-09-10", "mon-0830-setup", "08:30", "09:15")
+    assert (str(day.date), first.id, first.start, first.end) == (
+        "2012-09-10",
+        "mon-0830-setup",
+        "08:30",
+        "09:15",
+    )
 
 
 # --- A small schedule to vary ------------------------------------------------------------
@@ -397,7 +424,10 @@ def test_deep_nesting_inside_a_field_is_a_problem_not_a_crash() -> None:
     ("text", "expected"),
     [
         ("title: b\x1b[0m", "hostile.yaml:1: contains a control character (0x1b) that YAML does not allow"),
-        ("a: 1\ntitle: b\x07", "hostile.yaml:2: contains a control character (0x07) that YAML does not allow"),
+        (
+            "a: 1\ntitle: b\x07",
+            "hostile.yaml:2: contains a control character (0x07) that YAML does not allow",
+        ),
     ],
     ids=["escape", "bell"],
 )

@@ -118,7 +118,13 @@ def _get(data: Any, path: tuple) -> Any:
 
 def _exists(data: Any, path: tuple) -> bool:
     for key in path:
-        if isinstance(data, dict) and key in data or isinstance(data, list) and isinstance(key, int) and key < len(data):
+        if (
+            isinstance(data, dict)
+            and key in data
+            or isinstance(data, list)
+            and isinstance(key, int)
+            and key < len(data)
+        ):
             data = data[key]
         else:
             return False
@@ -131,8 +137,25 @@ IDS = sorted({str(_get(EXAMPLE_DATA, path)) for path in PATHS if path[-1] == "id
 # Values that mean something in a schedule, so that edits also reach the checks after the types:
 # ids (duplicates, unknown references), times, dates, kinds, field names.
 MEANINGFUL = st.sampled_from(
-    [*IDS, *FIELDS, "25:00", "9:30", "10:30", "23:59", "0:00", "2012-09-10", "2012-09-15", "meeting",
-     "", " ", "lead", "true", "no", "~", "null"]  # fmt: skip
+    [
+        *IDS,
+        *FIELDS,
+        "25:00",
+        "9:30",
+        "10:30",
+        "23:59",
+        "0:00",
+        "2012-09-10",
+        "2012-09-15",
+        "meeting",
+        "",
+        " ",
+        "lead",
+        "true",
+        "no",
+        "~",
+        "null",
+    ]  # fmt: skip
 )
 SCALARS = st.one_of(
     st.none(),

@@ -14,7 +14,9 @@ from peerreview_tui.store.search import MAX_LINE, search_notes, term_spans
 def noted(store: Store) -> Store:
     notes.save_note(store, "mon-1045-ce", "lead", "Context\n+ triage at the front door is quick #partnership")
     notes.save_note(store, "mon-1045-ce", "manager", "? who owns the front door budget")
-    notes.save_note(store, "tue-0900-mash", "officer2", "Police and health share at the door\n! the café helps")
+    notes.save_note(
+        store, "tue-0900-mash", "officer2", "Police and health share at the door\n! the café helps"
+    )
     return store
 
 
@@ -71,7 +73,20 @@ def test_a_blank_or_punctuation_only_query_finds_nothing(noted: Store, query: st
 
 @pytest.mark.parametrize(
     "query",
-    ['"', 'a AND (', "*", "-x", "col:val", "NEAR(", 'door"', '"front door', "body:door", "OR", "NOT door", "^door"],
+    [
+        '"',
+        "a AND (",
+        "*",
+        "-x",
+        "col:val",
+        "NEAR(",
+        'door"',
+        '"front door',
+        "body:door",
+        "OR",
+        "NOT door",
+        "^door",
+    ],
 )
 def test_hostile_queries_return_without_error(noted: Store, query: str) -> None:
     assert isinstance(search_notes(noted, query), list)

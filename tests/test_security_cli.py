@@ -39,8 +39,17 @@ def made_encrypted(tmp_path_factory) -> Path:
     made = run("init", str(EXAMPLE), "--encrypt", "--db", str(db), input=twice(PASSPHRASE))
     assert made.exit_code == 0, made.output
     assert "Created encrypted review 'northborough-2012'" in made.output
-    added = run("note", "add", SESSION, "--as", "health", "--db", str(db), input=f"+ {SECRET} #partnership\n",
-                env={"PEERREVIEW_PASSPHRASE": PASSPHRASE})
+    added = run(
+        "note",
+        "add",
+        SESSION,
+        "--as",
+        "health",
+        "--db",
+        str(db),
+        input=f"+ {SECRET} #partnership\n",
+        env={"PEERREVIEW_PASSPHRASE": PASSPHRASE},
+    )
     assert added.exit_code == 0, added.output
     return db
 
@@ -86,13 +95,33 @@ def test_no_passphrase_given_aborts(encrypted_db: Path) -> None:
 
 
 def test_init_encrypt_reads_the_environment_and_wants_a_real_passphrase(tmp_path: Path) -> None:
-    short = run("init", str(EXAMPLE), "--encrypt", "--db", str(tmp_path / "a.db"), env={"PEERREVIEW_PASSPHRASE": "abc"})
+    short = run(
+        "init",
+        str(EXAMPLE),
+        "--encrypt",
+        "--db",
+        str(tmp_path / "a.db"),
+        env={"PEERREVIEW_PASSPHRASE": "abc"},
+    )
     assert short.exit_code == 1 and "at least 8 characters" in short.output
     assert not (tmp_path / "a.db").exists()
-    retyped = run("init", str(EXAMPLE), "--encrypt", "--db", str(tmp_path / "b.db"),
-                  input=twice("abc") + twice(PASSPHRASE))
+    retyped = run(
+        "init",
+        str(EXAMPLE),
+        "--encrypt",
+        "--db",
+        str(tmp_path / "b.db"),
+        input=twice("abc") + twice(PASSPHRASE),
+    )
     assert retyped.exit_code == 0 and "at least 8 characters" in retyped.output
-    scripted = run("init", str(EXAMPLE), "--encrypt", "--db", str(tmp_path / "c.db"), env={"PEERREVIEW_PASSPHRASE": PASSPHRASE})
+    scripted = run(
+        "init",
+        str(EXAMPLE),
+        "--encrypt",
+        "--db",
+        str(tmp_path / "c.db"),
+        env={"PEERREVIEW_PASSPHRASE": PASSPHRASE},
+    )
     assert scripted.exit_code == 0 and is_encrypted(tmp_path / "c.db")
 
 
@@ -158,7 +187,11 @@ def test_purge_waits_for_the_letter_and_for_a_yes(encrypted_db: Path) -> None:
     early = run("purge", "--notes", "--db", str(encrypted_db), env=env)
     assert early.exit_code == 1 and "letter has not been exported" in early.output
     declined = run("purge", "--notes", "--force", "--db", str(encrypted_db), env=env, input="\n")
-    assert declined.exit_code == 1 and "Remove the text of 1 note" in declined.output and "[y/N]" in declined.output
+    assert (
+        declined.exit_code == 1
+        and "Remove the text of 1 note" in declined.output
+        and "[y/N]" in declined.output
+    )
     with Store.open(encrypted_db, passphrase=PASSPHRASE) as store:
         assert SECRET in notes.get_note(store, SESSION, "health").body
         store.set_meta(LETTER_EXPORTED, now())

@@ -33,8 +33,16 @@ TEAM = (
     TeamMember("Angela Osei", "Health peer", "Westmere PCT", False),
 )
 METHOD = MethodCounts(
-    people_met=144, interviews=13, focus_groups=12, case_file_audits=7, site_visits=2,
-    observations=2, sessions_held=37, documents=2, performance_indicators=11, questionnaire_responses=86,
+    people_met=144,
+    interviews=13,
+    focus_groups=12,
+    case_file_audits=7,
+    site_visits=2,
+    observations=2,
+    sessions_held=37,
+    documents=2,
+    performance_indicators=11,
+    questionnaire_responses=86,
 )
 
 
@@ -87,7 +95,9 @@ def titles(deck) -> list[str]:
 
 
 def body_boxes(slide):
-    return [shape for shape in slide.placeholders if shape.placeholder_format.idx != 0 and shape.has_text_frame]
+    return [
+        shape for shape in slide.placeholders if shape.placeholder_format.idx != 0 and shape.has_text_frame
+    ]
 
 
 def paragraphs(slide):
@@ -169,7 +179,10 @@ def test_scope_and_method_lists_the_focus_areas_and_the_counts(tmp_path: Path) -
 
 def test_eight_strengths_go_on_a_continued_slide_six_bullets_at_most(tmp_path: Path) -> None:
     deck = write(make_content(strengths=8), tmp_path)
-    assert titles(deck)[3:5] == ["Quality of practice: strengths", "Quality of practice: strengths (continued)"]
+    assert titles(deck)[3:5] == [
+        "Quality of practice: strengths",
+        "Quality of practice: strengths (continued)",
+    ]
     shown = bullets(deck.slides[3]) + bullets(deck.slides[4])
     assert shown == [f"Finding {10 + i} title line" for i in range(8)]
     assert [len(bullets(deck.slides[3])), len(bullets(deck.slides[4]))] == [4, 4]
@@ -178,7 +191,9 @@ def test_eight_strengths_go_on_a_continued_slide_six_bullets_at_most(tmp_path: P
 
 def test_long_titles_spill_onto_more_slides_rather_than_out_of_the_box(tmp_path: Path) -> None:
     wordy = tuple(
-        LetterFinding(f"w{i}", "A long finding title that goes on " * 3 + str(i), "Body.", False, ("Q " * 50,))
+        LetterFinding(
+            f"w{i}", "A long finding title that goes on " * 3 + str(i), "Body.", False, ("Q " * 50,)
+        )
         for i in range(6)
     )
     content = make_content()
@@ -209,7 +224,10 @@ def test_bullets_are_title_lines_and_bodies_are_in_the_speaker_notes(tmp_path: P
         assert "Body of finding" not in all_text(slide)
     notes = strengths.notes_slide.notes_text_frame.text
     assert "Body of finding 10" in notes and "Body of finding 11" in notes
-    assert "Body of finding 30" in slide_titled(deck, "Quality of practice: areas for development").notes_slide.notes_text_frame.text
+    assert (
+        "Body of finding 30"
+        in slide_titled(deck, "Quality of practice: areas for development").notes_slide.notes_text_frame.text
+    )
 
 
 def test_drafts_are_marked_when_included_and_left_out_otherwise(tmp_path: Path) -> None:
@@ -231,7 +249,9 @@ def test_a_chosen_quote_is_an_italic_line_under_its_finding_and_says_nothing_of_
     assert texts == ["Finding 10 title line", "“We rewrite the plans we inherit”", "Finding 11 title line"]
     quote, bulleted = shown[1]
     assert not bulleted and all(run.font.italic for run in quote.runs)
-    everything = "\n".join(all_text(slide) for slide in list(deck.slides)[1:-1])  # team named on first and last only
+    everything = "\n".join(
+        all_text(slide) for slide in list(deck.slides)[1:-1]
+    )  # team named on first and last only
     for member in TEAM:
         assert member.name not in everything
 
@@ -296,9 +316,7 @@ def test_the_demo_deck(demo_store: Store, tmp_path: Path) -> None:
     ]
     assert most_bullets_in_a_box(deck) <= 6
     # Nobody the team met is named anywhere in the deck, notes included.
-    text = "\n".join(
-        all_text(slide) + slide.notes_slide.notes_text_frame.text for slide in deck.slides
-    )
+    text = "\n".join(all_text(slide) + slide.notes_slide.notes_text_frame.text for slide in deck.slides)
     names = {p.name for s in week.sessions(demo_store) for p in s.participants if p.name}
     assert names and not [name for name in names if name in text]
 

@@ -31,7 +31,12 @@ def test_a_new_database_holds_the_week(store: Store) -> None:
     assert len(week.days(store)) == 5
     assert len(week.sessions(store)) == 45
     assert [r.id for r in week.reviewers(store) if r.is_lead] == ["lead"]
-    assert [f.id for f in week.focus_areas(store)] == ["practice", "early-help", "partnership", "commissioning"]
+    assert [f.id for f in week.focus_areas(store)] == [
+        "practice",
+        "early-help",
+        "partnership",
+        "commissioning",
+    ]
 
 
 def test_sessions_of_a_day_come_in_time_order(store: Store) -> None:
@@ -218,13 +223,27 @@ def test_on_site_changes_to_the_schedule_are_audited(store: Store) -> None:
     from peerreview_tui.models import SessionStatus
 
     added = week.add_session(
-        store, day=dt.date(2012, 9, 11), start_time="16:00", end_time="16:30", title="Reality testing",
-        kind="interview", location="Room 1", reviewers=["lead"], focus_areas=[], actor="lead",
+        store,
+        day=dt.date(2012, 9, 11),
+        start_time="16:00",
+        end_time="16:30",
+        title="Reality testing",
+        kind="interview",
+        location="Room 1",
+        reviewers=["lead"],
+        focus_areas=[],
+        actor="lead",
     )
     week.change_session(store, added.id, "health", location="Room 2")
     week.set_session_status(store, added.id, SessionStatus.DONE, "lead")
     week.set_session_status(store, added.id, SessionStatus.DONE, "lead")  # no change: no audit row
     with store.read() as db:
-        rows = list(db.query("SELECT actor, action, changes FROM audit WHERE row_id = ? ORDER BY at", [added.id]))
-    assert [(r["actor"], r["action"]) for r in rows] == [("lead", "add"), ("health", "change"), ("lead", "status")]
+        rows = list(
+            db.query("SELECT actor, action, changes FROM audit WHERE row_id = ? ORDER BY at", [added.id])
+        )
+    assert [(r["actor"], r["action"]) for r in rows] == [
+        ("lead", "add"),
+        ("health", "change"),
+        ("lead", "status"),
+    ]
     assert json.loads(rows[1]["changes"]) == {"location": ["Room 1", "Room 2"]}

@@ -165,8 +165,17 @@ def test_any_order_of_bundles_gives_the_same_database(laptops, tmp_path: Path) -
 def test_a_bundle_of_another_review_is_refused_naming_both(laptops, tmp_path: Path, example_schedule) -> None:
     lead = laptops("lead")
     other = Store.open(tmp_path / "other.db", create=True)
-    week.apply_schedule(other, example_schedule.model_copy(update={"review": example_schedule.review.model_copy(
-        update={"id": "southmoor-2013", "title": "Southmoor review"})}), "sha")
+    week.apply_schedule(
+        other,
+        example_schedule.model_copy(
+            update={
+                "review": example_schedule.review.model_copy(
+                    update={"id": "southmoor-2013", "title": "Southmoor review"}
+                )
+            }
+        ),
+        "sha",
+    )
     write_bundle(other, tmp_path / "other.prbundle", actor="lead")
     other.close()
     before = dump(lead)
@@ -192,7 +201,9 @@ def test_a_newer_format_is_refused(laptops, tmp_path: Path) -> None:
         (b"SQLite format 3\x00" + b"\xff" * 200, "damaged or not a peerreview bundle"),
     ],
 )
-def test_a_file_that_is_not_a_bundle_is_refused(laptops, tmp_path: Path, content: bytes, message: str) -> None:
+def test_a_file_that_is_not_a_bundle_is_refused(
+    laptops, tmp_path: Path, content: bytes, message: str
+) -> None:
     lead = laptops("lead")
     path = tmp_path / "bad.prbundle"
     path.write_bytes(content)
@@ -257,7 +268,9 @@ def test_keeping_the_loser_puts_it_back_as_a_new_change_that_travels(laptops, tm
     assert list_conflicts(lead) == [] and len(list_conflicts(lead, include_resolved=True)) == 1
     assert note_body(lead) == "+ the longer version #practice\n"
     with lead.read() as db:  # the note's evidence follows its restored text
-        assert [r["text"] for r in db.query("SELECT text FROM evidence WHERE detached = 0")] == ["the longer version"]
+        assert [r["text"] for r in db.query("SELECT text FROM evidence WHERE detached = 0")] == [
+            "the longer version"
+        ]
         assert next(db.query("SELECT action FROM audit WHERE action = 'resolve conflict'"))
     summary = send(lead, a2, tmp_path)
     assert summary.conflicts == 0 and note_body(a2) == "+ the longer version #practice\n"
@@ -281,8 +294,9 @@ def test_keeping_the_winner_only_settles_it(laptops, tmp_path: Path) -> None:
 
 def test_a_conflict_seen_on_one_laptop_reaches_the_lead(laptops, tmp_path: Path) -> None:
     a, b, c, lead = laptops("a"), laptops("b"), laptops("c"), laptops("lead")
-    finding = findings.create_finding(lead, section=FindingSection.KEY_MESSAGE, focus_area_id=None,
-                                      title="Draft", actor="lead")
+    finding = findings.create_finding(
+        lead, section=FindingSection.KEY_MESSAGE, focus_area_id=None, title="Draft", actor="lead"
+    )
     send(lead, a, tmp_path)
     send(lead, b, tmp_path)
     findings.update_finding(a, finding.id, "officer1", title="Wording from A")
@@ -331,14 +345,22 @@ def test_a_deleted_item_a_finding_cites_is_kept_detached(laptops, tmp_path: Path
     send(a, lead, tmp_path, actor="officer1")
     with lead.read() as db:
         item = next(db.query("SELECT id FROM evidence"))["id"]
-    findings.create_finding(lead, section=FindingSection.DEVELOPMENT, focus_area_id="practice",
-                            title="Thin", evidence_ids=[item], actor="lead")
+    findings.create_finding(
+        lead,
+        section=FindingSection.DEVELOPMENT,
+        focus_area_id="practice",
+        title="Thin",
+        evidence_ids=[item],
+        actor="lead",
+    )
     notes.save_note(a, SESSION, "officer1", "nothing marked\n")  # the line goes on A, where nothing cites it
     send(a, lead, tmp_path, since_last=True, actor="officer1")
     send(lead, a, tmp_path, since_last=True)
     for store in (a, lead):
         with store.read() as db:
-            assert [(r["id"], r["detached"]) for r in db.query("SELECT id, detached FROM evidence")] == [(item, 1)]
+            assert [(r["id"], r["detached"]) for r in db.query("SELECT id, detached FROM evidence")] == [
+                (item, 1)
+            ]
     assert dump(a) == dump(lead)
 
 
@@ -348,8 +370,10 @@ def test_a_session_dropped_by_a_reload_but_with_notes_elsewhere_is_kept_cancelle
     a, lead = laptops("a"), laptops("lead")
     dropped = "mon-1045-pfh"
     notes.save_note(a, dropped, "officer2", "notes on a session the lead drops\n")
-    days = [day.model_copy(update={"sessions": [s for s in day.sessions if s.id != dropped]})
-            for day in example_schedule.days]
+    days = [
+        day.model_copy(update={"sessions": [s for s in day.sessions if s.id != dropped]})
+        for day in example_schedule.days
+    ]
     changes = week.apply_schedule(lead, example_schedule.model_copy(update={"days": days}), "sha2")
     assert changes.removed == [dropped]  # no notes on the lead's laptop: deleted outright
     send(lead, a, tmp_path)
@@ -363,9 +387,18 @@ def test_a_session_dropped_by_a_reload_but_with_notes_elsewhere_is_kept_cancelle
 
 def test_a_merge_that_fails_changes_nothing(laptops, tmp_path: Path) -> None:
     a, lead = laptops("a"), laptops("lead")
-    session = week.add_session(a, day=week.days(a)[0].id, start_time="16:00", end_time="17:00",
-                               title="Reality testing", kind="interview", location="", reviewers=["officer1"],
-                               focus_areas=[], actor="officer1")
+    session = week.add_session(
+        a,
+        day=week.days(a)[0].id,
+        start_time="16:00",
+        end_time="17:00",
+        title="Reality testing",
+        kind="interview",
+        location="",
+        reviewers=["officer1"],
+        focus_areas=[],
+        actor="officer1",
+    )
     write_bundle(a, tmp_path / "first.prbundle", actor="officer1")  # never reaches the lead
     notes.save_note(a, session.id, "officer1", "+ on the new session #practice\n")
     write_bundle(a, tmp_path / "second.prbundle", since_last=True, actor="officer1")

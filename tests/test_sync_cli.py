@@ -33,11 +33,16 @@ def state(db: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Every note's text and every finding's title and status: what the team sees."""
     with Store.open(db) as store, store.read() as sql:
         bodies = {row["id"]: row["body"] for row in sql.query("SELECT id, body FROM notes")}
-        titles = sorted((row["title"], row["status"]) for row in sql.query("SELECT * FROM findings WHERE deleted_at IS NULL"))
+        titles = sorted(
+            (row["title"], row["status"])
+            for row in sql.query("SELECT * FROM findings WHERE deleted_at IS NULL")
+        )
     return bodies, titles
 
 
-def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_listed(tmp_path: Path) -> None:
+def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_listed(
+    tmp_path: Path,
+) -> None:
     lead, officer1, health = tmp_path / "lead.db", tmp_path / "officer1.db", tmp_path / "health.db"
     stick = tmp_path / "stick"
     stick.mkdir()
@@ -48,13 +53,45 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
     run("join", start, "--db", health, "--as", "health")
 
     # The day's notes, typed on each laptop; the lead also tidies officer1's note on the lead's laptop.
-    run("note", "add", SESSION, "--as", "officer1", "--db", officer1, input="+ clear vision from the director #practice\n")
+    run(
+        "note",
+        "add",
+        SESSION,
+        "--as",
+        "officer1",
+        "--db",
+        officer1,
+        input="+ clear vision from the director #practice\n",
+    )
     run("note", "add", "mon-1045-files", "--as", "health", "--db", health, input="- plans drift #practice\n")
-    run("note", "add", "mon-1045-ce", "--as", "lead", "--db", lead, input="+ the chief executive knows the front door #partnership\n")
-    run("note", "add", SESSION, "--as", "officer1", "--db", lead, input="typed by the lead into officer1's note\n")
+    run(
+        "note",
+        "add",
+        "mon-1045-ce",
+        "--as",
+        "lead",
+        "--db",
+        lead,
+        input="+ the chief executive knows the front door #partnership\n",
+    )
+    run(
+        "note",
+        "add",
+        SESSION,
+        "--as",
+        "officer1",
+        "--db",
+        lead,
+        input="typed by the lead into officer1's note\n",
+    )
     with Store.open(lead) as store:
-        findings.create_finding(store, section=FindingSection.KEY_MESSAGE, focus_area_id=None,
-                                title="Leaders know their services", actor="lead")
+        findings.create_finding(
+            store,
+            section=FindingSection.KEY_MESSAGE,
+            focus_area_id=None,
+            title="Leaders know their services",
+            actor="lead",
+        )
 
     paths = {db: bundle(db, db.stem, stick / f"{db.stem}.prbundle") for db in (lead, officer1, health)}
     # Each laptop merges the others' bundles, in a scrambled order.
@@ -83,10 +120,14 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
     run("merge", out, "--db", health)
     assert state(lead) == state(officer1) == state(health)
     with Store.open(health) as store:  # the lead typed last, so the version put back is officer1's own
-        assert notes.get_note(store, SESSION, "officer1").body == "+ clear vision from the director #practice\n"
+        assert (
+            notes.get_note(store, SESSION, "officer1").body == "+ clear vision from the director #practice\n"
+        )
 
 
-def test_bundle_names_its_file_and_since_last_holds_only_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bundle_names_its_file_and_since_last_holds_only_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db = tmp_path / "r.db"
     run("init", EXAMPLE, "--db", db)
     monkeypatch.chdir(tmp_path)
@@ -112,7 +153,10 @@ def test_merge_takes_a_folder_and_refuses_other_reviews_and_other_files(tmp_path
     assert "review 'southmoor-2013'" in refused and "review 'northborough-2012'" in refused
     assert "Traceback" not in refused and refused.count("\n") == 1
     (folder / "notes.prbundle").write_text("not a bundle")
-    assert "notes.prbundle is not a peerreview bundle" in run("merge", folder / "notes.prbundle", "--db", lead, ok=False).output
+    assert (
+        "notes.prbundle is not a peerreview bundle"
+        in run("merge", folder / "notes.prbundle", "--db", lead, ok=False).output
+    )
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no bundles (*.prbundle) in" in run("merge", empty, "--db", lead, ok=False).output
@@ -132,7 +176,10 @@ def test_init_from_a_bundle_is_join(tmp_path: Path) -> None:
     runner = CliRunner()
     lead_db, new_db, bundle = tmp_path / "lead.db", tmp_path / "new.db", tmp_path / "lead.prbundle"
     assert runner.invoke(main, ["init", str(EXAMPLE), "--db", str(lead_db)]).exit_code == 0
-    assert runner.invoke(main, ["bundle", "-o", str(bundle), "--as", "lead", "--db", str(lead_db)]).exit_code == 0
+    assert (
+        runner.invoke(main, ["bundle", "-o", str(bundle), "--as", "lead", "--db", str(lead_db)]).exit_code
+        == 0
+    )
     joined = runner.invoke(main, ["init", "--from", str(bundle), "--as", "health", "--db", str(new_db)])
     assert joined.exit_code == 0, joined.output
     assert "Joined review 'northborough-2012' as health" in joined.output
@@ -148,7 +195,9 @@ def test_bundles_can_be_encrypted_for_the_exchange(tmp_path: Path, monkeypatch) 
     with Store.open(health_db) as store:
         notes.save_note(store, "mon-1330-lscb", "health", "+ secret words about the chair #partnership")
     monkeypatch.setenv("PEERREVIEW_BUNDLE_PASSPHRASE", "exchange-pass-2012")
-    written = runner.invoke(main, ["bundle", "--encrypt", "-o", str(bundle), "--as", "health", "--db", str(health_db)])
+    written = runner.invoke(
+        main, ["bundle", "--encrypt", "-o", str(bundle), "--as", "health", "--db", str(health_db)]
+    )
     assert written.exit_code == 0 and "(encrypted)" in written.output
     assert b"secret words" not in bundle.read_bytes()
     merged = runner.invoke(main, ["merge", str(bundle), "--db", str(lead_db)])

@@ -44,7 +44,11 @@ exchange = st.one_of(
     st.tuples(st.just("merge"), laptop, st.lists(pick, min_size=1, max_size=4)),
 )
 steps = st.one_of(  # weighted towards changing the same few rows on several laptops
-    note, note, note, trim, trim,
+    note,
+    note,
+    note,
+    trim,
+    trim,
     st.tuples(st.just("finding"), laptop, st.booleans(), pick, pick),
     st.tuples(st.just("edit"), laptop, pick, pick),
     st.tuples(st.just("edit"), laptop, pick, pick),
@@ -55,7 +59,9 @@ steps = st.one_of(  # weighted towards changing the same few rows on several lap
     st.tuples(st.just("move"), laptop, pick, st.sampled_from(ROOMS)),
     st.tuples(st.just("cancel"), laptop, pick),
     st.tuples(st.just("reload"), laptop, st.none() | pick),  # the schedule file, less one session or whole
-    exchange, exchange, exchange,
+    exchange,
+    exchange,
+    exchange,
 )
 
 
@@ -83,7 +89,9 @@ def _dump(store: Store, *, with_conflicts: bool = False) -> dict[str, list[Any]]
             if table.name == "audit":
                 rows = [row for row in rows if row["action"] != "merge"]
             out[table.name] = sorted(json.dumps(row, sort_keys=True) for row in rows)
-        out["tombstones"] = sorted(json.dumps(row, sort_keys=True) for row in db.query("SELECT * FROM tombstones"))
+        out["tombstones"] = sorted(
+            json.dumps(row, sort_keys=True) for row in db.query("SELECT * FROM tombstones")
+        )
     return out
 
 
@@ -131,7 +139,9 @@ class World:
         if kind == "note":
             _, _, session, author, lines = step
             body = "".join(f"{line}\n" for line in lines)
-            notes.save_note(store, sessions[session % len(sessions)], AUTHORS[author % len(AUTHORS)], body, actor=me)
+            notes.save_note(
+                store, sessions[session % len(sessions)], AUTHORS[author % len(AUTHORS)], body, actor=me
+            )
         elif kind == "trim":
             _, _, session, author, keep = step
             session_id, author_id = sessions[session % len(sessions)], AUTHORS[author % len(AUTHORS)]
@@ -142,13 +152,20 @@ class World:
             _, _, in_area, title, item = step
             evidence = [view.item.id for view in list_evidence(store)]
             section = FindingSection.STRENGTH if in_area else FindingSection.KEY_MESSAGE
-            findings.create_finding(store, section=section, focus_area_id="practice" if in_area else None,
-                                    title=TITLES[title % len(TITLES)],
-                                    evidence_ids=[evidence[item % len(evidence)]] if evidence else [], actor=me)
+            findings.create_finding(
+                store,
+                section=section,
+                focus_area_id="practice" if in_area else None,
+                title=TITLES[title % len(TITLES)],
+                evidence_ids=[evidence[item % len(evidence)]] if evidence else [],
+                actor=me,
+            )
         elif kind in {"edit", "agree", "delete", "attach"} and live:
             finding = live[step[2] % len(live)].finding
             if kind == "edit":
-                findings.update_finding(store, finding.id, me, title=f"{TITLES[step[3] % len(TITLES)]} ({me})")
+                findings.update_finding(
+                    store, finding.id, me, title=f"{TITLES[step[3] % len(TITLES)]} ({me})"
+                )
             elif kind == "agree":
                 findings.agree_finding(store, finding.id, "lead")
             elif kind == "delete":
@@ -171,8 +188,10 @@ class World:
         if drop is None:
             return self.schedule
         gone = SESSIONS[drop % len(SESSIONS)]
-        days = [day.model_copy(update={"sessions": [s for s in day.sessions if s.id != gone]})
-                for day in self.schedule.days]
+        days = [
+            day.model_copy(update={"sessions": [s for s in day.sessions if s.id != gone]})
+            for day in self.schedule.days
+        ]
         return self.schedule.model_copy(update={"days": days})
 
     def ids_in_bundles(self) -> set[tuple[str, str]]:
@@ -189,7 +208,13 @@ class World:
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
-    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],  # explaining takes minutes
+    phases=[
+        Phase.explicit,
+        Phase.reuse,
+        Phase.generate,
+        Phase.target,
+        Phase.shrink,
+    ],  # explaining takes minutes
 )
 @given(count=st.integers(2, 5), script=st.lists(steps, min_size=12, max_size=40), data=st.data())
 def test_laptops_that_exchange_every_bundle_converge(example_schedule, count, script, data) -> None:
@@ -211,7 +236,9 @@ def test_laptops_that_exchange_every_bundle_converge(example_schedule, count, sc
                 world.write(i, since_last=data.draw(st.booleans(), label="since last"))
             everything = list(world.bundles)
             for i in range(count):
-                merge_bundles(world.stores[i], data.draw(st.permutations(everything), label="order"), actor=OWNERS[i])
+                merge_bundles(
+                    world.stores[i], data.draw(st.permutations(everything), label="order"), actor=OWNERS[i]
+                )
             first = _dump(world.stores[0])
             for store in world.stores[1:]:
                 assert _dump(store) == first
@@ -219,15 +246,23 @@ def test_laptops_that_exchange_every_bundle_converge(example_schedule, count, sc
             with world.stores[0].read() as db:  # what the example reached, for --hypothesis-show-statistics
                 event(f"conflicts: {bool(next(db.query('SELECT count(*) AS n FROM conflicts'))['n'])}")
                 for table in ("sessions", "evidence"):
-                    tombs = next(db.query("SELECT count(*) AS n FROM tombstones WHERE table_name = ?", [table]))["n"]
+                    tombs = next(
+                        db.query("SELECT count(*) AS n FROM tombstones WHERE table_name = ?", [table])
+                    )["n"]
                     event(f"{table} deleted somewhere: {bool(tombs)}")
-                kept = "SELECT count(*) AS n FROM sessions WHERE removed_at IS NOT NULL AND origin = 'schedule'"
+                kept = (
+                    "SELECT count(*) AS n FROM sessions WHERE removed_at IS NOT NULL AND origin = 'schedule'"
+                )
                 event(f"a dropped session kept for its notes: {bool(next(db.query(kept))['n'])}")
 
             # No row lost: every row that travelled is everywhere, as a row or a tombstone.
             for store in world.stores:
-                here = set(_versions(store)) | {("audit", row["id"]) for row in store.db.query("SELECT id FROM audit")}
-                here |= {(row["table_name"], row["row_id"]) for row in store.db.query("SELECT * FROM tombstones")}
+                here = set(_versions(store)) | {
+                    ("audit", row["id"]) for row in store.db.query("SELECT id FROM audit")
+                }
+                here |= {
+                    (row["table_name"], row["row_id"]) for row in store.db.query("SELECT * FROM tombstones")
+                }
                 here |= {("conflicts", row["id"]) for row in store.db.query("SELECT id FROM conflicts")}
                 here |= {("review", row["id"]) for row in store.db.query("SELECT id FROM review")}
                 assert world.ids_in_bundles() <= here
@@ -249,7 +284,9 @@ def test_laptops_that_exchange_every_bundle_converge(example_schedule, count, sc
             store = world.stores[data.draw(st.integers(0, count - 1), label="again")]
             with store.write() as db:
                 db.execute("DELETE FROM bundles")
-            again = merge_bundles(store, data.draw(st.permutations(world.bundles), label="again order"), actor="lead")
+            again = merge_bundles(
+                store, data.draw(st.permutations(world.bundles), label="again order"), actor="lead"
+            )
             assert again.conflicts == 0 and sum(again.removed.values()) == 0
             assert all(again.total(t.name).changed == 0 for t in TABLES if t.name != "audit")
             assert _dump(store) == _dump(world.stores[0])

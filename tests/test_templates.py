@@ -30,7 +30,9 @@ def test_an_interview_template_has_the_session_attendees_reviewers_and_enquiry(s
     assert "Attendees\n• Chief Executive, Northborough Borough Council\n" in text
     assert "Reviewers: Helen Marchbank, Tom Rendell" in lines
     assert "• How does the chief executive assure herself that children are safe?" in lines
-    assert "• How effectively does the LSCB challenge partners and hold them to account? #partnership" in lines
+    assert (
+        "• How effectively does the LSCB challenge partners and hold them to account? #partnership" in lines
+    )
     assert lines[-1] == MARKS_REMINDER
 
 
@@ -59,7 +61,13 @@ def test_a_focus_group_lists_roles_with_counts(store: Store) -> None:
 
 def test_a_case_file_audit_has_a_block_per_case(store: Store) -> None:
     text = _template(store, "mon-1045-files")
-    block = ["Case reference:", "What the file shows:", "Voice of the child:", "Plan quality:", "Management oversight:"]
+    block = [
+        "Case reference:",
+        "What the file shows:",
+        "Voice of the child:",
+        "Plan quality:",
+        "Management oversight:",
+    ]
     lines = text.splitlines()
     start = lines.index("Case reference:")
     assert lines[start : start + 5] == block

@@ -19,11 +19,25 @@ def main() -> None:
 
 
 for command in (
-    review.check, review.init, review.reload, review.schema, review.locate, review.demo, review.open_,
-    notes.note, exports.export,
-    evidence.import_, evidence.coverage, evidence.findings_,
-    sync.bundle, sync.merge, sync.conflicts, sync.join,
-    security.encrypt, security.rekey, security.purge,
+    review.check,
+    review.init,
+    review.reload,
+    review.schema,
+    review.locate,
+    review.demo,
+    review.open_,
+    notes.note,
+    exports.export,
+    evidence.import_,
+    evidence.coverage,
+    evidence.findings_,
+    sync.bundle,
+    sync.merge,
+    sync.conflicts,
+    sync.join,
+    security.encrypt,
+    security.rekey,
+    security.purge,
 ):
     main.add_command(command)
 

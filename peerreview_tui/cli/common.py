@@ -10,7 +10,7 @@ import click
 
 from .. import paths
 from ..store import Store, StoreError, week
-from ..store.connection import db_errors, PassphraseNeeded, explain
+from ..store.connection import PassphraseNeeded, db_errors, explain
 
 PASSPHRASE_ENV = "PEERREVIEW_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "PEERREVIEW_NEW_PASSPHRASE"  # for 'rekey' in scripts

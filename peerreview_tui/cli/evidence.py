@@ -14,7 +14,9 @@ from ..models import FindingStatus
 from ..store import Store, findings, week
 from .common import DB_OPTION, acting_reviewer, fail, open_review
 
-AS_OPTION = click.option("--as", "me", metavar="REVIEWER_ID", help="Who is acting (default: this laptop's reviewer).")
+AS_OPTION = click.option(
+    "--as", "me", metavar="REVIEWER_ID", help="Who is acting (default: this laptop's reviewer)."
+)
 
 
 @click.group("import")
@@ -23,7 +25,11 @@ def import_() -> None:
 
 
 def _run_import(
-    importer: Callable[[Store, Path, str], int], what: str, csv_file: Path, me: str | None, db_path: Path | None
+    importer: Callable[[Store, Path, str], int],
+    what: str,
+    csv_file: Path,
+    me: str | None,
+    db_path: Path | None,
 ) -> None:
     with open_review(db_path) as store:
         actor = acting_reviewer(store, me)
@@ -55,7 +61,9 @@ def import_questionnaire_(csv_file: Path, me: str | None, db_path: Path | None) 
 
 
 @click.command()
-@click.option("--day", type=click.IntRange(1, 31), help="Only the evidence of day N of the review (1 = the first day).")
+@click.option(
+    "--day", type=click.IntRange(1, 31), help="Only the evidence of day N of the review (1 = the first day)."
+)
 @click.option("--reviewer", metavar="REVIEWER_ID", help="Only this reviewer's evidence.")
 @DB_OPTION
 def coverage(day: int | None, reviewer: str | None, db_path: Path | None) -> None:
@@ -72,7 +80,11 @@ def coverage(day: int | None, reviewer: str | None, db_path: Path | None) -> Non
 
 
 @click.command("findings")
-@click.option("--status", type=click.Choice([s.value for s in FindingStatus]), help="Only draft or only agreed findings.")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in FindingStatus]),
+    help="Only draft or only agreed findings.",
+)
 @DB_OPTION
 def findings_(status: str | None, db_path: Path | None) -> None:
     """The findings with their triangulation badges."""

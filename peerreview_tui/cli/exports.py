@@ -8,8 +8,8 @@ by the command that writes with them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NoReturn
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -19,7 +19,10 @@ from .common import DB_OPTION, check_session, fail, open_review
 
 OUTPUT_HELP = "File to write (default: REVIEW-ID-{what}.{ext}, or .md, in the current folder)."
 ALLOW_OPTION = click.option(
-    "--allow", "allow", multiple=True, metavar="PHRASE",
+    "--allow",
+    "allow",
+    multiple=True,
+    metavar="PHRASE",
     help="Keep this phrase although the attribution check flags it (repeatable).",
 )
 DRAFTS_OPTION = click.option(
@@ -33,8 +36,12 @@ def export() -> None:
 
 
 @export.command("notes")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Markdown file to write (default: print to the terminal).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Markdown file to write (default: print to the terminal).",
+)
 @click.option("--session", "session_id", metavar="SESSION_ID", help="Only this session's notes.")
 @DB_OPTION
 def export_notes(output: Path | None, session_id: str | None, db_path: Path | None) -> None:
@@ -57,17 +64,34 @@ def export_notes(output: Path | None, session_id: str | None, db_path: Path | No
 
 
 @export.command("letter")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help=OUTPUT_HELP.format(what="letter", ext="docx"))
-@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Letterhead (.docx or .dotx): its headers, footers, logo and styles are kept.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=OUTPUT_HELP.format(what="letter", ext="docx"),
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Letterhead (.docx or .dotx): its headers, footers, logo and styles are kept.",
+)
 @DRAFTS_OPTION
-@click.option("--format", "fmt", type=click.Choice(["docx", "md"]),
-              help="Word (default) or Markdown; a -o FILE.md implies md.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docx", "md"]),
+    help="Word (default) or Markdown; a -o FILE.md implies md.",
+)
 @ALLOW_OPTION
 @DB_OPTION
-def export_letter(output: Path | None, template: Path | None, include_drafts: bool, fmt: str | None,
-                  allow: tuple[str, ...], db_path: Path | None) -> None:
+def export_letter(
+    output: Path | None,
+    template: Path | None,
+    include_drafts: bool,
+    fmt: str | None,
+    allow: tuple[str, ...],
+    db_path: Path | None,
+) -> None:
     """The feedback letter from the agreed findings, for the council's portfolio report."""
     fmt = fmt or ("md" if output and output.suffix.lower() == ".md" else "docx")
     if template and fmt == "md":
@@ -76,30 +100,47 @@ def export_letter(output: Path | None, template: Path | None, include_drafts: bo
 
 
 @export.command("slides")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help=OUTPUT_HELP.format(what="slides", ext="pptx"))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=OUTPUT_HELP.format(what="slides", ext="pptx"),
+)
 @DRAFTS_OPTION
-@click.option("--format", "fmt", type=click.Choice(["pptx", "md"]),
-              help="PowerPoint (default) or Markdown; a -o FILE.md implies md.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pptx", "md"]),
+    help="PowerPoint (default) or Markdown; a -o FILE.md implies md.",
+)
 @ALLOW_OPTION
 @DB_OPTION
-def export_slides(output: Path | None, include_drafts: bool, fmt: str | None, allow: tuple[str, ...],
-                  db_path: Path | None) -> None:
+def export_slides(
+    output: Path | None, include_drafts: bool, fmt: str | None, allow: tuple[str, ...], db_path: Path | None
+) -> None:
     """The feedback presentation from the agreed findings, one or two slides per focus area."""
     fmt = fmt or ("md" if output and output.suffix.lower() == ".md" else "pptx")
     _export("slides", fmt, output, include_drafts, allow, None, db_path)
 
 
-def _export(what: str, fmt: str, output: Path | None, include_drafts: bool, allow: Sequence[str],
-            template: Path | None, db_path: Path | None) -> None:
+def _export(
+    what: str,
+    fmt: str,
+    output: Path | None,
+    include_drafts: bool,
+    allow: Sequence[str],
+    template: Path | None,
+    db_path: Path | None,
+) -> None:
     """Write it, or say what the attribution check found and write nothing."""
     from ..export.letter_docx import TemplateError
 
     with open_review(db_path) as store:
         path = output or default_path(store, what, fmt)
         try:
-            exported = export_document(store, what, fmt, path, include_drafts=include_drafts, allow=allow,
-                                       template=template)
+            exported = export_document(
+                store, what, fmt, path, include_drafts=include_drafts, allow=allow, template=template
+            )
         except AttributionError as blocked:
             _refuse(blocked.hits, blocked.warnings)
         except TemplateError as error:
@@ -119,17 +160,23 @@ def _refuse(hits: list[GuardHit], warnings: list[GuardHit]) -> NoReturn:
     if hits:
         found.append(f"{_count(len(hits), 'name')} of people the team met")
     if warnings:
-        found.append(f"{_count(len(warnings), 'single-person role')} next to words of speech (warnings: "
-                     "that would attribute a view, so they block the export until confirmed)")
+        found.append(
+            f"{_count(len(warnings), 'single-person role')} next to words of speech (warnings: "
+            "that would attribute a view, so they block the export until confirmed)"
+        )
     example = (hits or warnings)[0].phrase
-    fail(f"found {' and '.join(found)}; nothing was written; rephrase, or keep a phrase deliberately "
-         f"with --allow '{example}'")
+    fail(
+        f"found {' and '.join(found)}; nothing was written; rephrase, or keep a phrase deliberately "
+        f"with --allow '{example}'"
+    )
 
 
 def _report(exported: Exported) -> None:
     if exported.drafts_left_out:
-        click.echo(f"{_count(exported.drafts_left_out, 'finding')} not yet agreed left out "
-                   "(--include-drafts adds them, marked [DRAFT]).")
+        click.echo(
+            f"{_count(exported.drafts_left_out, 'finding')} not yet agreed left out "
+            "(--include-drafts adds them, marked [DRAFT])."
+        )
     if exported.content.has_drafts:
         click.echo("This copy includes draft findings marked [DRAFT]: not for sending.")
     if exported.empty_areas:

@@ -32,14 +32,28 @@ def check(schedule_file: Path) -> None:
 @click.command()
 @click.argument("schedule_file", type=click.Path(path_type=Path), required=False)
 @DB_OPTION
-@click.option("--encrypt", is_flag=True,
-              help="Encrypt the database with a passphrase (asked twice, or $PEERREVIEW_PASSPHRASE).")
-@click.option("--from", "from_bundle", type=click.Path(path_type=Path), metavar="BUNDLE",
-              help="Start from the lead's bundle instead of a schedule file (same as 'peerreview join').")
+@click.option(
+    "--encrypt",
+    is_flag=True,
+    help="Encrypt the database with a passphrase (asked twice, or $PEERREVIEW_PASSPHRASE).",
+)
+@click.option(
+    "--from",
+    "from_bundle",
+    type=click.Path(path_type=Path),
+    metavar="BUNDLE",
+    help="Start from the lead's bundle instead of a schedule file (same as 'peerreview join').",
+)
 @click.option("--as", "me", metavar="REVIEWER_ID", help="With --from: who you are in the review.")
 @click.pass_context
-def init(ctx: click.Context, schedule_file: Path | None, db_path: Path | None, encrypt: bool,
-         from_bundle: Path | None, me: str | None) -> None:
+def init(
+    ctx: click.Context,
+    schedule_file: Path | None,
+    db_path: Path | None,
+    encrypt: bool,
+    from_bundle: Path | None,
+    me: str | None,
+) -> None:
     """Create a review database from a schedule file, or from the lead's bundle (--from)."""
     if from_bundle is not None:
         from .sync import join
@@ -59,7 +73,9 @@ def init(ctx: click.Context, schedule_file: Path | None, db_path: Path | None, e
         review = store.review()
         if review is not None:
             store.close()
-            fail(f"{path} already holds review '{review.id}'; use 'peerreview reload' to apply a revised schedule")
+            fail(
+                f"{path} already holds review '{review.id}'; use 'peerreview reload' to apply a revised schedule"
+            )
         if encrypt and not store.encrypted:
             store.close()
             fail(f"{path} exists and is not encrypted; run 'peerreview encrypt' once the review is created")
@@ -165,8 +181,12 @@ def _open_app(path: Path, me: str | None = None, session_id: str | None = None) 
 
 @click.command("open")
 @DB_OPTION
-@click.option("--as", "me", metavar="REVIEWER_ID", help="Whose laptop this is (remembered after the first time).")
-@click.option("--session", "session_id", metavar="SESSION_ID", help="Go straight to your note for this session.")
+@click.option(
+    "--as", "me", metavar="REVIEWER_ID", help="Whose laptop this is (remembered after the first time)."
+)
+@click.option(
+    "--session", "session_id", metavar="SESSION_ID", help="Go straight to your note for this session."
+)
 def open_(db_path: Path | None, me: str | None, session_id: str | None) -> None:
     """Open a review in the app."""
     _open_app(paths.resolve_db_path(db_path), me, session_id)

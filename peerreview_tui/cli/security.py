@@ -21,14 +21,20 @@ def encrypt(db_path: Path | None) -> None:
 
     path = paths.resolve_db_path(db_path)
     if path.is_file() and is_encrypted(path):
-        fail(f"{path} is already encrypted (or not a review database); change its passphrase with 'peerreview rekey'")
+        fail(
+            f"{path} is already encrypted (or not a review database); change its passphrase with 'peerreview rekey'"
+        )
     with open_store(path):  # refuses what is not a review before any passphrase is asked for
         pass
     done = encrypt_review(path, new_passphrase(path))
     click.echo(f"Encrypted {path} ({done.rows} rows checked in the encrypted copy).")
-    click.echo(f"Wiped the plaintext file and {done.plaintext_backups_removed} plaintext "
-               f"backup{'s' if done.plaintext_backups_removed != 1 else ''}; an encrypted backup: {done.backup}")
-    click.echo("Files exported earlier (notes in Markdown, letters) are not encrypted: delete them when done.")
+    click.echo(
+        f"Wiped the plaintext file and {done.plaintext_backups_removed} plaintext "
+        f"backup{'s' if done.plaintext_backups_removed != 1 else ''}; an encrypted backup: {done.backup}"
+    )
+    click.echo(
+        "Files exported earlier (notes in Markdown, letters) are not encrypted: delete them when done."
+    )
 
 
 @click.command()
@@ -58,19 +64,27 @@ def purge(notes_: bool, force: bool, yes: bool, db_path: Path | None) -> None:
     with open_review(db_path) as store:
         exported = store.get_meta(LETTER_EXPORTED)
         if exported is None and not force:
-            fail("the letter has not been exported from this review yet; purge the notes once it has been "
-                 "issued (or use --force)")
+            fail(
+                "the letter has not been exported from this review yet; purge the notes once it has been "
+                "issued (or use --force)"
+            )
         with store.read() as db:
             count = db.execute("SELECT count(*) FROM notes WHERE body != ''").fetchone()[0]
         if not yes:
             click.confirm(
                 f"Remove the text of {count} note{'s' if count != 1 else ''}, their evidence and quotes from "
                 f"{store.path} and its backups? This cannot be undone",
-                default=False, abort=True, err=True,
+                default=False,
+                abort=True,
+                err=True,
             )
         done = purge_notes(store, force=force)
-    click.echo(f"Purged {done.notes} note{'s' if done.notes != 1 else ''} and {done.evidence} evidence "
-               f"item{'s' if done.evidence != 1 else ''} from {store.path}; "
-               "the schedule, findings and counts are kept.")
-    click.echo(f"Wiped {done.backups_removed} older backup{'s' if done.backups_removed != 1 else ''}; "
-               f"a backup of the purged review: {done.backup}")
+    click.echo(
+        f"Purged {done.notes} note{'s' if done.notes != 1 else ''} and {done.evidence} evidence "
+        f"item{'s' if done.evidence != 1 else ''} from {store.path}; "
+        "the schedule, findings and counts are kept."
+    )
+    click.echo(
+        f"Wiped {done.backups_removed} older backup{'s' if done.backups_removed != 1 else ''}; "
+        f"a backup of the purged review: {done.backup}"
+    )

@@ -11,8 +11,8 @@ from .. import paths
 from ..sync import (
     SUFFIX,
     BundlePassphraseNeeded,
-    free_bundle_path,
     differences,
+    free_bundle_path,
     get_conflict,
     init_from_bundle,
     list_conflicts,
@@ -29,15 +29,24 @@ KEEP_SAFE = "It holds interview notes: carry it on an encrypted stick and delete
 
 
 @click.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help=f"File to write (default: REVIEW-REVIEWER-YYYYmmdd-HHMM{SUFFIX} in the current folder).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"File to write (default: REVIEW-REVIEWER-YYYYmmdd-HHMM{SUFFIX} in the current folder).",
+)
 @click.option("--since-last", is_flag=True, help="Only what changed since this laptop's previous bundle.")
-@click.option("--encrypt", is_flag=True,
-              help=f"Encrypt the bundle with a passphrase for the exchange (asked twice, or ${BUNDLE_ENV}). "
-                   "An encrypted review's bundles are encrypted with its own passphrase anyway.")
+@click.option(
+    "--encrypt",
+    is_flag=True,
+    help=f"Encrypt the bundle with a passphrase for the exchange (asked twice, or ${BUNDLE_ENV}). "
+    "An encrypted review's bundles are encrypted with its own passphrase anyway.",
+)
 @AS_OPTION
 @DB_OPTION
-def bundle(output: Path | None, since_last: bool, encrypt: bool, me: str | None, db_path: Path | None) -> None:
+def bundle(
+    output: Path | None, since_last: bool, encrypt: bool, me: str | None, db_path: Path | None
+) -> None:
     """Write this laptop's work on the review to one file, for the others to merge."""
     with open_review(db_path) as store:
         actor = acting_reviewer(store, me)
@@ -77,8 +86,10 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
     if len(summary.bundles) > 1:
         click.echo(f"Total: {summary.describe()}.")
     if summary.conflicts:
-        click.echo("Some rows were changed on two laptops: the later change is in place and the other "
-                   "version is kept; see 'peerreview conflicts'.")
+        click.echo(
+            "Some rows were changed on two laptops: the later change is in place and the other "
+            "version is kept; see 'peerreview conflicts'."
+        )
     click.echo(f"A backup from before the merge: {backup}")
 
 
@@ -101,15 +112,23 @@ def _bundle_files(arguments: tuple[Path, ...]) -> list[Path]:
 
 
 @click.command()
-@click.option("--show", "show_id", metavar="ID", help="What differs between the version in place and the one kept.")
+@click.option(
+    "--show", "show_id", metavar="ID", help="What differs between the version in place and the one kept."
+)
 @click.option("--keep-winner", "winner_id", metavar="ID", help="Keep the version in place; drop the other.")
-@click.option("--keep-loser", "loser_id", metavar="ID", help="Put the kept version back in place, as a new change.")
+@click.option(
+    "--keep-loser", "loser_id", metavar="ID", help="Put the kept version back in place, as a new change."
+)
 @click.option("--all", "include_resolved", is_flag=True, help="List settled conflicts too.")
 @AS_OPTION
 @DB_OPTION
 def conflicts(
-    show_id: str | None, winner_id: str | None, loser_id: str | None, include_resolved: bool,
-    me: str | None, db_path: Path | None,
+    show_id: str | None,
+    winner_id: str | None,
+    loser_id: str | None,
+    include_resolved: bool,
+    me: str | None,
+    db_path: Path | None,
 ) -> None:
     """Rows changed on two laptops since they last met: the later change is in place, the other
     version is kept here until the lead settles it."""
@@ -136,12 +155,18 @@ def conflicts(
     click.echo(f"{len(found)} conflict{'s' if len(found) != 1 else ''}:")
     for conflict in found:
         click.echo(f"  {conflict.short_id}  {conflict.subject()}")
-        click.echo(f"            in place: by {conflict.winner_updated_by} at {_when(conflict.winner_updated_at)}")
-        click.echo(f"            kept:     by {conflict.loser_updated_by} at {_when(conflict.loser_updated_at)}")
+        click.echo(
+            f"            in place: by {conflict.winner_updated_by} at {_when(conflict.winner_updated_at)}"
+        )
+        click.echo(
+            f"            kept:     by {conflict.loser_updated_by} at {_when(conflict.loser_updated_at)}"
+        )
         if conflict.resolution:
             click.echo(f"            settled by {conflict.resolved_by}: kept the {conflict.resolution}")
-    click.echo("--show ID shows what differs; --keep-winner ID drops the kept version; "
-               "--keep-loser ID puts it back in place.")
+    click.echo(
+        "--show ID shows what differs; --keep-winner ID drops the kept version; "
+        "--keep-loser ID puts it back in place."
+    )
 
 
 def _when(stamp: str) -> str:
@@ -171,5 +196,7 @@ def join(bundle_file: Path, me: str | None, db_path: Path | None) -> None:
     summary = init_from_bundle(path, bundle_file, me=me, passphrase=key)
     merged = summary.bundles[0]
     sessions, notes = merged.counts["sessions"].added, merged.counts["notes"].added
-    click.echo(f"Joined review '{merged.header.review_id}' as {me} at {path}: {sessions} sessions, {notes} notes "
-               f"from {merged.header.sender}'s bundle.")
+    click.echo(
+        f"Joined review '{merged.header.review_id}' as {me} at {path}: {sessions} sessions, {notes} notes "
+        f"from {merged.header.sender}'s bundle."
+    )

@@ -93,22 +93,23 @@ class LetterContent:
         return any(finding.draft for _, finding in all_findings(self))
 
 
-def build_content(store: Store, *, include_drafts: bool = False, today: dt.date | None = None) -> LetterContent:
+def build_content(
+    store: Store, *, include_drafts: bool = False, today: dt.date | None = None
+) -> LetterContent:
     """The letter's content: agreed findings only, unless ``include_drafts``."""
     review = store.review()
     if review is None:
         raise ValueError("no review loaded")
     views = [
-        view for view in list_findings(store)
-        if include_drafts or view.finding.status is FindingStatus.AGREED
+        view for view in list_findings(store) if include_drafts or view.finding.status is FindingStatus.AGREED
     ]
-    team = tuple(
-        TeamMember(r.name, r.role, r.organisation, r.is_lead) for r in week.reviewers(store)
-    )
+    team = tuple(TeamMember(r.name, r.role, r.organisation, r.is_lead) for r in week.reviewers(store))
     scope = tuple((area.id, area.title) for area in week.focus_areas(store))
     with store.read() as db:
         # Retired areas are left out of the scope, but any finding still filed under one is kept.
-        titles = {row["id"]: row["title"] for row in db.query("SELECT id, title FROM focus_areas ORDER BY position")}
+        titles = {
+            row["id"]: row["title"] for row in db.query("SELECT id, title FROM focus_areas ORDER BY position")
+        }
     in_letter = [area_id for area_id in titles if area_id in dict(scope) or _has_area(views, area_id)]
     return LetterContent(
         date=today or dt.date.today(),
@@ -138,7 +139,9 @@ def build_content(store: Store, *, include_drafts: bool = False, today: dt.date 
 
 def count_method(store: Store) -> MethodCounts:
     """The counts behind the letter's method section."""
-    held = [s for s in week.sessions(store) if s.status is not SessionStatus.CANCELLED and s.removed_at is None]
+    held = [
+        s for s in week.sessions(store) if s.status is not SessionStatus.CANCELLED and s.removed_at is None
+    ]
     team_ids = {r.id for r in week.reviewers(store)}
     met = [s for s in held if s.kind is not SessionKind.PRESENTATION and not _team_meeting(s, team_ids)]
     named: set[str] = set()
@@ -155,7 +158,8 @@ def count_method(store: Store) -> MethodCounts:
     by_source = evidence_count_by_source(store)
     indicators = {view.item.title for view in list_evidence(store, source_kind=SourceKind.PERFORMANCE_DATA)}
     responses = [
-        int(view.item.data.get("n") or 0) for view in list_evidence(store, source_kind=SourceKind.QUESTIONNAIRE)
+        int(view.item.data.get("n") or 0)
+        for view in list_evidence(store, source_kind=SourceKind.QUESTIONNAIRE)
     ]
     return MethodCounts(
         people_met=people,
@@ -218,7 +222,8 @@ def _section(
 ) -> tuple[LetterFinding, ...]:
     # list_findings gives the lead's order within each list.
     return tuple(
-        _letter_finding(store, view) for view in views
+        _letter_finding(store, view)
+        for view in views
         if view.finding.section is section and view.finding.focus_area_id == area_id
     )
 
@@ -226,10 +231,13 @@ def _section(
 def _letter_finding(store: Store, view: FindingView) -> LetterFinding:
     finding = view.finding
     quotes = tuple(
-        _unquoted(link.item.text) for link in linked_evidence(store, finding.id)
+        _unquoted(link.item.text)
+        for link in linked_evidence(store, finding.id)
         if link.quote_chosen and not link.broken and _unquoted(link.item.text)
     )
-    return LetterFinding(finding.id, finding.title, finding.body, finding.status is FindingStatus.DRAFT, quotes)
+    return LetterFinding(
+        finding.id, finding.title, finding.body, finding.status is FindingStatus.DRAFT, quotes
+    )
 
 
 def _unquoted(text: str) -> str:
@@ -246,4 +254,8 @@ def _has_area(views: list[FindingView], area_id: str) -> bool:
 def _team_meeting(session: SessionRow, team_ids: set[str]) -> bool:
     """The review team's own meeting: a meeting of every reviewer with nobody else. (A meeting
     of the whole team with the director, say, is a session held.)"""
-    return session.kind is SessionKind.MEETING and team_ids <= set(session.reviewers) and not session.participants
+    return (
+        session.kind is SessionKind.MEETING
+        and team_ids <= set(session.reviewers)
+        and not session.participants
+    )

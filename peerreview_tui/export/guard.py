@@ -19,12 +19,34 @@ from dataclasses import dataclass, field
 from ..models import Attendee
 from ..store import Store, week
 
-TITLES = ("cllr", "councillor", "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "rev", "revd")
+TITLES = (
+    "cllr",
+    "councillor",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "sir",
+    "dame",
+    "rev",
+    "revd",
+)
 PERSONAL_TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof")
 # Roles that are one person in any council, whatever the schedule says.
 SINGLE_ROLES = (
-    "chief executive", "portfolio holder", "lead member", "director of children's services", "head of the mash",
-    "lscb chair", "independent chair", "designated doctor", "designated nurse",
+    "chief executive",
+    "portfolio holder",
+    "lead member",
+    "director of children's services",
+    "head of the mash",
+    "lscb chair",
+    "independent chair",
+    "designated doctor",
+    "designated nurse",
 )
 SPEECH = re.compile(
     r"\b(?:said|says|told\s+us|tells\s+us|told\s+the\s+team|felt|feels|believes|described|commented"
@@ -33,7 +55,8 @@ SPEECH = re.compile(
 )
 # Surnames that are also everyday words: alone (or after an initial) they are matched only
 # with a capital letter, and never on their own.
-COMMON_WORDS = frozenset("""
+COMMON_WORDS = frozenset(
+    """
     able age bank banks bell best bird black bond brown budd bush butler care carter case chair
     chance child church clay cook cooper cross day dean early east english fair faith field fields
     fisher ford fox free friend frost gay gold good green grey gray hall hand hardy head heart hill
@@ -42,9 +65,11 @@ COMMON_WORDS = frozenset("""
     north nurse page park parks parsons pearl person plan power price pride rich rice rose royal
     sharp short silver small smart south spring steel stone strong summer swift taylor turner
     wall ward waters watt way webb well wells west white wild will wise wood woods young
-""".split())
+""".split()
+)
 # Words that make a capitalised phrase a role or an organisation rather than a person's name.
-ROLE_WORDS = frozenset("""
+ROLE_WORDS = frozenset(
+    """
     academy adult adults adviser advisor agency assistant authority board borough business care
     carer centre chair chief child children city college commissioner commissioning committee
     conference constable consultant coordinator co-ordinator council county deputy designated
@@ -54,7 +79,8 @@ ROLE_WORDS = frozenset("""
     primary principal probation representative reviewing safeguarding school secondary sector
     senior sergeant service services social specialist superintendent support team teacher
     trust unit visitor voluntary worker youth person people leaver
-""".split())
+""".split()
+)
 # "Janet", "O'Neill", "McDonald", "Fenwick-Hale", "J." (but not "MASH" or "NHS")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z]*(?:['’-]?[A-Z][a-z]+)*|[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*|[A-Z]\.?)$")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -79,7 +105,9 @@ class GuardResult:
         return not self.hits and not self.warnings
 
 
-def check_attribution(store: Store, texts: Sequence[tuple[str, str]], allow: Collection[str] = ()) -> GuardResult:
+def check_attribution(
+    store: Store, texts: Sequence[tuple[str, str]], allow: Collection[str] = ()
+) -> GuardResult:
     """Names of people met and single-person roles next to speech in ``texts`` ((where, text)
     pairs); phrases in ``allow`` (any case) are kept deliberately and not reported."""
     allowed = [_phrase_pattern(phrase) for phrase in allow if phrase.strip()]
@@ -91,14 +119,22 @@ def check_attribution(store: Store, texts: Sequence[tuple[str, str]], allow: Col
         text = _plain(text)
         spans = [m.span() for pattern in names for m in pattern.finditer(text)]
         for start, end in _reportable(spans, text, allowed):
-            _add(result.hits, seen, GuardHit(where, _phrase(text, start, end), "name", _excerpt(text, start, end)))
+            _add(
+                result.hits,
+                seen,
+                GuardHit(where, _phrase(text, start, end), "name", _excerpt(text, start, end)),
+            )
         for sentence_start, sentence in _sentences(text):
             if not SPEECH.search(sentence):
                 continue
             spans = [m.span() for pattern in roles for m in pattern.finditer(sentence)]
             for start, end in _reportable(spans, sentence, allowed):
                 start, end = start + sentence_start, end + sentence_start
-                _add(result.warnings, seen, GuardHit(where, _phrase(text, start, end), "role", _excerpt(text, start, end)))
+                _add(
+                    result.warnings,
+                    seen,
+                    GuardHit(where, _phrase(text, start, end), "role", _excerpt(text, start, end)),
+                )
     return result
 
 
@@ -110,7 +146,9 @@ def people_met(store: Store) -> set[str]:
         for row in db.query("SELECT attendance FROM notes WHERE attendance != '[]'"):
             for attendee in _attendees(row["attendance"]):
                 if attendee.extra:
-                    names.update(text for text in (attendee.role, attendee.organisation) if looks_like_name(text))
+                    names.update(
+                        text for text in (attendee.role, attendee.organisation) if looks_like_name(text)
+                    )
     return {" ".join(name.split()) for name in names if _fold(name) not in team}
 
 
@@ -168,7 +206,9 @@ def _name_pattern(name: str) -> re.Pattern[str]:
         forms.append(rf"(?-i:{re.escape(first[0][0].upper())})(?:\.\s*|\s+){last}")
         if sum(c.isalpha() for c in surname) >= 3 and not common:
             forms.append(re.escape(surname))
-    return re.compile(rf"(?<![\w'’-])(?:{'|'.join(sorted(set(forms), key=len, reverse=True))})(?![\w-])", re.I)
+    return re.compile(
+        rf"(?<![\w'’-])(?:{'|'.join(sorted(set(forms), key=len, reverse=True))})(?![\w-])", re.I
+    )
 
 
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
@@ -194,7 +234,7 @@ def _reportable(
 def _sentences(text: str) -> Iterator[tuple[int, str]]:
     start = 0
     for gap in _SENTENCE.finditer(text):
-        yield start, text[start:gap.start()]
+        yield start, text[start : gap.start()]
         start = gap.end()
     yield start, text[start:]
 

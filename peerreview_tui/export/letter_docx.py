@@ -36,9 +36,21 @@ _TEMPLATE_TYPE = b"wordprocessingml.template.main+xml"
 _DOCUMENT_TYPE = b"wordprocessingml.document.main+xml"
 # The end of w:pPr's schema order, from the properties this module sets: Word refuses a
 # document whose properties are out of order.
-_P_PR_TAIL = ("w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
-              "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
-              "w:sectPr", "w:pPrChange")
+_P_PR_TAIL = (
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
+)
 
 
 class TemplateError(ValueError):
@@ -101,7 +113,11 @@ def _plain_document():
     _font(styles["Normal"], size=11)
     styles["Normal"].paragraph_format.space_after = Pt(8)
     styles["Normal"].paragraph_format.line_spacing = 1.15
-    for name, size, before, after in (("Title", 12, 6, 12), ("Heading 1", 12, 16, 6), ("Heading 2", 11, 10, 4)):
+    for name, size, before, after in (
+        ("Title", 12, 6, 12),
+        ("Heading 1", 12, 16, 6),
+        ("Heading 2", 11, 10, 4),
+    ):
         style = styles[name]
         _font(style, size=size, bold=True, colour=DARK)
         fmt = style.paragraph_format
@@ -126,8 +142,10 @@ class _Writer:
 
     def __init__(self, document):
         self.document = document
-        self.styles = {name: _ensure_style(document, name) for name in
-                       ("Normal", "Title", "Heading 1", "Heading 2", "Quote", "List Number", "List Bullet")}
+        self.styles = {
+            name: _ensure_style(document, name)
+            for name in ("Normal", "Title", "Heading 1", "Heading 2", "Quote", "List Number", "List Bullet")
+        }
         self.numbering = _numbering(document)
         self.decimal = self._abstract("List Number", "decimal", "%1.")
         self.bullet = self._abstract("List Bullet", "bullet", "•")
@@ -286,7 +304,9 @@ def _add_abstract(numbering, fmt: str, text: str) -> int:
 
 def _indent(numbering, abstract_id: int) -> int:
     """Where the text of a list item starts, in twips, so follow-on paragraphs line up."""
-    found = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{abstract_id}"]/w:lvl[@w:ilvl="0"]/w:pPr/w:ind')
+    found = numbering.xpath(
+        f'./w:abstractNum[@w:abstractNumId="{abstract_id}"]/w:lvl[@w:ilvl="0"]/w:pPr/w:ind'
+    )
     value = found[0].get(qn("w:left")) or found[0].get(qn("w:start")) if found else None
     return int(value) if value and value.isdigit() else 425
 
@@ -328,4 +348,4 @@ def _set(owner, tag: str, value: str) -> None:
         p_pr.remove(old)
     child = OxmlElement(tag)
     child.set(qn("w:val"), value)
-    p_pr.insert_element_before(child, *_P_PR_TAIL[_P_PR_TAIL.index(tag) + 1:])
+    p_pr.insert_element_before(child, *_P_PR_TAIL[_P_PR_TAIL.index(tag) + 1 :])

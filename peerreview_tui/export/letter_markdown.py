@@ -52,7 +52,10 @@ def letter_outline(content: LetterContent) -> list[Block]:
         Block("date", (long_date(content.date),)),
         Block("address", tuple(address_lines(content))),
         Block("salutation", (salutation(content),)),
-        Block("title", (f"{content.review_title}: {content.council}, {review_dates(content.start, content.end)}",)),
+        Block(
+            "title",
+            (f"{content.review_title}: {content.council}, {review_dates(content.start, content.end)}",),
+        ),
         *(Block("para", (text,)) for text in opening(content)),
         Block("heading", ("Scope of the review",)),
         Block("para", ("The council and the team agreed that the review would focus on:",)),
@@ -75,7 +78,9 @@ def letter_outline(content: LetterContent) -> list[Block]:
     if content.recommendations:
         blocks += [
             Block("heading", ("Recommendations",)),
-            Block("para", ("The team recommends that the council and its partners consider these priorities:",)),
+            Block(
+                "para", ("The team recommends that the council and its partners consider these priorities:",)
+            ),
             _findings(content.recommendations),
         ]
     blocks += [Block("heading", ("Next steps",)), *(Block("para", (text,)) for text in NEXT_STEPS)]
@@ -85,7 +90,9 @@ def letter_outline(content: LetterContent) -> list[Block]:
 
 def opening(content: LetterContent) -> list[str]:
     what = content.review_title
-    if what[1:2].islower():  # "Children's safeguarding peer review" -> "a children's ...", but "an LSCB..." stays
+    if what[
+        1:2
+    ].islower():  # "Children's safeguarding peer review" -> "a children's ...", but "an LSCB..." stays
         what = what[:1].lower() + what[1:]
     return [
         f"Thank you for inviting us to carry out a {what} of {content.council} from "
@@ -109,9 +116,12 @@ NEXT_STEPS = (
 
 
 def method_paragraphs(m: MethodCounts) -> list[str]:
-    kinds = [_count(m.interviews, "interview"), _count(m.focus_groups, "focus group"),
-             _count(m.site_visits, "site visit"), _count(m.observations, "observation of practice",
-                                                         "observations of practice")]
+    kinds = [
+        _count(m.interviews, "interview"),
+        _count(m.focus_groups, "focus group"),
+        _count(m.site_visits, "site visit"),
+        _count(m.observations, "observation of practice", "observations of practice"),
+    ]
     kinds = [kind for kind in kinds if kind]
     met = f"During the week the team met {_count(m.people_met, 'person', 'people') or 'no one'}"
     met += f" in {_count(m.sessions_held, 'session')}" if m.sessions_held else ""
@@ -120,9 +130,10 @@ def method_paragraphs(m: MethodCounts) -> list[str]:
         met += f", and audited case files in {_count(m.case_file_audits, 'session')}"
     read = [
         m.documents and f"read {_count(m.documents, 'document')}",
-        m.performance_indicators and f"considered {_count(m.performance_indicators, 'performance indicator')}",
-        m.questionnaire_responses and
-        f"looked at the results of an online questionnaire with {_count(m.questionnaire_responses, 'response')}",
+        m.performance_indicators
+        and f"considered {_count(m.performance_indicators, 'performance indicator')}",
+        m.questionnaire_responses
+        and f"looked at the results of an online questionnaire with {_count(m.questionnaire_responses, 'response')}",
     ]
     paragraphs = [met + "."]
     if read := [part for part in read if part]:
@@ -160,7 +171,9 @@ def finding_item(finding: LetterFinding) -> Item:
     title = finding.title.strip()
     title += "" if title[-1:] in ".?!:" else "."
     paragraphs = body_paragraphs(finding.body)
-    return Item(paragraphs[0] if paragraphs else "", title, tuple(paragraphs[1:]), finding.quotes, finding.draft)
+    return Item(
+        paragraphs[0] if paragraphs else "", title, tuple(paragraphs[1:]), finding.quotes, finding.draft
+    )
 
 
 def body_paragraphs(text: str) -> list[str]:

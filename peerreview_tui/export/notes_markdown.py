@@ -51,7 +51,9 @@ def notes_markdown(store: Store, session_id: str | None = None) -> str:
                 [json.dumps(session_ids)],
             )
         ]
-        reviewers = {row["id"]: ReviewerRow.model_validate(row) for row in db.query("SELECT * FROM reviewers")}
+        reviewers = {
+            row["id"]: ReviewerRow.model_validate(row) for row in db.query("SELECT * FROM reviewers")
+        }
         # Retired focus areas are still known tags: older notes carry them.
         known_tags = {row["id"] for row in db.query("SELECT id FROM focus_areas")}
 
@@ -134,4 +136,3 @@ def _saved_at(stamp: str) -> str:
     except ValueError:
         return stamp
     return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-

@@ -116,7 +116,9 @@ def _scope_and_method(content: LetterContent) -> list[Slide]:
         return [Slide("Scope and method", (Column(tuple(areas), "Focus areas"), method), notes=notes)]
     pages = paginate(areas, column_width(1), heading=True)
     scope = [
-        Slide(title="Scope" + (" (continued)" if number else ""), columns=(Column(tuple(page), "Focus areas"),))
+        Slide(
+            title="Scope" + (" (continued)" if number else ""), columns=(Column(tuple(page), "Focus areas"),)
+        )
         for number, page in enumerate(pages)
     ]
     return [*scope, Slide("Method", (method,), notes=notes)]
@@ -124,7 +126,9 @@ def _scope_and_method(content: LetterContent) -> list[Slide]:
 
 def _method_lines(content: LetterContent) -> list[str]:
     counts = content.method
-    lines = [f"{_count(counts.sessions_held, 'session')} with {_count(counts.people_met, 'person', 'people')}"]
+    lines = [
+        f"{_count(counts.sessions_held, 'session')} with {_count(counts.people_met, 'person', 'people')}"
+    ]
     for number, one, many in (
         (counts.interviews, "interview", None),
         (counts.focus_groups, "focus group", None),
@@ -183,7 +187,8 @@ def _thank_you(content: LetterContent) -> Slide:
         )
     ]
     fitting = (
-        columns for columns in layouts
+        columns
+        for columns in layouts
         if all(_fits(column.bullets, column_width(len(columns)), True, column.size) for column in columns)
     )
     return Slide(title="Thank you", columns=next(fitting, layouts[-1]))
@@ -203,7 +208,7 @@ def _finding_slides(title: str, findings: Sequence[LetterFinding]) -> list[Slide
     slides = []
     start = 0
     for number, page in enumerate(pages):
-        shown = findings[start:start + len(page)]
+        shown = findings[start : start + len(page)]
         start += len(page)
         suffix = " (continued)" if number else ""
         slides.append(
@@ -294,7 +299,9 @@ def _bullet_height(bullet: Bullet, width: float, size: int = BULLET_PT) -> float
     text_width = width - 2 * INSET - BULLET_INDENT
     height = SPACE_BEFORE_PT / 72 + _lines(bullet.text, text_width, size) * _line_height(size)
     if bullet.quote:
-        height += QUOTE_SPACE_BEFORE_PT / 72 + _lines(bullet.quote, text_width, QUOTE_PT) * _line_height(QUOTE_PT)
+        height += QUOTE_SPACE_BEFORE_PT / 72 + _lines(bullet.quote, text_width, QUOTE_PT) * _line_height(
+            QUOTE_PT
+        )
     return height
 
 
@@ -314,7 +321,7 @@ def paginate(bullets: Sequence[Bullet], width: float, heading: bool = False) -> 
         else:
             greedy.append([bullet])
     size = math.ceil(len(bullets) / len(greedy)) if greedy else 0
-    even = [list(bullets[i:i + size]) for i in range(0, len(bullets), size)] if size else []
+    even = [list(bullets[i : i + size]) for i in range(0, len(bullets), size)] if size else []
     if len(even) == len(greedy) and all(_fits(page, width, heading) for page in even):
         return even
     return greedy

@@ -30,6 +30,7 @@ BUSY_TIMEOUT_MS = 5000
 # Every page size SQLite allows is a multiple of this, so every database file's size is too.
 _PAGE_MULTIPLE = 512
 
+
 # sqlcipher3 raises its own exception classes, which are not sqlite3's: catch both.
 def db_errors() -> tuple[type[Exception], ...]:
     """sqlite3's errors, and sqlcipher3's once an encrypted review brought it in. sqlcipher3 is
@@ -42,7 +43,6 @@ def sqlcipher() -> Any:
     from sqlcipher3 import dbapi2
 
     return dbapi2
-
 
 
 # The same DB-API, two classes: a plain review is sqlite3's, an encrypted one sqlcipher3's.
@@ -161,7 +161,9 @@ def _check_existing(path: Path, passphrase: str | None) -> None:
     uri = f"{path.resolve().as_uri()}?mode=ro"
     if header == SQLITE_HEADER:
         if passphrase is not None:
-            raise StoreError(f"{path} is not encrypted; open it without a passphrase, or encrypt it with 'peerreview encrypt'")
+            raise StoreError(
+                f"{path} is not encrypted; open it without a passphrase, or encrypt it with 'peerreview encrypt'"
+            )
         try:
             probe = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as error:
@@ -184,9 +186,7 @@ def _check_existing(path: Path, passphrase: str | None) -> None:
         app_id = probe.execute("PRAGMA application_id").fetchone()[0]
         blank = probe.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
         if app_id != APPLICATION_ID and not blank:
-            raise StoreError(
-                f"{path} is an SQLite file but not a review database; it was left untouched"
-            )
+            raise StoreError(f"{path} is an SQLite file but not a review database; it was left untouched")
         result = probe.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
             raise StoreError(
@@ -212,9 +212,7 @@ def _verify_key(conn: Connection, path: Path) -> None:
 def _check_writable(path: Path) -> None:
     target = path if path.exists() else path.parent
     if not os.access(target, os.W_OK) or not os.access(path.parent, os.W_OK | os.X_OK):
-        raise StoreError(
-            f"{path} is read-only here; copy it to a folder you can write to and use --db"
-        )
+        raise StoreError(f"{path} is read-only here; copy it to a folder you can write to and use --db")
 
 
 def explain(error: BaseException, path: Path | None = None) -> str:

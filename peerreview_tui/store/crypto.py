@@ -18,8 +18,16 @@ from sqlcipher3 import dbapi2 as sqlcipher  # only `encrypt` imports this module
 
 from .backup import overwrite, remove_backups, wipe_file
 from .connection import (
-    APPLICATION_ID, BUSY_TIMEOUT_MS, db_errors, SQLITE_HEADER, Connection, StoreError, check_passphrase,
-    connect, explain, is_encrypted,
+    APPLICATION_ID,
+    BUSY_TIMEOUT_MS,
+    SQLITE_HEADER,
+    Connection,
+    StoreError,
+    check_passphrase,
+    connect,
+    db_errors,
+    explain,
+    is_encrypted,
 )
 from .review import Store
 
@@ -71,7 +79,9 @@ def encrypt_review(path: Path, passphrase: str) -> Encrypted:
     except sqlcipher.OperationalError as error:
         _remove(copy)
         if "locked" in str(error).lower() or "busy" in str(error).lower():
-            raise StoreError(f"{path} is open in another program (the app?); close it and try again") from None
+            raise StoreError(
+                f"{path} is open in another program (the app?); close it and try again"
+            ) from None
         raise StoreError(explain(error, path)) from None
     except BaseException:
         _remove(copy)
@@ -88,7 +98,9 @@ def encrypt_review(path: Path, passphrase: str) -> Encrypted:
 
 def row_counts(conn: Connection) -> dict[str, int]:
     """Rows in each table, virtual ones included."""
-    names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    names = [
+        row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    ]
     return {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
 
 
@@ -99,15 +111,21 @@ def _verify_copy(copy: Path, passphrase: str, counts: dict[str, int]) -> None:
     try:
         conn = connect(copy, passphrase=passphrase)
     except StoreError as error:
-        raise StoreError(f"the encrypted copy did not open ({error}); the review was left as it was") from None
+        raise StoreError(
+            f"the encrypted copy did not open ({error}); the review was left as it was"
+        ) from None
     try:
         copied = row_counts(conn)
     except db_errors() as error:
-        raise StoreError(f"the encrypted copy cannot be read ({error}); the review was left as it was") from None
+        raise StoreError(
+            f"the encrypted copy cannot be read ({error}); the review was left as it was"
+        ) from None
     finally:
         conn.close()
     if copied != counts:
-        differ = sorted(name for name in counts.keys() | copied.keys() if counts.get(name) != copied.get(name))
+        differ = sorted(
+            name for name in counts.keys() | copied.keys() if counts.get(name) != copied.get(name)
+        )
         raise StoreError(f"the encrypted copy differs in {', '.join(differ)}; the review was left as it was")
 
 

@@ -21,7 +21,8 @@ from .review import Store
 # Each session kind is the source kind of the same name, but for a presentation (the council's,
 # to the team): a meeting.
 SOURCE_OF_SESSION: dict[SessionKind, SourceKind] = {
-    kind: SourceKind.MEETING if kind is SessionKind.PRESENTATION else SourceKind(kind.value) for kind in SessionKind
+    kind: SourceKind.MEETING if kind is SessionKind.PRESENTATION else SourceKind(kind.value)
+    for kind in SessionKind
 }
 SIMILAR = 0.6  # difflib ratio at which an edited line is still "the same line"
 # An edited line stays near where it was: similarity is tried only against the nearest few
@@ -106,8 +107,18 @@ def sync_note_evidence(db: Database, note: Note, session: SessionRow, actor: str
     changed: list[dict[str, Any]] = []
     inserted: list[dict[str, Any]] = []
     for i, (mark, text) in enumerate(marks):
-        fields = {"kind": mark.kind.value, "source_kind": source, "text": text, "focus_areas": _json(mark.tags)}
-        fields |= {"session_id": note.session_id, "line_no": mark.line_no, "author_id": note.author_id, "detached": 0}
+        fields = {
+            "kind": mark.kind.value,
+            "source_kind": source,
+            "text": text,
+            "focus_areas": _json(mark.tags),
+        }
+        fields |= {
+            "session_id": note.session_id,
+            "line_no": mark.line_no,
+            "author_id": note.author_id,
+            "detached": 0,
+        }
         if (row := matched.get(i)) is None:
             inserted.append(_record(actor, stamp, id=new_id(), note_id=note.id, **fields))
         elif any(row[key] != value for key, value in fields.items()):
@@ -137,19 +148,44 @@ def upsert_evidence(db: Database, items: Iterable[dict[str, Any]], actor: str) -
     """Write items from another source by id: new ones inserted, changed ones updated (stamped
     only if something changed). An item without focus areas keeps the tags added by hand."""
     stamp = now()
-    rows = [{**item, "focus_areas": _json(item["focus_areas"]), "data": _json(item["data"])} for item in items]
+    rows = [
+        {**item, "focus_areas": _json(item["focus_areas"]), "data": _json(item["data"])} for item in items
+    ]
     db.conn.executemany(_INSERT_SQL + _UPDATE_IF_CHANGED, [_record(actor, stamp, **row) for row in rows])
 
 
 def _record(actor: str, stamp: str, **fields: Any) -> dict[str, Any]:
     """A whole evidence row: ``fields`` over the defaults, stamped as made by ``actor``."""
-    row = {"title": "", "focus_areas": "[]", "session_id": None, "note_id": None, "line_no": None, "detached": 0}
+    row = {
+        "title": "",
+        "focus_areas": "[]",
+        "session_id": None,
+        "note_id": None,
+        "line_no": None,
+        "detached": 0,
+    }
     row |= {"data": "{}", "author_id": actor, **fields, "created_by": actor, "created_at": stamp}
     return row | {"updated_by": actor, "updated_at": stamp}
 
 
-_COLUMNS = ("id", "kind", "source_kind", "text", "title", "focus_areas", "session_id", "note_id", "line_no",
-            "author_id", "detached", "data", "created_by", "created_at", "updated_by", "updated_at")
+_COLUMNS = (
+    "id",
+    "kind",
+    "source_kind",
+    "text",
+    "title",
+    "focus_areas",
+    "session_id",
+    "note_id",
+    "line_no",
+    "author_id",
+    "detached",
+    "data",
+    "created_by",
+    "created_at",
+    "updated_by",
+    "updated_at",
+)
 _INSERT_SQL = f"INSERT INTO evidence ({', '.join(_COLUMNS)}) VALUES ({', '.join(':' + c for c in _COLUMNS)})"
 _UPDATE_IF_CHANGED = """
 ON CONFLICT (id) DO UPDATE SET
@@ -186,9 +222,15 @@ _ORDER = """ ORDER BY s.day IS NULL, s.day, s.start_time, e.session_id, e.author
 
 
 def list_evidence(
-    store: Store, *, focus_area: str | None = None, source_kind: SourceKind | None = None,
-    day: dt.date | None = None, author: str | None = None, kinds: Collection[EvidenceKind] | None = None,
-    untagged: bool = False, include_detached: bool = False,
+    store: Store,
+    *,
+    focus_area: str | None = None,
+    source_kind: SourceKind | None = None,
+    day: dt.date | None = None,
+    author: str | None = None,
+    kinds: Collection[EvidenceKind] | None = None,
+    untagged: bool = False,
+    include_detached: bool = False,
 ) -> list[EvidenceView]:
     """Items by day, start time and line (items from no session last); ``untagged`` gives those
     with no focus area (the "to tag" list); a ``day`` keeps only items from that day's sessions."""
@@ -197,7 +239,10 @@ def list_evidence(
         ("e.source_kind = ?", source_kind and SourceKind(source_kind).value),
         ("s.day = ?", day and day.isoformat()),
         ("e.author_id = ?", author),
-        ("e.kind IN (SELECT value FROM json_each(?))", None if kinds is None else _json([str(k) for k in kinds])),
+        (
+            "e.kind IN (SELECT value FROM json_each(?))",
+            None if kinds is None else _json([str(k) for k in kinds]),
+        ),
     ]
     where = [condition for condition, value in filters if value is not None]
     params = [value for _, value in filters if value is not None]
@@ -220,7 +265,9 @@ class EvidenceFact(NamedTuple):
     session_id: str | None
 
 
-def evidence_facts(store: Store, *, day: dt.date | None = None, author: str | None = None) -> list[EvidenceFact]:
+def evidence_facts(
+    store: Store, *, day: dt.date | None = None, author: str | None = None
+) -> list[EvidenceFact]:
     """Every item that counts (detached ones aside), filtered like ``list_evidence``."""
     sql = (
         "SELECT e.id, e.kind, e.source_kind, e.focus_areas, e.session_id FROM evidence e "
@@ -236,7 +283,10 @@ def evidence_facts(store: Store, *, day: dt.date | None = None, author: str | No
     kinds, sources = {k.value: k for k in EvidenceKind}, {k.value: k for k in SourceKind}
     with store.read() as db:
         rows = db.execute(sql, params).fetchall()
-    return [EvidenceFact(i, kinds[k], sources[src], json.loads(areas), session) for i, k, src, areas, session in rows]
+    return [
+        EvidenceFact(i, kinds[k], sources[src], json.loads(areas), session)
+        for i, k, src, areas, session in rows
+    ]
 
 
 def get_evidence(store: Store, evidence_id: str) -> EvidenceView | None:
@@ -256,21 +306,33 @@ def evidence_count_by_source(store: Store) -> dict[SourceKind, int]:
 def _view(row: dict[str, Any]) -> EvidenceView:
     day = dt.date.fromisoformat(row["v_day"]) if row["v_day"] else None
     item = EvidenceItem.model_validate(row)
-    return EvidenceView(item, row["v_session_title"], day, row["v_start_time"], row["v_author_name"], row["v_links"])
+    return EvidenceView(
+        item, row["v_session_title"], day, row["v_start_time"], row["v_author_name"], row["v_links"]
+    )
 
 
 # --- Changes by hand -------------------------------------------------------------------
 
 
-def add_document(store: Store, *, title: str, summary: str, focus_areas: list[str], actor: str) -> EvidenceItem:
+def add_document(
+    store: Store, *, title: str, summary: str, focus_areas: list[str], actor: str
+) -> EvidenceItem:
     """A document the team read, with what it shows."""
     title, summary = " ".join(title.split()), summary.strip()
     if not title or not summary:
         raise ValueError("a document needs a title and a summary of what it shows")
     areas = list(dict.fromkeys(focus_areas))
     _check_focus_areas(store, areas)
-    record = _record(actor, now(), id=new_id(), kind=EvidenceKind.OBSERVATION.value, text=summary, title=title,
-                     source_kind=SourceKind.DOCUMENT.value, focus_areas=_json(areas))
+    record = _record(
+        actor,
+        now(),
+        id=new_id(),
+        kind=EvidenceKind.OBSERVATION.value,
+        text=summary,
+        title=title,
+        source_kind=SourceKind.DOCUMENT.value,
+        focus_areas=_json(areas),
+    )
     with store.write() as db:
         db.execute(_INSERT_SQL, record)
     return EvidenceItem.model_validate(record)
@@ -310,7 +372,7 @@ def _with_tag(body: str, line_no: int, kind: EvidenceKind, tag: str) -> str:
     mark = parse_line(content, line_no)
     if mark is None or mark.kind is not kind:
         raise ValueError("the note has changed since the list was shown; try again")
-    lines[line_no] = f"{content.rstrip()} #{tag}{line[len(content):]}"
+    lines[line_no] = f"{content.rstrip()} #{tag}{line[len(content) :]}"
     return "".join(lines)
 
 

@@ -250,7 +250,10 @@ def list_findings(
     """Findings in letter order: key messages; strengths then areas for development of each
     focus area, in schedule order; recommendations. By position within a list."""
     wanted = {"status": status, "focus_area_id": focus_area, "section": section}
-    where = ["f.deleted_at IS NULL", *(f"f.{column} = ?" for column, value in wanted.items() if value is not None)]
+    where = [
+        "f.deleted_at IS NULL",
+        *(f"f.{column} = ?" for column, value in wanted.items() if value is not None),
+    ]
     params = [str(value) for value in wanted.values() if value is not None]
     sql = (
         "SELECT f.* FROM findings f LEFT JOIN focus_areas a ON a.id = f.focus_area_id "
@@ -332,7 +335,14 @@ class _Edit:
         self.db.execute(
             "INSERT INTO audit (id, at, actor, table_name, row_id, action, changes) "
             "VALUES (?, ?, ?, 'findings', ?, ?, ?)",
-            [new_id(), self.stamp, self.actor, self.row["id"], action, json.dumps(changes, ensure_ascii=False)],
+            [
+                new_id(),
+                self.stamp,
+                self.actor,
+                self.row["id"],
+                action,
+                json.dumps(changes, ensure_ascii=False),
+            ],
         )
 
     def finding(self) -> Finding:
@@ -351,7 +361,9 @@ def _set_status(store: Store, finding_id: str, actor: str, status: str) -> Findi
         old = edit.row
         if old["status"] != status:
             agreed_by = actor if status == AGREED else None
-            edit.touch({"status": status, "agreed_by": agreed_by, "agreed_at": edit.stamp if agreed_by else None})
+            edit.touch(
+                {"status": status, "agreed_by": agreed_by, "agreed_at": edit.stamp if agreed_by else None}
+            )
             changes = {"status": [old["status"], status], "agreed_by": [old["agreed_by"], agreed_by]}
             edit.audit("agree" if status == AGREED else "reopen", changes)
         return edit.finding()

@@ -64,7 +64,9 @@ def save_note(
                 }
             )
         note = Note.model_validate(next(db.query("SELECT * FROM notes WHERE id = ?", [row_id])))
-        session = SessionRow.model_validate(next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id])))
+        session = SessionRow.model_validate(
+            next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]))
+        )
         evidence_items.sync_note_evidence(db, note, session, actor)
     return note
 

@@ -95,9 +95,11 @@ def _purge_row_copies(db: Database, stamp: str) -> int:
         if not db[table].exists():
             continue
         stamped = "updated_by" in db[table].columns_dict
-        rows = list(db.query(
-            f"SELECT id, table_name, {column} AS copy FROM {table} WHERE table_name IN ('notes', 'evidence')"
-        ))
+        rows = list(
+            db.query(
+                f"SELECT id, table_name, {column} AS copy FROM {table} WHERE table_name IN ('notes', 'evidence')"
+            )
+        )
         for row in rows:
             copy = _blanked(row["table_name"], json.loads(row["copy"]))
             values = {column: json.dumps(copy, ensure_ascii=False)}
@@ -123,7 +125,12 @@ def _anonymous(attendance: str | list[Any]) -> str:
     except ValueError:
         people = []
     kept = [
-        {"role": "", "organisation": "", "present": bool(p.get("present", True)), "extra": bool(p.get("extra", False))}
+        {
+            "role": "",
+            "organisation": "",
+            "present": bool(p.get("present", True)),
+            "extra": bool(p.get("extra", False)),
+        }
         for p in people
         if isinstance(p, dict)
     ]

@@ -12,7 +12,14 @@ from sqlite_utils import Database
 from ..models import ReviewRow
 from . import backup
 from .connection import (
-    BUSY_TIMEOUT_MS, db_errors, Connection, StoreError, check_passphrase, connect, explain, quote,
+    BUSY_TIMEOUT_MS,
+    Connection,
+    StoreError,
+    check_passphrase,
+    connect,
+    db_errors,
+    explain,
+    quote,
 )
 from .migrations import migrate
 

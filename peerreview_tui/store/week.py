@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..clashes import Slot, find_clashes
 from ..models import (
     SCHEDULE_AUTHOR,
     DayRow,
@@ -21,7 +22,6 @@ from ..models import (
     new_id,
     now,
 )
-from ..clashes import Slot, find_clashes
 from .connection import StoreError
 from .review import Store
 
@@ -189,9 +189,7 @@ def _upsert(
             db.table(table).insert(record)
             added.append(row_id)
         elif any(old[key] != value for key, value in fields.items()):
-            db.table(table).update(
-                row_id, {**fields, "updated_by": SCHEDULE_AUTHOR, "updated_at": stamp}
-            )
+            db.table(table).update(row_id, {**fields, "updated_by": SCHEDULE_AUTHOR, "updated_at": stamp})
             updated.append(row_id)
     return added, updated
 
@@ -305,7 +303,11 @@ def change_session(store: Store, session_id: str, actor: str, **fields: Any) -> 
     if unknown:
         raise ValueError(f"cannot change {', '.join(sorted(unknown))}")
     values = {
-        key: _json(value) if isinstance(value, list) else value.isoformat() if isinstance(value, dt.date) else value
+        key: _json(value)
+        if isinstance(value, list)
+        else value.isoformat()
+        if isinstance(value, dt.date)
+        else value
         for key, value in fields.items()
     }
     _change(store, session_id, actor, "change", values)
@@ -329,10 +331,19 @@ def _change(store: Store, session_id: str, actor: str, action: str, values: dict
         _audit(db, stamp, actor, session_id, action, changed)
 
 
-def _audit(db: Database, stamp: str, actor: str, session_id: str, action: str, changes: dict[str, Any]) -> None:
+def _audit(
+    db: Database, stamp: str, actor: str, session_id: str, action: str, changes: dict[str, Any]
+) -> None:
     db.table("audit").insert(
-        {"id": new_id(), "at": stamp, "actor": actor, "table_name": "sessions", "row_id": session_id,
-         "action": action, "changes": _json(changes)}
+        {
+            "id": new_id(),
+            "at": stamp,
+            "actor": actor,
+            "table_name": "sessions",
+            "row_id": session_id,
+            "action": action,
+            "changes": _json(changes),
+        }
     )
 
 

@@ -14,8 +14,8 @@ import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlite_utils import Database
@@ -65,7 +65,9 @@ class BundleSummary:
     deletions: int = 0
 
     def describe(self) -> str:
-        what = ", ".join(_plural(self.counts.get(table, 0), noun) for table, noun in _NOUNS if self.counts.get(table))
+        what = ", ".join(
+            _plural(self.counts.get(table, 0), noun) for table, noun in _NOUNS if self.counts.get(table)
+        )
         what = what or "nothing"
         if self.deletions:
             what += f", {_plural(self.deletions, 'deletion')}"
@@ -74,9 +76,17 @@ class BundleSummary:
 
 
 _NOUNS = (
-    ("notes", "note"), ("evidence", "evidence item"), ("findings", "finding"), ("finding_evidence", "citation"),
-    ("sessions", "session"), ("days", "day"), ("reviewers", "reviewer"), ("focus_areas", "focus area"),
-    ("review", "review"), ("audit", "audit entry"), ("conflicts", "conflict"),
+    ("notes", "note"),
+    ("evidence", "evidence item"),
+    ("findings", "finding"),
+    ("finding_evidence", "citation"),
+    ("sessions", "session"),
+    ("days", "day"),
+    ("reviewers", "reviewer"),
+    ("focus_areas", "focus area"),
+    ("review", "review"),
+    ("audit", "audit entry"),
+    ("conflicts", "conflict"),
 )
 
 
@@ -146,8 +156,10 @@ def _open_encrypted(path: Path, passphrase: str) -> Any:
 def _check_application_id(conn: Any, app_id: int, path: Path) -> None:
     if app_id != BUNDLE_APPLICATION_ID:
         conn.close()
-        raise SyncError(f"{path.name} is an SQLite file but not a peerreview bundle (a review database? "
-                        "make a bundle of it with 'peerreview bundle')")
+        raise SyncError(
+            f"{path.name} is an SQLite file but not a peerreview bundle (a review database? "
+            "make a bundle of it with 'peerreview bundle')"
+        )
 
 
 def read_bundle(path: str | Path, passphrase: str | None = None) -> Bundle:
@@ -167,7 +179,9 @@ def read_bundle(path: str | Path, passphrase: str | None = None) -> Bundle:
                 f"{path.name} was written by a newer peerreview (bundle format {header.format}; this one reads "
                 f"up to {BUNDLE_FORMAT}); upgrade peerreview to merge it"
             )
-        rows = {table.name: [dict(row) for row in conn.execute(f"SELECT * FROM {table.name}")] for table in TABLES}
+        rows = {
+            table.name: [dict(row) for row in conn.execute(f"SELECT * FROM {table.name}")] for table in TABLES
+        }
         tombstones = [dict(row) for row in conn.execute("SELECT * FROM tombstones")]
         history: dict[tuple[str, str], set[str]] = {}
         for table_name, key, hash_ in conn.execute("SELECT table_name, row_key, hash FROM versions"):
@@ -202,12 +216,17 @@ def write_bundle(
         known = _known_at(db, since)
         rows = {
             table.name: [
-                r for r in db.query(f"SELECT * FROM {table.name}")
+                r
+                for r in db.query(f"SELECT * FROM {table.name}")
                 if (table.name, table.row_key(r), row_hash(r)) not in known
             ]
             for table in TABLES
         }
-        tombs = [t for t in db.query("SELECT * FROM tombstones") if (t["table_name"], t["row_id"], row_hash(t)) not in known]
+        tombs = [
+            t
+            for t in db.query("SELECT * FROM tombstones")
+            if (t["table_name"], t["row_id"], row_hash(t)) not in known
+        ]
         versions = [(table.name, table.row_key(r), row_hash(r)) for table in TABLES for r in rows[table.name]]
         versions += [(t["table_name"], t["row_id"], row_hash(t)) for t in tombs]
         versions += [(t["table_name"], t["row_id"], _deleted_hash(t)) for t in tombs]
@@ -222,23 +241,43 @@ def write_bundle(
             if (row["table_name"], row["row_key"]) in keys
         ]
         header = BundleHeader(
-            format=BUNDLE_FORMAT, bundle_id=new_id(), review_id=review["id"], review_title=review["title"],
-            schedule_sha256=review["schedule_sha256"], sender=actor, created_at=stamp, since=since,
+            format=BUNDLE_FORMAT,
+            bundle_id=new_id(),
+            review_id=review["id"],
+            review_title=review["title"],
+            schedule_sha256=review["schedule_sha256"],
+            sender=actor,
+            created_at=stamp,
+            since=since,
         )
         table_columns = {table.name: columns(db, table.name) for table in TABLES} | {
             "tombstones": columns(db, "tombstones")
         }
-        _write_file(path, header, rows | {"tombstones": tombs}, table_columns, history,
-                    passphrase if passphrase is not None else store.passphrase)
+        _write_file(
+            path,
+            header,
+            rows | {"tombstones": tombs},
+            table_columns,
+            history,
+            passphrase if passphrase is not None else store.passphrase,
+        )
         counts = {name: len(table_rows) for name, table_rows in rows.items()}
         db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [LAST_BUNDLE_AT, stamp],
         )
-        db.table("bundles").insert({
-            "id": header.bundle_id, "direction": "sent", "sender": actor, "created_at": stamp, "since": since,
-            "file_name": path.name, "counts": _json_counts(counts), "at": stamp,
-        })
+        db.table("bundles").insert(
+            {
+                "id": header.bundle_id,
+                "direction": "sent",
+                "sender": actor,
+                "created_at": stamp,
+                "since": since,
+                "file_name": path.name,
+                "counts": _json_counts(counts),
+                "at": stamp,
+            }
+        )
     return BundleSummary(path, header.bundle_id, since, counts, len(tombs))
 
 
@@ -275,8 +314,10 @@ def _write_file(
         try:
             fields = list(BundleHeader.model_fields)
             conn.execute(f"CREATE TABLE bundle ({', '.join(fields)})")
-            conn.execute(f"INSERT INTO bundle VALUES ({', '.join('?' * len(fields))})",
-                         [getattr(header, name) for name in fields])
+            conn.execute(
+                f"INSERT INTO bundle VALUES ({', '.join('?' * len(fields))})",
+                [getattr(header, name) for name in fields],
+            )
             for name, cols in table_columns.items():
                 conn.execute(f"CREATE TABLE {name} ({', '.join(cols)})")
                 conn.executemany(

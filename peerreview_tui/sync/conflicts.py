@@ -110,11 +110,22 @@ def resolve_conflict(store: Store, conflict_id: str, keep: Keep, actor: str) -> 
             "WHERE id = ?",
             [keep, actor, stamp, actor, stamp, conflict.id],
         )
-        changes = {"conflict": conflict.id, "kept": keep, "other_by": conflict.winner_updated_by
-                   if keep == "loser" else conflict.loser_updated_by}
+        changes = {
+            "conflict": conflict.id,
+            "kept": keep,
+            "other_by": conflict.winner_updated_by if keep == "loser" else conflict.loser_updated_by,
+        }
         db.execute(
             "INSERT INTO audit (id, at, actor, table_name, row_id, action, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [new_id(), stamp, actor, conflict.table_name, conflict.row_id, "resolve conflict", json.dumps(changes)],
+            [
+                new_id(),
+                stamp,
+                actor,
+                conflict.table_name,
+                conflict.row_id,
+                "resolve conflict",
+                json.dumps(changes),
+            ],
         )
     return get_conflict(store, conflict.id)
 
@@ -132,8 +143,15 @@ def _restore(store: Store, conflict: Conflict, actor: str, stamp: str) -> None:
 
 def _conflict(row: Row) -> Conflict:
     return Conflict(
-        id=row["id"], table_name=row["table_name"], row_id=row["row_id"], loser=json.loads(row["loser"]),
-        winner_updated_by=row["winner_updated_by"], winner_updated_at=row["winner_updated_at"],
-        merged_by=row["created_by"], merged_at=row["created_at"], resolution=row["resolution"],
-        resolved_by=row["resolved_by"], resolved_at=row["resolved_at"],
+        id=row["id"],
+        table_name=row["table_name"],
+        row_id=row["row_id"],
+        loser=json.loads(row["loser"]),
+        winner_updated_by=row["winner_updated_by"],
+        winner_updated_at=row["winner_updated_at"],
+        merged_by=row["created_by"],
+        merged_at=row["created_at"],
+        resolution=row["resolution"],
+        resolved_by=row["resolved_by"],
+        resolved_at=row["resolved_at"],
     )

@@ -107,12 +107,16 @@ def init_from_bundle(
         )
     known = [row["id"] for row in loaded.rows["reviewers"] if not row["retired"]]
     if me not in known:
-        raise SyncError(f"no reviewer '{me}' in review '{loaded.header.review_id}'; choose one of: {', '.join(known)}")
+        raise SyncError(
+            f"no reviewer '{me}' in review '{loaded.header.review_id}'; choose one of: {', '.join(known)}"
+        )
     if path_db.exists() and path_db.stat().st_size > 0:
         with Store.open(path_db, create=True) as existing:
             review = existing.review()
         if review is not None:
-            raise SyncError(f"{path_db} already holds review '{review.id}'; use 'peerreview merge' to bring the bundle in")
+            raise SyncError(
+                f"{path_db} already holds review '{review.id}'; use 'peerreview merge' to bring the bundle in"
+            )
     created = not path_db.exists()
     try:
         with Store.open(path_db, create=True, passphrase=passphrase if loaded.encrypted else None) as store:
@@ -187,16 +191,29 @@ def _record(db: Database, bundle: Bundle, merged: BundleMerge, actor: str, stamp
         for name, c in merged.counts.items()
         if c.changed or c.conflicts
     }
-    changes = {"sender": header.sender, "created_at": header.created_at, "since": header.since,
-               "file": bundle.path.name, "counts": counts}
+    changes = {
+        "sender": header.sender,
+        "created_at": header.created_at,
+        "since": header.since,
+        "file": bundle.path.name,
+        "counts": counts,
+    }
     db.execute(
         "INSERT INTO audit (id, at, actor, table_name, row_id, action, changes) VALUES (?, ?, ?, 'bundles', ?, 'merge', ?)",
         [new_id(), stamp, actor, header.bundle_id, json.dumps(changes, ensure_ascii=False)],
     )
-    db.table("bundles").insert({
-        "id": header.bundle_id, "direction": "received", "sender": header.sender, "created_at": header.created_at,
-        "since": header.since, "file_name": bundle.path.name, "counts": json.dumps(counts), "at": stamp,
-    })
+    db.table("bundles").insert(
+        {
+            "id": header.bundle_id,
+            "direction": "received",
+            "sender": header.sender,
+            "created_at": header.created_at,
+            "since": header.since,
+            "file_name": bundle.path.name,
+            "counts": json.dumps(counts),
+            "at": stamp,
+        }
+    )
 
 
 # --- The merge itself ------------------------------------------------------------------------
@@ -225,13 +242,19 @@ class _Merger:
             for row in self.db.query("SELECT * FROM tombstones WHERE table_name = ?", [table.name])
         }
         seen: dict[str, set[str]] = {}
-        for row in self.db.query("SELECT row_key, hash FROM sync_versions WHERE table_name = ?", [table.name]):
+        for row in self.db.query(
+            "SELECT row_key, hash FROM sync_versions WHERE table_name = ?", [table.name]
+        ):
             seen.setdefault(row["row_key"], set()).add(row["hash"])
         self.states[table.name] = state = _State(table, rows, tombs, seen)
         return state
 
     def merge_rows(
-        self, state: _State, incoming: list[Row], history: dict[tuple[str, str], set[str]], counts: TableCounts
+        self,
+        state: _State,
+        incoming: list[Row],
+        history: dict[tuple[str, str], set[str]],
+        counts: TableCounts,
     ) -> None:
         table = state.table
         for row in incoming:
@@ -264,7 +287,11 @@ class _Merger:
             self._learn(state, key, knew | ({row_hash(local)} if local is not None else set()))
 
     def merge_tombstones(
-        self, state: _State, incoming: list[Row], history: dict[tuple[str, str], set[str]], counts: TableCounts
+        self,
+        state: _State,
+        incoming: list[Row],
+        history: dict[tuple[str, str], set[str]],
+        counts: TableCounts,
     ) -> None:
         table = state.table
         for tomb in incoming:
@@ -307,7 +334,9 @@ class _Merger:
 
     def _wins(self, table: Table, row: Row, local: Row | None, tomb: Row | None) -> bool:
         order = table.order(row)
-        return (local is None or order > table.order(local)) and (tomb is None or order > tombstone_order(tomb))
+        return (local is None or order > table.order(local)) and (
+            tomb is None or order > tombstone_order(tomb)
+        )
 
     def _referenced(self, table: str, key: str) -> bool:
         return any(
@@ -327,15 +356,25 @@ class _Merger:
         conflict_id = row_hash({"table": table.name, "row": key, "loser": row_hash(loser)})
         if next(self.db.query("SELECT 1 AS x FROM conflicts WHERE id = ?", [conflict_id]), None):
             return
-        stamps = {"created_by": self.actor, "created_at": self.stamp, "updated_by": self.actor, "updated_at": self.stamp}
-        self.db.table("conflicts").insert({
-            "id": conflict_id, "table_name": table.name, "row_id": key,
-            "loser": json.dumps(loser, ensure_ascii=False, sort_keys=True),
-            "winner_updated_by": winner[table.by], "winner_updated_at": winner[table.stamp], **stamps,
-        })
+        stamps = {
+            "created_by": self.actor,
+            "created_at": self.stamp,
+            "updated_by": self.actor,
+            "updated_at": self.stamp,
+        }
+        self.db.table("conflicts").insert(
+            {
+                "id": conflict_id,
+                "table_name": table.name,
+                "row_id": key,
+                "loser": json.dumps(loser, ensure_ascii=False, sort_keys=True),
+                "winner_updated_by": winner[table.by],
+                "winner_updated_at": winner[table.stamp],
+                **stamps,
+            }
+        )
         counts.conflicts += 1
 
 
 def _as_winner(tomb: Row) -> Row:
     return {"updated_by": tomb["deleted_by"], "updated_at": tomb["deleted_at"]}
-

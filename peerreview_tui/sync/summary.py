@@ -63,6 +63,7 @@ class MergeSummary:
 
 def describe_counts(counts: dict[str, TableCounts]) -> str:
     """'3 notes (1 new), 2 findings, 1 conflict': what a person wants to hear first."""
+
     def part(table: str, noun: str) -> str:
         c = counts[table]
         text = f"{c.changed} {noun}{'' if c.changed == 1 else 's'}"

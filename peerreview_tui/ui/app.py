@@ -224,25 +224,49 @@ class PeerReviewApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Schedule", "The week, day by day", lambda: self.switch_mode("schedule"))
-        yield SystemCommand("Search notes", "Full-text search over every note", lambda: self.switch_mode("search"))
-        yield SystemCommand("Coverage", "Focus areas × sources: where evidence is thin", lambda: self.switch_mode("coverage"))
-        yield SystemCommand("Findings", "Strengths and areas for development per focus area", lambda: self.switch_mode("findings"))
+        yield SystemCommand(
+            "Search notes", "Full-text search over every note", lambda: self.switch_mode("search")
+        )
+        yield SystemCommand(
+            "Coverage", "Focus areas × sources: where evidence is thin", lambda: self.switch_mode("coverage")
+        )
+        yield SystemCommand(
+            "Findings",
+            "Strengths and areas for development per focus area",
+            lambda: self.switch_mode("findings"),
+        )
         yield SystemCommand("Help", "Keys and inline marks", self.action_help)
-        yield SystemCommand("Exchange bundles", "Write this laptop's bundle, read the team's, settle conflicts",
-                            lambda: self.switch_mode("exchange"))
+        yield SystemCommand(
+            "Exchange bundles",
+            "Write this laptop's bundle, read the team's, settle conflicts",
+            lambda: self.switch_mode("exchange"),
+        )
         yield SystemCommand("Export the letter", "The feedback letter (Word or Markdown)", self.action_export)
-        yield SystemCommand("Export the presentation", "The feedback slides (PowerPoint or Markdown)",
-                            lambda: self.action_export("slides"))
+        yield SystemCommand(
+            "Export the presentation",
+            "The feedback slides (PowerPoint or Markdown)",
+            lambda: self.action_export("slides"),
+        )
         name = type(screen).__name__
         if isinstance(screen, ScheduleScreen):
-            yield SystemCommand("Only my sessions", "Show only my sessions / everyone's", screen.action_toggle_mine)
+            yield SystemCommand(
+                "Only my sessions", "Show only my sessions / everyone's", screen.action_toggle_mine
+            )
             yield SystemCommand("Add a session", "Add a session to the schedule", screen.action_add_session)
-            yield SystemCommand("Move or change session", "Day, time, room, reviewers", screen.action_edit_session)
-            yield SystemCommand("Mark session done", "Toggle done for the selected session", screen.action_toggle_done)
-            yield SystemCommand("Cancel session", "Cancel (or restore) the selected session", screen.action_cancel_session)
+            yield SystemCommand(
+                "Move or change session", "Day, time, room, reviewers", screen.action_edit_session
+            )
+            yield SystemCommand(
+                "Mark session done", "Toggle done for the selected session", screen.action_toggle_done
+            )
+            yield SystemCommand(
+                "Cancel session", "Cancel (or restore) the selected session", screen.action_cancel_session
+            )
         if name == "CoverageScreen":
             yield SystemCommand("Evidence to tag", "Items not tagged to a focus area", screen.action_to_tag)
-            yield SystemCommand("Add a document", "A document the team read, as evidence", screen.action_add_document)
+            yield SystemCommand(
+                "Add a document", "A document the team read, as evidence", screen.action_add_document
+            )
         if name == "FindingsScreen":
             yield SystemCommand("New finding", "Write a finding", screen.action_new)
             yield SystemCommand("Agree finding", "The lead agrees the selected finding", screen.action_agree)

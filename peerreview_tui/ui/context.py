@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from ..models import DayRow, FocusAreaRow, ReviewerRow, ReviewRow
 from ..store import Store, week
 
-
 _HONORIFICS = {"councillor", "cllr", "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
 
 
@@ -55,7 +54,9 @@ class ReviewContext:
 
     def reviewer_initials(self, reviewer_id: str) -> str:
         """'Councillor Brian Oakes' -> 'BO': short enough for a table column."""
-        words = [w for w in self.reviewer_name(reviewer_id).split() if w.lower().strip(".") not in _HONORIFICS]
+        words = [
+            w for w in self.reviewer_name(reviewer_id).split() if w.lower().strip(".") not in _HONORIFICS
+        ]
         return "".join(w[0].upper() for w in words) or reviewer_id
 
     @property

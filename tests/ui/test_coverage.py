@@ -47,7 +47,9 @@ async def test_a_finding_from_three_items_across_two_sessions(demo) -> None:
         app.screen.query_one("#section").value = "development"
         app.screen.query_one("#title").value = "Caseloads in assessment teams are too high"
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: any(v.finding.title.startswith("Caseloads") for v in findings.list_findings(demo)))
+        await wait_until(
+            pilot, lambda: any(v.finding.title.startswith("Caseloads") for v in findings.list_findings(demo))
+        )
     made = next(v for v in findings.list_findings(demo) if v.finding.title.startswith("Caseloads"))
     assert set(made.evidence_ids) == set(chosen)
     assert made.finding.focus_area_id == "practice"

@@ -22,7 +22,9 @@ async def test_the_letter_is_exported_from_the_app(demo, tmp_path) -> None:
 
 async def test_a_name_blocks_the_export_until_kept_deliberately(demo, tmp_path) -> None:
     agreed = next(v for v in findings.list_findings(demo) if v.finding.status.value == "agreed")
-    findings.update_finding(demo, agreed.finding.id, "lead", body="Cllr Janet Pryce was clear about priorities.")
+    findings.update_finding(
+        demo, agreed.finding.id, "lead", body="Cllr Janet Pryce was clear about priorities."
+    )
     findings.agree_finding(demo, agreed.finding.id, "lead")
     target = tmp_path / "letter.md"
     app = make_app(demo, me="lead")

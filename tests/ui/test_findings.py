@@ -11,7 +11,9 @@ from .conftest import SIZE, make_app, wait_until
 
 
 def _draft(store: Store):
-    return next(v for v in findings.list_findings(store) if v.finding.title.startswith("Child protection plans"))
+    return next(
+        v for v in findings.list_findings(store) if v.finding.title.startswith("Child protection plans")
+    )
 
 
 async def _select(app, pilot, finding_id: str) -> FindingsScreen:
@@ -33,8 +35,13 @@ async def test_the_lead_agrees_a_finding_and_sees_it_in_the_history(demo) -> Non
         detail = str(screen.query_one("#finding-detail").render())
         assert target.badge.label() in detail and "Evidence (" in detail
         await pilot.press("g")
-        await wait_until(pilot, lambda: findings.get_finding(demo, target.finding.id).finding.status is FindingStatus.AGREED)
-        await wait_until(pilot, lambda: "Agreed by Helen Marchbank" in str(screen.query_one("#finding-detail").render()))
+        await wait_until(
+            pilot,
+            lambda: findings.get_finding(demo, target.finding.id).finding.status is FindingStatus.AGREED,
+        )
+        await wait_until(
+            pilot, lambda: "Agreed by Helen Marchbank" in str(screen.query_one("#finding-detail").render())
+        )
         await pilot.press("h")
         await wait_until(pilot, lambda: isinstance(app.screen, AuditModal))
         history = str(app.screen.query_one("Static").render())
@@ -63,5 +70,9 @@ async def test_editing_the_wording_of_an_agreed_finding_returns_it_to_draft(demo
         await pilot.pause()
         app.screen.query_one("#title").value = "Supervision is regular and reflective"
         await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: findings.get_finding(demo, agreed.finding.id).finding.status is FindingStatus.DRAFT)
-    assert findings.get_finding(demo, agreed.finding.id).finding.title == "Supervision is regular and reflective"
+        await wait_until(
+            pilot, lambda: findings.get_finding(demo, agreed.finding.id).finding.status is FindingStatus.DRAFT
+        )
+    assert (
+        findings.get_finding(demo, agreed.finding.id).finding.title == "Supervision is regular and reflective"
+    )

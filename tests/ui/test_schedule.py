@@ -6,9 +6,9 @@ import datetime as dt
 
 from peerreview_tui.models import SessionStatus
 from peerreview_tui.store import notes, week
+from peerreview_tui.ui.modals.choice import ChoiceModal
 from peerreview_tui.ui.modals.confirm import ConfirmModal
 from peerreview_tui.ui.modals.session_form import SessionFormModal
-from peerreview_tui.ui.modals.choice import ChoiceModal
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 
@@ -94,7 +94,9 @@ async def test_a_clash_made_on_site_is_a_warning_on_both_sessions(store, app_fac
         assert str(table.get_cell("mon-1400-swfg", "mark")) == "⚠"  # the room is booked twice
         table.move_cursor(row=table.get_row_index(added.id))
         await pilot.pause()
-        assert "room 'Northgate House, Meeting room B' is booked" in str(app.screen.query_one("#detail").render())
+        assert "room 'Northgate House, Meeting room B' is booked" in str(
+            app.screen.query_one("#detail").render()
+        )
 
 
 async def test_the_form_refuses_an_end_before_the_start(store, app_factory) -> None:

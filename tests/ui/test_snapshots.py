@@ -21,8 +21,14 @@ async def _settle(pilot) -> None:
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    await wait_until(pilot, lambda: "loading" not in str(pilot.app.screen.query("#save-state").first().render())
-                     if pilot.app.screen.query("#save-state") else True)
+    await wait_until(
+        pilot,
+        lambda: (
+            "loading" not in str(pilot.app.screen.query("#save-state").first().render())
+            if pilot.app.screen.query("#save-state")
+            else True
+        ),
+    )
 
 
 def test_schedule_snapshot(store, snap_compare) -> None:

@@ -56,4 +56,10 @@ def _describe(field: str, change: object) -> str:
 
 
 def _value(value: object) -> str:
-    return "(none)" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return (
+        "(none)"
+        if value is None
+        else value
+        if isinstance(value, str)
+        else json.dumps(value, ensure_ascii=False)
+    )

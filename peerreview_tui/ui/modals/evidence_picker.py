@@ -34,12 +34,20 @@ class EvidencePickerModal(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Attach evidence to: {self.finding_title}\nspace selects · enter attaches · escape cancels")
+            yield Label(
+                f"Attach evidence to: {self.finding_title}\nspace selects · enter attaches · escape cancels"
+            )
             options = []
             for view in self.items:
                 item = view.item
-                where = f"{view.day:%a} {view.session_title}" if view.day and view.session_title else item.title or item.source_kind.value
-                label = Text.assemble((f"{SYMBOLS.get(item.kind.value, '•')} ", "bold"), item.text, (f"  — {where}", "dim"))
+                where = (
+                    f"{view.day:%a} {view.session_title}"
+                    if view.day and view.session_title
+                    else item.title or item.source_kind.value
+                )
+                label = Text.assemble(
+                    (f"{SYMBOLS.get(item.kind.value, '•')} ", "bold"), item.text, (f"  — {where}", "dim")
+                )
                 options.append((label, item.id))
             yield SelectionList[str](*options, id="pick")
             if not self.items:

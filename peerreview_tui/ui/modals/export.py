@@ -34,7 +34,9 @@ class ExportModal(ModalScreen[Path | None]):
     ]
 
     class Done(Message):
-        def __init__(self, exported: Exported | None, problem: str | None, blocked: AttributionError | None) -> None:
+        def __init__(
+            self, exported: Exported | None, problem: str | None, blocked: AttributionError | None
+        ) -> None:
             super().__init__()
             self.exported = exported
             self.problem = problem
@@ -51,13 +53,22 @@ class ExportModal(ModalScreen[Path | None]):
         with VerticalScroll():
             yield Label("Export the letter or the presentation from the findings", classes="title")
             with Horizontal(id="kinds"):
-                yield Select([("Feedback letter", "letter"), ("Feedback presentation", "slides")],
-                             value=self.what, allow_blank=False, id="what")
-                yield Select(self._formats(self.what), value=FORMATS[self.what][0], allow_blank=False, id="format")
+                yield Select(
+                    [("Feedback letter", "letter"), ("Feedback presentation", "slides")],
+                    value=self.what,
+                    allow_blank=False,
+                    id="what",
+                )
+                yield Select(
+                    self._formats(self.what), value=FORMATS[self.what][0], allow_blank=False, id="format"
+                )
             yield Checkbox("Include draft findings (marked [DRAFT]; not for sending)", id="drafts")
             yield Label("Write to")
             yield Input(str(self._default()), id="path")
-            yield Label("Letterhead template (.docx, optional: its header, footer and logo are kept)", id="template-label")
+            yield Label(
+                "Letterhead template (.docx, optional: its header, footer and logo are kept)",
+                id="template-label",
+            )
             yield Input(placeholder="path to a letterhead .docx", id="template")
             yield Static("", id="problems")
             with Horizontal(id="buttons"):
@@ -104,15 +115,21 @@ class ExportModal(ModalScreen[Path | None]):
         fmt = str(self.query_one("#format", Select).value)
         path = Path(self.query_one("#path", Input).value.strip() or str(self._default())).expanduser()
         template_text = self.query_one("#template", Input).value.strip()
-        template = Path(template_text).expanduser() if template_text and what == "letter" and fmt == "docx" else None
+        template = (
+            Path(template_text).expanduser() if template_text and what == "letter" and fmt == "docx" else None
+        )
         self.query_one("#problems", Static).update(Text("Writing…", style="dim"))
         allow = list(self.allowed) if keep else []
         self._export(what, fmt, path, self.query_one("#drafts", Checkbox).value, allow, template)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
-    def _export(self, what: str, fmt: str, path: Path, drafts: bool, allow: list[str], template: Path | None) -> None:
+    def _export(
+        self, what: str, fmt: str, path: Path, drafts: bool, allow: list[str], template: Path | None
+    ) -> None:
         try:
-            exported = export_document(self.store, what, fmt, path, include_drafts=drafts, allow=allow, template=template)
+            exported = export_document(
+                self.store, what, fmt, path, include_drafts=drafts, allow=allow, template=template
+            )
         except AttributionError as blocked:
             self.post_message(self.Done(None, None, blocked))
         except (StoreError, OSError, ValueError) as error:
@@ -124,7 +141,9 @@ class ExportModal(ModalScreen[Path | None]):
         problems = self.query_one("#problems", Static)
         if message.exported is not None:
             exported = message.exported
-            extra = f"; {exported.drafts_left_out} draft findings left out" if exported.drafts_left_out else ""
+            extra = (
+                f"; {exported.drafts_left_out} draft findings left out" if exported.drafts_left_out else ""
+            )
             self.app.notify(f"Written to {exported.path}{extra}", title="Exported")
             self.dismiss(exported.path)
             return
@@ -137,7 +156,9 @@ class ExportModal(ModalScreen[Path | None]):
         for hit in blocked.hits:
             out.append(f"  • name '{hit.phrase}' in {hit.where}: …{hit.excerpt}…\n", style="")
         for hit in blocked.warnings:
-            out.append(f"  • '{hit.phrase}' next to words of speech in {hit.where}: …{hit.excerpt}…\n", style="")
+            out.append(
+                f"  • '{hit.phrase}' next to words of speech in {hit.where}: …{hit.excerpt}…\n", style=""
+            )
         out.append("\nRephrase the finding, or keep these phrases deliberately and export.", style="italic")
         problems.update(out)
         self.allowed = sorted({hit.phrase for hit in [*blocked.hits, *blocked.warnings]})

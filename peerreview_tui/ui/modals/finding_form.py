@@ -57,7 +57,9 @@ class FindingFormModal(ModalScreen[dict[str, Any] | None]):
         with VerticalScroll():
             heading = "Edit the finding's wording" if f else "New finding"
             if self.evidence_count:
-                heading += f" from {self.evidence_count} evidence item{'s' if self.evidence_count != 1 else ''}"
+                heading += (
+                    f" from {self.evidence_count} evidence item{'s' if self.evidence_count != 1 else ''}"
+                )
             yield Label(heading, classes="title")
             if f is None:
                 yield Label("Section")
@@ -75,7 +77,9 @@ class FindingFormModal(ModalScreen[dict[str, Any] | None]):
                     id="area",
                 )
             yield Label("Title line")
-            yield Input(f.title if f else "", id="title", placeholder="e.g. Supervision is regular and valued")
+            yield Input(
+                f.title if f else "", id="title", placeholder="e.g. Supervision is regular and valued"
+            )
             yield Label("Paragraph")
             yield TextArea(f.body if f else "", id="body", soft_wrap=True)
             yield Label("", id="error")

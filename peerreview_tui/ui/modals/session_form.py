@@ -97,10 +97,14 @@ class SessionFormModal(ModalScreen[dict[str, Any] | None]):
         start = parse_time(self.query_one("#start", Input).value)
         end = parse_time(self.query_one("#end", Input).value)
         problem = (
-            "Give the session a title." if not title
-            else "Start is not a time (HH:MM)." if start is None
-            else "End is not a time (HH:MM)." if end is None
-            else "End must be after start." if end <= start
+            "Give the session a title."
+            if not title
+            else "Start is not a time (HH:MM)."
+            if start is None
+            else "End is not a time (HH:MM)."
+            if end is None
+            else "End must be after start."
+            if end <= start
             else ""
         )
         if problem:

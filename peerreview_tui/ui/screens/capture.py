@@ -25,9 +25,9 @@ from ...evidence import parse_marks
 from ...models import Attendee, Note, SessionRow, SessionStatus
 from ...store import StoreError, notes, week
 from ...templates import note_template
-from .base import ReviewScreen
 from ..widgets.marks_panel import MarksPanel
 from ..widgets.note_editor import NoteEditor
+from .base import ReviewScreen
 
 SAVE_DELAY = 0.5  # seconds after the last keystroke
 MAX_UNSAVED = 0.5  # ...but never longer than this while someone types without a pause
@@ -125,10 +125,14 @@ class CaptureScreen(ReviewScreen):
                 self.context.clock().time(),
             )
         # a note written outside the app (`peerreview note add`) has no attendance yet
-        self.attendance = list(note.attendance) if note and note.attendance else [
-            Attendee(role=f"{p.count} × {p.role}" if p.count > 1 else p.role, organisation=p.organisation)
-            for p in session.participants
-        ]
+        self.attendance = (
+            list(note.attendance)
+            if note and note.attendance
+            else [
+                Attendee(role=f"{p.count} × {p.role}" if p.count > 1 else p.role, organisation=p.organisation)
+                for p in session.participants
+            ]
+        )
         self._loaded_text = text
         editor.load_text(text)
         editor.read_only = self.read_only

@@ -22,10 +22,10 @@ from ...coverage import SOURCE_LABELS, Coverage, cell_text, compute_coverage
 from ...models import SourceKind
 from ...store import StoreError
 from ...store.evidence_items import EvidenceView, add_document, list_evidence, tag_evidence
-from .base import ReviewScreen
 from ..modals.choice import ChoiceModal
 from ..modals.document_form import DocumentFormModal
 from ..modals.finding_form import FindingFormModal
+from .base import ReviewScreen
 from .findings import create_finding_in_thread
 
 UNTAGGED = "(untagged)"
@@ -142,7 +142,10 @@ class CoverageScreen(ReviewScreen):
             title = Text(self.context.area_title(area), style="bold red" if thin_row else "bold")
             table.add_row(title, *cells, key=area)
         table.add_row(
-            Text(f"Not tagged to a focus area: {coverage.untagged}", style="yellow" if coverage.untagged else "dim"),
+            Text(
+                f"Not tagged to a focus area: {coverage.untagged}",
+                style="yellow" if coverage.untagged else "dim",
+            ),
             *[Text("") for _ in coverage.sources],
             key=UNTAGGED,
         )
@@ -174,7 +177,11 @@ class CoverageScreen(ReviewScreen):
     def _item_label(self, view: EvidenceView) -> Text:
         item = view.item
         symbol = KIND_SYMBOL.get(item.kind.value, "•")
-        where = f"{view.day:%a} {view.session_title}" if view.session_title and view.day else item.title or item.source_kind.value
+        where = (
+            f"{view.day:%a} {view.session_title}"
+            if view.session_title and view.day
+            else item.title or item.source_kind.value
+        )
         return Text.assemble(
             (f"{symbol} ", "bold"),
             item.text,
@@ -230,15 +237,23 @@ class CoverageScreen(ReviewScreen):
 
         def chosen(area_id: str | None) -> None:
             if area_id:
-                self._write(lambda: tag_evidence(self.context.store, view.item.id, area_id, self.actor()),
-                            f"Tagged #{area_id}")
-        self.app.push_screen(ChoiceModal(f"Which focus area is this evidence for?\n{view.item.text}", choices), chosen)
+                self._write(
+                    lambda: tag_evidence(self.context.store, view.item.id, area_id, self.actor()),
+                    f"Tagged #{area_id}",
+                )
+
+        self.app.push_screen(
+            ChoiceModal(f"Which focus area is this evidence for?\n{view.item.text}", choices), chosen
+        )
 
     def action_add_document(self) -> None:
         def added(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: add_document(self.context.store, actor=self.actor(), **fields),
-                            f"Added document: {fields['title']}")
+                self._write(
+                    lambda: add_document(self.context.store, actor=self.actor(), **fields),
+                    f"Added document: {fields['title']}",
+                )
+
         self.app.push_screen(DocumentFormModal(self.context), added)
 
     def action_make_finding(self) -> None:
@@ -251,7 +266,10 @@ class CoverageScreen(ReviewScreen):
         def made(fields: dict[str, Any] | None) -> None:
             if fields:
                 create_finding_in_thread(self, fields, selected)
-        self.app.push_screen(FindingFormModal(self.context, focus_area=area, evidence_count=len(selected)), made)
+
+        self.app.push_screen(
+            FindingFormModal(self.context, focus_area=area, evidence_count=len(selected)), made
+        )
 
     @work(thread=True, group="coverage-write", exit_on_error=False)
     def _write(self, change: Any, done: str) -> None:

@@ -15,7 +15,15 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
 from ...store import StoreError
-from ...sync import SUFFIX, Conflict, free_bundle_path, list_conflicts, merge_bundles, resolve_conflict, write_bundle
+from ...sync import (
+    SUFFIX,
+    Conflict,
+    free_bundle_path,
+    list_conflicts,
+    merge_bundles,
+    resolve_conflict,
+    write_bundle,
+)
 from .base import ReviewScreen
 
 FOLDER_KEY = "exchange_folder"  # meta: the folder last used, offered again
@@ -46,7 +54,9 @@ class ExchangeScreen(ReviewScreen):
             yield Button("Read bundles", id="read")
         yield Checkbox("Only what changed since my last bundle", id="since-last")
         yield Static("", id="report")
-        yield Label("Conflicts: rows changed on two laptops (the later change is in place; the other is kept)")
+        yield Label(
+            "Conflicts: rows changed on two laptops (the later change is in place; the other is kept)"
+        )
         yield DataTable(id="conflicts", cursor_type="row")
         yield Footer()
 
@@ -85,8 +95,11 @@ class ExchangeScreen(ReviewScreen):
                 path = free_bundle_path(folder, f"{review.id}-{self.actor()}-{dt.datetime.now():%Y%m%d-%H%M}")
                 summary = write_bundle(store, path, since_last=since_last, actor=self.actor())
                 store.set_meta(FOLDER_KEY, str(folder))
-                report = Text.assemble(("Written ", "bold green"), f"{path}: {summary.describe()}.\n",
-                                       ("It holds interview notes: delete it from the stick once merged.", "italic"))
+                report = Text.assemble(
+                    ("Written ", "bold green"),
+                    f"{path}: {summary.describe()}.\n",
+                    ("It holds interview notes: delete it from the stick once merged.", "italic"),
+                )
             elif what == "read" and folder is not None:
                 files = sorted(folder.glob(f"*{SUFFIX}"))
                 if not files:
@@ -144,8 +157,12 @@ class ExchangeScreen(ReviewScreen):
         store = self.context.store
         try:
             resolve_conflict(store, conflict_id, keep, self.actor())  # type: ignore[arg-type]
-            report = Text("Kept the version in place." if keep == "winner" else "Kept the other version: it is now in place.",
-                          style="green")
+            report = Text(
+                "Kept the version in place."
+                if keep == "winner"
+                else "Kept the other version: it is now in place.",
+                style="green",
+            )
         except StoreError as error:
             report = Text(str(error), style="bold red")
         self.post_message(self.Done(report, list_conflicts(store)))

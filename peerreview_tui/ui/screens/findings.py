@@ -20,15 +20,17 @@ from ...store import StoreError, findings
 from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.findings import AuditEntry, FindingView, LinkedEvidence
 from ..context import ReviewContext
-from .base import ReviewScreen
 from ..modals.audit import AuditModal
 from ..modals.choice import ChoiceModal
 from ..modals.confirm import ConfirmModal
 from ..modals.evidence_picker import EvidencePickerModal
 from ..modals.finding_form import SECTION_LABELS, FindingFormModal
+from .base import ReviewScreen
 
 
-def create_finding_in_thread(screen: Screen[Any], fields: dict[str, Any], evidence_ids: Sequence[str]) -> None:
+def create_finding_in_thread(
+    screen: Screen[Any], fields: dict[str, Any], evidence_ids: Sequence[str]
+) -> None:
     """Make a finding from evidence chosen on another screen (the coverage drill-down)."""
     context: ReviewContext = screen.app.context  # type: ignore[attr-defined]
 
@@ -117,7 +119,9 @@ class FindingsScreen(ReviewScreen):
         self._show_detail()
 
     def _groups(self) -> list[tuple[str, FindingSection, str | None]]:
-        groups: list[tuple[str, FindingSection, str | None]] = [("Key messages", FindingSection.KEY_MESSAGE, None)]
+        groups: list[tuple[str, FindingSection, str | None]] = [
+            ("Key messages", FindingSection.KEY_MESSAGE, None)
+        ]
         for area in self.context.focus_areas:
             groups.append((f"{area.title}: strengths", FindingSection.STRENGTH, area.id))
             groups.append((f"{area.title}: areas for development", FindingSection.DEVELOPMENT, area.id))
@@ -129,10 +133,15 @@ class FindingsScreen(ReviewScreen):
         tree.clear()
         select_line = None
         for label, section, area in self._groups():
-            members = [v for v in self.views if v.finding.section is section and v.finding.focus_area_id == area]
+            members = [
+                v for v in self.views if v.finding.section is section and v.finding.focus_area_id == area
+            ]
             agreed = sum(v.finding.status is FindingStatus.AGREED for v in members)
-            node = tree.root.add(Text.assemble((label, "bold"), (f"  {agreed}/{len(members)} agreed", "dim")),
-                                 expand=True, data=f"group:{section.value}:{area or ''}")
+            node = tree.root.add(
+                Text.assemble((label, "bold"), (f"  {agreed}/{len(members)} agreed", "dim")),
+                expand=True,
+                data=f"group:{section.value}:{area or ''}",
+            )
             for view in members:
                 leaf = node.add_leaf(self._label(view), data=view.finding.id)
                 if view.finding.id == self.selected_id:
@@ -145,7 +154,9 @@ class FindingsScreen(ReviewScreen):
         mark = ("✓ ", "green") if f.status is FindingStatus.AGREED else ("○ ", "dim")
         weak = view.badge.single_source or view.badge.broken
         badge_style = "bold red" if weak else "cyan"
-        return Text.assemble(mark, ("⚠ " if weak else "", "bold red"), f.title, ("  " + view.badge.label(), badge_style))
+        return Text.assemble(
+            mark, ("⚠ " if weak else "", "bold red"), f.title, ("  " + view.badge.label(), badge_style)
+        )
 
     @on(Tree.NodeHighlighted, "#tree")
     def _highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
@@ -158,19 +169,28 @@ class FindingsScreen(ReviewScreen):
     def _show_detail(self) -> None:
         pane = self.query_one("#finding-detail", Static)
         if self.detail is None:
-            pane.update(Text(
-                "Choose a finding on the left, or press n for a new one.\n\n"
-                "Findings can also be made from evidence: on the coverage screen (f4), enter on a cell, "
-                "select items with space and press f.", style="dim"))
+            pane.update(
+                Text(
+                    "Choose a finding on the left, or press n for a new one.\n\n"
+                    "Findings can also be made from evidence: on the coverage screen (f4), enter on a cell, "
+                    "select items with space and press f.",
+                    style="dim",
+                )
+            )
             return
         view, evidence = self.detail.view, self.detail.evidence
         f = view.finding
         out = Text()
         out.append(f"{f.title}\n", style="bold")
-        where = SECTION_LABELS[f.section] + (f" · {self.context.area_title(f.focus_area_id)}" if f.focus_area_id else "")
+        where = SECTION_LABELS[f.section] + (
+            f" · {self.context.area_title(f.focus_area_id)}" if f.focus_area_id else ""
+        )
         out.append(f"{where}\n", style="italic")
         if f.status is FindingStatus.AGREED:
-            out.append(f"Agreed by {self.context.reviewer_name(f.agreed_by)} ({(f.agreed_at or '')[:16].replace('T', ' ')})\n", style="green")
+            out.append(
+                f"Agreed by {self.context.reviewer_name(f.agreed_by)} ({(f.agreed_at or '')[:16].replace('T', ' ')})\n",
+                style="green",
+            )
         else:
             out.append("Draft: the lead agrees it with g\n", style="yellow")
         out.append(view.badge.label() + "\n", style="bold red" if view.badge.single_source else "cyan")
@@ -178,10 +198,16 @@ class FindingsScreen(ReviewScreen):
         out.append(f"\nEvidence ({len(evidence)})\n", style="bold underline")
         for linked in evidence:
             item = linked.item
-            symbol = {"strength": "+", "development": "-", "follow_up": "?", "quote": "!"}.get(item.kind.value, "•")
+            symbol = {"strength": "+", "development": "-", "follow_up": "?", "quote": "!"}.get(
+                item.kind.value, "•"
+            )
             out.append(f" {symbol} ", style="bold")
             out.append(item.text)
-            source = f"{linked.day:%a} {linked.session_title}" if linked.session_title and linked.day else item.title or item.source_kind.value
+            source = (
+                f"{linked.day:%a} {linked.session_title}"
+                if linked.session_title and linked.day
+                else item.title or item.source_kind.value
+            )
             out.append(f"  — {source}", style="dim")
             if linked.quote_chosen:
                 out.append("  [quote chosen for the letter]", style="magenta")
@@ -211,8 +237,13 @@ class FindingsScreen(ReviewScreen):
 
         def made(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: self._select(findings.create_finding(self.context.store, actor=self.actor(), **fields).id),
-                            f"Finding made: {fields['title']}")
+                self._write(
+                    lambda: self._select(
+                        findings.create_finding(self.context.store, actor=self.actor(), **fields).id
+                    ),
+                    f"Finding made: {fields['title']}",
+                )
+
         self.app.push_screen(FindingFormModal(self.context, focus_area=area), made)
 
     def _select(self, finding_id: str) -> None:
@@ -225,8 +256,14 @@ class FindingsScreen(ReviewScreen):
 
         def edited(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: findings.update_finding(self.context.store, view.finding.id, self.actor(), **fields),
-                            "Wording saved" + (": back to draft" if view.finding.status is FindingStatus.AGREED else ""))
+                self._write(
+                    lambda: findings.update_finding(
+                        self.context.store, view.finding.id, self.actor(), **fields
+                    ),
+                    "Wording saved"
+                    + (": back to draft" if view.finding.status is FindingStatus.AGREED else ""),
+                )
+
         self.app.push_screen(FindingFormModal(self.context, finding=view.finding), edited)
 
     def action_attach(self) -> None:
@@ -248,8 +285,11 @@ class FindingsScreen(ReviewScreen):
     def _offer(self, view: FindingView, offer: list[EvidenceView]) -> None:
         def chosen(ids: list[str] | None) -> None:
             if ids:
-                self._write(lambda: findings.attach_evidence(self.context.store, view.finding.id, ids, self.actor()),
-                            f"Attached {len(ids)} item{'s' if len(ids) != 1 else ''}")
+                self._write(
+                    lambda: findings.attach_evidence(self.context.store, view.finding.id, ids, self.actor()),
+                    f"Attached {len(ids)} item{'s' if len(ids) != 1 else ''}",
+                )
+
         self.app.push_screen(EvidencePickerModal(offer, view.finding.title), chosen)
 
     def _choose_linked(self, prompt: str, linked: list[LinkedEvidence], then: Callable[[str], None]) -> None:
@@ -263,10 +303,16 @@ class FindingsScreen(ReviewScreen):
         view = self._current()
         if view is None or self.detail is None:
             return
-        self._choose_linked("Detach which evidence from this finding?", self.detail.evidence,
-                            lambda item_id: self._write(
-                                lambda: findings.detach_evidence(self.context.store, view.finding.id, [item_id], self.actor()),
-                                "Evidence detached"))
+        self._choose_linked(
+            "Detach which evidence from this finding?",
+            self.detail.evidence,
+            lambda item_id: self._write(
+                lambda: findings.detach_evidence(
+                    self.context.store, view.finding.id, [item_id], self.actor()
+                ),
+                "Evidence detached",
+            ),
+        )
 
     def action_quote(self) -> None:
         view = self._current()
@@ -274,30 +320,40 @@ class FindingsScreen(ReviewScreen):
             return
         quotes = [e for e in self.detail.evidence if e.item.kind is EvidenceKind.QUOTE]
         chosen_now = {e.item.id for e in quotes if e.quote_chosen}
-        self._choose_linked("Use which quote in the letter (again to stop using it)? Never attributed.", quotes,
-                            lambda item_id: self._write(
-                                lambda: findings.choose_quote(self.context.store, view.finding.id, item_id,
-                                                              item_id not in chosen_now, self.actor()),
-                                "Quote choice saved"))
+        self._choose_linked(
+            "Use which quote in the letter (again to stop using it)? Never attributed.",
+            quotes,
+            lambda item_id: self._write(
+                lambda: findings.choose_quote(
+                    self.context.store, view.finding.id, item_id, item_id not in chosen_now, self.actor()
+                ),
+                "Quote choice saved",
+            ),
+        )
 
     def action_move(self, step: int) -> None:
         view = self._current()
         if view is not None:
-            self._write(lambda: findings.move_finding(self.context.store, view.finding.id, step, self.actor()), None)
+            self._write(
+                lambda: findings.move_finding(self.context.store, view.finding.id, step, self.actor()), None
+            )
 
     def action_agree(self) -> None:
         view = self._current()
         if view is None:
             return
         note = " (it rests on a single source)" if view.badge.single_source else ""
-        self._write(lambda: findings.agree_finding(self.context.store, view.finding.id, self.actor()),
-                    f"Agreed{note}")
+        self._write(
+            lambda: findings.agree_finding(self.context.store, view.finding.id, self.actor()), f"Agreed{note}"
+        )
 
     def action_reopen(self) -> None:
         view = self._current()
         if view is not None:
-            self._write(lambda: findings.reopen_finding(self.context.store, view.finding.id, self.actor()),
-                        "Back to draft")
+            self._write(
+                lambda: findings.reopen_finding(self.context.store, view.finding.id, self.actor()),
+                "Back to draft",
+            )
 
     def action_delete(self) -> None:
         view = self._current()
@@ -307,9 +363,14 @@ class FindingsScreen(ReviewScreen):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.selected_id = None
-                self._write(lambda: findings.delete_finding(self.context.store, view.finding.id, self.actor()),
-                            "Finding deleted")
-        self.app.push_screen(ConfirmModal(f"Delete the finding '{view.finding.title}'?", yes="Delete"), confirmed)
+                self._write(
+                    lambda: findings.delete_finding(self.context.store, view.finding.id, self.actor()),
+                    "Finding deleted",
+                )
+
+        self.app.push_screen(
+            ConfirmModal(f"Delete the finding '{view.finding.title}'?", yes="Delete"), confirmed
+        )
 
     def action_history(self) -> None:
         view = self._current()

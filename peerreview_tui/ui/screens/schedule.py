@@ -182,7 +182,9 @@ class ScheduleScreen(ReviewScreen):
             out.append(f"⚠ {warning}\n", style="bold yellow")
         out.append("\nReviewers\n", style="bold underline")
         for r in s.reviewers:
-            out.append(f"  {ctx.reviewer_initials(r):<4}{ctx.reviewer_name(r)}{' (you)' if r == ctx.me else ''}\n")
+            out.append(
+                f"  {ctx.reviewer_initials(r):<4}{ctx.reviewer_name(r)}{' (you)' if r == ctx.me else ''}\n"
+            )
         out.append("\nParticipants\n", style="bold underline")
         for p in s.participants or []:
             count = f"{p.count} × " if p.count > 1 else ""
@@ -234,16 +236,21 @@ class ScheduleScreen(ReviewScreen):
         if s is None or s.status is SessionStatus.CANCELLED:
             return
         status = SessionStatus.PLANNED if s.status is SessionStatus.DONE else SessionStatus.DONE
-        self._write(lambda: week.set_session_status(self.context.store, s.id, status, self.actor()),
-                    f"{s.title}: {status.value}")
+        self._write(
+            lambda: week.set_session_status(self.context.store, s.id, status, self.actor()),
+            f"{s.title}: {status.value}",
+        )
 
     def action_add_session(self) -> None:
         from ..modals.session_form import SessionFormModal  # forms load when first used
 
         def added(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: week.add_session(self.context.store, actor=self.actor(), **fields),
-                            f"Added {fields['title']}")
+                self._write(
+                    lambda: week.add_session(self.context.store, actor=self.actor(), **fields),
+                    f"Added {fields['title']}",
+                )
+
         self.app.push_screen(SessionFormModal(self.context, day=self.selected_day), added)
 
     def action_edit_session(self) -> None:
@@ -255,8 +262,11 @@ class ScheduleScreen(ReviewScreen):
 
         def changed(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(lambda: week.change_session(self.context.store, s.id, self.actor(), **fields),
-                            f"Changed {fields['title']}")
+                self._write(
+                    lambda: week.change_session(self.context.store, s.id, self.actor(), **fields),
+                    f"Changed {fields['title']}",
+                )
+
         self.app.push_screen(SessionFormModal(self.context, session=s), changed)
 
     def action_cancel_session(self) -> None:
@@ -266,18 +276,27 @@ class ScheduleScreen(ReviewScreen):
         if s is None:
             return
         if s.status is SessionStatus.CANCELLED:
-            self._write(lambda: week.set_session_status(self.context.store, s.id, SessionStatus.PLANNED, self.actor()),
-                        f"{s.title} is back on the schedule")
+            self._write(
+                lambda: week.set_session_status(
+                    self.context.store, s.id, SessionStatus.PLANNED, self.actor()
+                ),
+                f"{s.title} is back on the schedule",
+            )
             return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self._write(
-                    lambda: week.set_session_status(self.context.store, s.id, SessionStatus.CANCELLED, self.actor()),
+                    lambda: week.set_session_status(
+                        self.context.store, s.id, SessionStatus.CANCELLED, self.actor()
+                    ),
                     f"Cancelled {s.title} (press x again to restore it)",
                 )
+
         self.app.push_screen(
-            ConfirmModal(f"Cancel '{s.title}'? Notes already written are kept.", yes="Cancel session", no="Keep"),
+            ConfirmModal(
+                f"Cancel '{s.title}'? Notes already written are kept.", yes="Cancel session", no="Keep"
+            ),
             confirmed,
         )
 

@@ -26,7 +26,9 @@ class MarksPanel(Static):
 
     def show(self, marks: Sequence[Mark]) -> None:
         if not marks:
-            self.update(Text("No marked lines yet. Start a line with + - ? or ! and add a #tag.", style="dim"))
+            self.update(
+                Text("No marked lines yet. Start a line with + - ? or ! and add a #tag.", style="dim")
+            )
             return
         out = Text()
         for area_id, area_marks in group_by_focus_area(marks).items():
