@@ -71,7 +71,11 @@ def _write(what: str, fmt: str, content: LetterContent, path: Path, template: Pa
         else:
             from .slides import slides_markdown as render
         text = render(content)
-        write_privately(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+
+        def write_text(temp: Path) -> None:
+            temp.write_text(text, encoding="utf-8")
+
+        write_privately(path, write_text)
     elif what == "letter":
         from .letter_docx import write_letter_docx
 

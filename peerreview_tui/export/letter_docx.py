@@ -9,10 +9,12 @@ with a ``startOverride``. Import this module only when writing a letter: it load
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
@@ -28,6 +30,12 @@ from docx.shared import Cm, Pt, RGBColor, Twips
 
 from .content import LetterContent, write_privately
 from .letter_markdown import DRAFT_MARK, Block, Item, letter_outline
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
+    from docx.oxml.numbering import CT_Numbering
+    from docx.styles.style import ParagraphStyle
+    from docx.text.paragraph import Paragraph
 
 FONT = "Arial"
 DARK = RGBColor(0x1F, 0x2A, 0x44)
@@ -74,7 +82,7 @@ def write_letter_docx(content: LetterContent, path: Path, template: Path | None 
     write_privately(path, lambda temp: document.save(str(temp)))
 
 
-def _open_template(path: Path):
+def _open_template(path: Path) -> DocxDocument:
     """The letterhead with its body emptied; a .dotx is read as the document it makes."""
     try:
         data = path.read_bytes()
@@ -102,7 +110,7 @@ def _repack(package: zipfile.ZipFile, types: bytes) -> bytes:
     return out.getvalue()
 
 
-def _plain_document():
+def _plain_document() -> DocxDocument:
     """python-docx's default document made to look like a letter: A4, Arial, sober headings."""
     document = Document()
     section = document.sections[0]
@@ -140,9 +148,9 @@ def _plain_document():
 class _Writer:
     """Adds the outline's blocks to the document's body."""
 
-    def __init__(self, document):
+    def __init__(self, document: DocxDocument) -> None:
         self.document = document
-        self.styles = {
+        self.styles: dict[str, ParagraphStyle] = {
             name: _ensure_style(document, name)
             for name in ("Normal", "Title", "Heading 1", "Heading 2", "Quote", "List Number", "List Bullet")
         }
@@ -220,7 +228,7 @@ class _Writer:
                 said.paragraph_format.right_indent = Twips(425)
                 said.add_run(f"“{quote}”").italic = True
 
-    def _list_paragraph(self, style, num_id: int):
+    def _list_paragraph(self, style: ParagraphStyle, num_id: int) -> Paragraph:
         paragraph = self.document.add_paragraph(style=style)
         num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
         num_pr.get_or_add_ilvl().val = 0
@@ -229,24 +237,26 @@ class _Writer:
 
     def _new_list(self, abstract_id: int) -> int:
         """A list numbered from 1 whatever came before it."""
-        num = self.numbering.add_num(abstract_id)
+        # python-docx leaves its numbering elements' methods untyped
+        num = self.numbering.add_num(abstract_id)  # type: ignore[no-untyped-call]
         num.add_lvlOverride(ilvl=0).add_startOverride(1)
-        return num.numId
+        num_id: int = num.numId
+        return num_id
 
 
-def _ensure_style(document, name: str):
+def _ensure_style(document: DocxDocument, name: str) -> ParagraphStyle:
     """The template's style, or a plain one made for the letter when the template lacks it."""
     styles = document.styles
+    style: ParagraphStyle
     try:
-        return styles[name]
+        style = styles[name]
+        return style
     except KeyError:
         pass
     style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
-        try:
+        with contextlib.suppress(KeyError):
             style.base_style = styles["Normal"]
-        except KeyError:
-            pass
     fmt = style.paragraph_format
     if name == "Title":
         style.font.bold, style.font.size, fmt.space_after = True, Pt(12), Pt(12)
@@ -260,32 +270,36 @@ def _ensure_style(document, name: str):
     return style
 
 
-def _numbering(document):
+def _numbering(document: DocxDocument) -> CT_Numbering:
     """The numbering definitions, made if the document has none (python-docx cannot)."""
     part = document.part
     try:
-        return part.part_related_by(RT.NUMBERING).element
+        # python-docx types the related part as a plain Part; it casts the same way itself
+        numbering = cast(NumberingPart, part.part_related_by(RT.NUMBERING))
     except KeyError:
         element = parse_xml(f"<w:numbering {nsdecls('w')}/>")
         numbering = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING, element, part.package)
         part.relate_to(numbering, RT.NUMBERING)
-        return numbering.element
+    numbering_element: CT_Numbering = numbering.element
+    return numbering_element
 
 
-def _style_abstract(style, numbering) -> int | None:
+def _style_abstract(style: ParagraphStyle, numbering: CT_Numbering) -> int | None:
     """The abstract list definition the style numbers its paragraphs with, if any."""
     num_pr = style.element.pPr.numPr if style.element.pPr is not None else None
     if num_pr is None or num_pr.numId is None:
         return None
     try:
-        abstract_id = numbering.num_having_numId(num_pr.numId.val).abstractNumId.val
+        # python-docx leaves this lookup untyped
+        num = numbering.num_having_numId(num_pr.numId.val)  # type: ignore[no-untyped-call]
+        abstract_id: int = num.abstractNumId.val
     except KeyError:
         return None
     found = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{abstract_id}"]')
     return abstract_id if found else None
 
 
-def _add_abstract(numbering, fmt: str, text: str) -> int:
+def _add_abstract(numbering: CT_Numbering, fmt: str, text: str) -> int:
     ids = [int(value) for value in numbering.xpath("./w:abstractNum/@w:abstractNumId")]
     abstract_id = max(ids, default=-1) + 1
     abstract = parse_xml(
@@ -302,7 +316,7 @@ def _add_abstract(numbering, fmt: str, text: str) -> int:
     return abstract_id
 
 
-def _indent(numbering, abstract_id: int) -> int:
+def _indent(numbering: CT_Numbering, abstract_id: int) -> int:
     """Where the text of a list item starts, in twips, so follow-on paragraphs line up."""
     found = numbering.xpath(
         f'./w:abstractNum[@w:abstractNumId="{abstract_id}"]/w:lvl[@w:ilvl="0"]/w:pPr/w:ind'
@@ -311,7 +325,7 @@ def _indent(numbering, abstract_id: int) -> int:
     return int(value) if value and value.isdigit() else 425
 
 
-def _field(paragraph, instruction: str, shown: str) -> None:
+def _field(paragraph: Paragraph, instruction: str, shown: str) -> None:
     """A Word field (PAGE, NUMPAGES) that the reader's program fills in; ``shown`` until then."""
     _field_char(paragraph, "begin")
     instr = OxmlElement("w:instrText")
@@ -323,13 +337,15 @@ def _field(paragraph, instruction: str, shown: str) -> None:
     _field_char(paragraph, "end")
 
 
-def _field_char(paragraph, kind: str) -> None:
+def _field_char(paragraph: Paragraph, kind: str) -> None:
     char = OxmlElement("w:fldChar")
     char.set(qn("w:fldCharType"), kind)
     paragraph.add_run()._r.append(char)
 
 
-def _font(style, *, size: float, bold: bool | None = None, colour: RGBColor | None = None) -> None:
+def _font(
+    style: ParagraphStyle, *, size: float, bold: bool | None = None, colour: RGBColor | None = None
+) -> None:
     font = style.font
     font.name, font.size = FONT, Pt(size)
     if bold is not None:
@@ -341,7 +357,7 @@ def _font(style, *, size: float, bold: bool | None = None, colour: RGBColor | No
         fonts.attrib.pop(qn(attr), None)
 
 
-def _set(owner, tag: str, value: str) -> None:
+def _set(owner: Paragraph | ParagraphStyle, tag: str, value: str) -> None:
     """A property with a w:val in a paragraph's or a style's pPr, in its schema place."""
     p_pr = owner._p.get_or_add_pPr() if hasattr(owner, "_p") else owner.element.get_or_add_pPr()
     for old in p_pr.findall(qn(tag)):

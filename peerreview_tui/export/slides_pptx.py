@@ -30,8 +30,11 @@ from .slides import (
 )
 
 if TYPE_CHECKING:
+    from pptx.enum.text import PP_PARAGRAPH_ALIGNMENT
+    from pptx.presentation import Presentation as PptxPresentation
+    from pptx.shapes.base import BaseShape
     from pptx.slide import Slide as PptxSlide
-    from pptx.text.text import TextFrame
+    from pptx.text.text import TextFrame, _Paragraph
 
     from .content import LetterContent
 
@@ -55,10 +58,10 @@ def write_slides_pptx(content: LetterContent, path: Path) -> None:
         else:
             _add_bullet_slide(presentation, slide)
 
-    write_privately(Path(path), presentation.save)
+    write_privately(Path(path), lambda temp: presentation.save(str(temp)))
 
 
-def _set_properties(presentation, content: LetterContent) -> None:
+def _set_properties(presentation: PptxPresentation, content: LetterContent) -> None:
     properties = presentation.core_properties
     author = content.lead.name if content.lead else "Peer review team"
     properties.title = f"Peer review feedback: {content.council}"[:255]
@@ -71,7 +74,7 @@ def _set_properties(presentation, content: LetterContent) -> None:
     properties.revision = 1
 
 
-def _add_title_slide(presentation, slide: Slide) -> None:
+def _add_title_slide(presentation: PptxPresentation, slide: Slide) -> None:
     from pptx.dml.color import RGBColor
     from pptx.enum.text import PP_ALIGN
     from pptx.util import Pt
@@ -87,10 +90,11 @@ def _add_title_slide(presentation, slide: Slide) -> None:
     for paragraph in subtitle.text_frame.paragraphs[1:]:
         paragraph.space_before = Pt(8)
     for paragraph in subtitle.text_frame.paragraphs:  # the template's pale grey is hard to read
-        paragraph.runs[0].font.color.rgb = RGBColor(0x40, 0x40, 0x40)
+        # python-pptx leaves RGBColor's constructor untyped
+        paragraph.runs[0].font.color.rgb = RGBColor(0x40, 0x40, 0x40)  # type: ignore[no-untyped-call]
 
 
-def _add_bullet_slide(presentation, slide: Slide) -> None:
+def _add_bullet_slide(presentation: PptxPresentation, slide: Slide) -> None:
     from pptx.enum.text import PP_ALIGN
 
     columns = len(slide.columns)
@@ -105,7 +109,7 @@ def _add_bullet_slide(presentation, slide: Slide) -> None:
     width = column_width(columns)
     # A column without a heading beside one with a heading starts a heading's height lower.
     headed = any(column.heading for column in slide.columns)
-    for number, (body, column) in enumerate(zip(bodies, slide.columns)):
+    for number, (body, column) in enumerate(zip(bodies, slide.columns, strict=True)):
         _place(body, MARGIN + number * (width + GUTTER), BODY_TOP, width, BODY_H)
         _write_bullets(body.text_frame, column, spacer=headed and not column.heading)
     if slide.notes:
@@ -125,7 +129,8 @@ def _write_bullets(frame: TextFrame, column: Column, *, spacer: bool = False) ->
         if bullet.quote:
             paragraphs.append(("quote", bullet.quote))
     for number, (kind, text) in enumerate(paragraphs):
-        paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()
+        # python-pptx leaves TextFrame.add_paragraph untyped
+        paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()  # type: ignore[no-untyped-call]
         run = paragraph.add_run()
         run.text = text
         if kind == "heading":
@@ -144,12 +149,21 @@ def _write_bullets(frame: TextFrame, column: Column, *, spacer: bool = False) ->
             paragraph.space_before = Pt(QUOTE_SPACE_BEFORE_PT)
 
 
-def _write(frame: TextFrame, lines: list[str], *, size: int, align, anchor: str, bold: bool = False) -> None:
+def _write(
+    frame: TextFrame,
+    lines: list[str],
+    *,
+    size: int,
+    align: PP_PARAGRAPH_ALIGNMENT,
+    anchor: str,
+    bold: bool = False,
+) -> None:
     from pptx.util import Pt
 
     _prepare(frame, anchor=anchor)
     for number, line in enumerate(lines):
-        paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()
+        # python-pptx leaves TextFrame.add_paragraph untyped
+        paragraph = frame.paragraphs[0] if number == 0 else frame.add_paragraph()  # type: ignore[no-untyped-call]
         paragraph.alignment = align
         run = paragraph.add_run()
         run.text = line
@@ -161,13 +175,13 @@ def _prepare(frame: TextFrame, *, anchor: str) -> None:
     anchored at the top ('t'), middle ('ctr') or bottom ('b')."""
     from pptx.enum.text import MSO_AUTO_SIZE
 
-    frame.clear()
+    frame.clear()  # type: ignore[no-untyped-call]  # python-pptx leaves TextFrame.clear untyped
     frame.word_wrap = True
     frame.auto_size = MSO_AUTO_SIZE.NONE
     frame._bodyPr.set("anchor", anchor)
 
 
-def _no_bullet(paragraph, *, indent: float) -> None:
+def _no_bullet(paragraph: _Paragraph, *, indent: float) -> None:
     from pptx.oxml.ns import qn
     from pptx.util import Inches
 
@@ -185,7 +199,7 @@ def _no_bullet(paragraph, *, indent: float) -> None:
         properties.append(bu_none)
 
 
-def _place(shape, left: float, top: float, width: float, height: float) -> None:
+def _place(shape: BaseShape, left: float, top: float, width: float, height: float) -> None:
     from pptx.util import Inches
 
     shape.left, shape.top, shape.width, shape.height = (Inches(v) for v in (left, top, width, height))
