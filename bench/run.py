@@ -68,7 +68,7 @@ def median_time(args: list[str]) -> float:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def timed(fn: Callable[[], object], repeat: int = 20) -> list[float]:
@@ -290,8 +290,7 @@ def merge_seconds(week_db: Path, folder: Path) -> float:
                 db.execute(f"DELETE FROM {table}")
         start = time.perf_counter()
         merge_bundles(store, bundles, actor="lead")
-        seconds = time.perf_counter() - start
-    return seconds
+        return time.perf_counter() - start
 
 
 if __name__ == "__main__":

@@ -124,7 +124,7 @@ def format_coverage(coverage: Coverage, area_titles: dict[str, str]) -> str:
     area_width = max(12, min(wanted, MAX_WIDTH - sum(width + gap for width in widths)))
     lines = []
     for row, title in enumerate(titles):
-        cells = [column[row].rjust(width) for column, width in zip(columns, widths)]
+        cells = [column[row].rjust(width) for column, width in zip(columns, widths, strict=True)]
         lines.append((" " * gap).join([_shorten(title, area_width).ljust(area_width), *cells]).rstrip())
     thin = [area_titles.get(area, area) for area in coverage.thin_areas()]
     lines += ["", LEGEND]

@@ -126,6 +126,7 @@ def import_questionnaire(store: Store, path: Path, actor: str) -> int:
     agree ("strongly agree", "agree" or "tend to agree"), otherwise the most common answer.
     """
     table = _read_csv(path)
+    tags: dict[str, list[str]]
     if table.header[0].strip().lower().startswith("respondent"):
         counts, tags = _respondent_counts(table), {}
     else:

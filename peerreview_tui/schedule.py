@@ -62,7 +62,10 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             raise yaml.composer.ComposerError(
-                None, None, "anchors and aliases (& and *) are not supported", self.peek_event().start_mark
+                None,
+                None,
+                "anchors and aliases (& and *) are not supported",
+                self.peek_event().start_mark,  # type: ignore[no-untyped-call]  # types-PyYAML leaves it untyped
             )
         return super().compose_node(parent, index)
 
@@ -274,12 +277,12 @@ def _message(error: Any) -> str:
         )
         return f"is not a known field here{hint}" if loc else "is not a known field"
     if kind in {"bad_id", "bad_time", "empty_text"}:
-        return error["msg"]
+        return str(error["msg"])
     if kind == "too_short":
         return "needs at least one entry"
     expected = _expected(kind, ctx)
     if expected is None:
-        return error["msg"].replace("Input should be", "should be")
+        return str(error["msg"]).replace("Input should be", "should be")
     if value is None:
         return f"is empty; expected {expected}"
     if kind in {"string_type", "list_type", "model_type", "model_attributes_type", "dict_type"}:

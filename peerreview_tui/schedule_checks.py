@@ -74,7 +74,7 @@ def check_meaning(schedule: Schedule) -> list[Issue]:
 
 
 def _clash_warnings(schedule: Schedule) -> list[Issue]:
-    places = {
+    places: dict[str, Loc] = {
         session.id: ["days", d, "sessions", s]
         for d, day in enumerate(schedule.days)
         for s, session in enumerate(day.sessions)

@@ -104,7 +104,7 @@ def test_marks_group_by_focus_area_with_untagged_last() -> None:
 
 
 @pytest.mark.parametrize(
-    "line, column, expected",
+    ("line", "column", "expected"),
     [
         ("+ good #", 8, ""),
         ("+ good #ear", 11, "ear"),

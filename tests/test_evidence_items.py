@@ -15,8 +15,8 @@ from peerreview_tui.store.evidence_items import (
     get_evidence,
     list_evidence,
     match_lines,
-    tag_evidence,
 )
+from peerreview_tui.store.tagging import tag_evidence
 
 FOCUS_GROUP = "mon-1400-swfg"  # social workers, Monday 14:00
 INTERVIEW = "mon-1330-lscb"  # LSCB chair, Monday 13:30

@@ -65,7 +65,7 @@ def test_any_questionnaire_bytes_give_only_the_projects_error(
 def test_any_file_given_as_a_bundle_is_refused_with_its_name(tmp_path: Path, raw: bytes) -> None:
     path = tmp_path / "odd.prbundle"
     path.write_bytes(raw)
-    with pytest.raises(SyncError, match="odd.prbundle"):
+    with pytest.raises(SyncError, match=r"odd\.prbundle"):
         read_bundle(path)
 
 
@@ -79,5 +79,5 @@ def test_a_truncated_bundle_is_refused(store: Store, tmp_path: Path) -> None:
     write_bundle(store, full, actor="lead")
     cut = tmp_path / "cut.prbundle"
     cut.write_bytes(full.read_bytes()[:4096])
-    with pytest.raises(SyncError, match="cut.prbundle"):
+    with pytest.raises(SyncError, match=r"cut\.prbundle"):
         read_bundle(cut)

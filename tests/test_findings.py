@@ -11,7 +11,6 @@ from peerreview_tui.models import FindingSection, FindingStatus, SourceKind, now
 from peerreview_tui.store import Store, StoreError
 from peerreview_tui.store.findings import (
     NotLeadError,
-    Triangulation,
     agree_finding,
     attach_evidence,
     audit_trail,
@@ -26,6 +25,7 @@ from peerreview_tui.store.findings import (
     reopen_finding,
     update_finding,
 )
+from peerreview_tui.triangulation import Triangulation
 
 STRENGTH, DEVELOPMENT = FindingSection.STRENGTH, FindingSection.DEVELOPMENT
 KEY_MESSAGE, RECOMMENDATION = FindingSection.KEY_MESSAGE, FindingSection.RECOMMENDATION

@@ -49,7 +49,7 @@ def test_a_name_in_a_chosen_quote_is_caught(demo: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    "text, phrase",
+    ("text", "phrase"),
     [
         ("As Pryce put it, the budget is protected.", "Pryce"),
         ("Cllr Pryce is clear about this.", "Cllr Pryce"),
@@ -119,7 +119,7 @@ def test_single_person_roles(demo: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    "text, warned",
+    ("text", "warned"),
     [
         ("The chief executive told us that safeguarding keeps her awake.", "chief executive"),
         ("The Chief Executive said the budget is protected.", "Chief Executive"),

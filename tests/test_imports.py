@@ -10,7 +10,8 @@ import pytest
 from peerreview_tui.imports import MAX_PROBLEMS, CsvImportError, import_performance, import_questionnaire
 from peerreview_tui.models import EvidenceKind, SourceKind
 from peerreview_tui.store import Store
-from peerreview_tui.store.evidence_items import list_evidence, tag_evidence
+from peerreview_tui.store.evidence_items import list_evidence
+from peerreview_tui.store.tagging import tag_evidence
 
 DATA = Path(__file__).resolve().parent.parent / "peerreview_tui" / "data"
 HEADER = "indicator,period,value,statistical_neighbours,england,note,focus_area\n"

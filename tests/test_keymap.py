@@ -21,5 +21,5 @@ def test_overrides_are_read(tmp_path: Path) -> None:
 def test_a_bad_file_is_one_clear_error(tmp_path: Path, text: str) -> None:
     path = tmp_path / "keys.yaml"
     path.write_text(text)
-    with pytest.raises(KeymapError, match="keys.yaml"):
+    with pytest.raises(KeymapError, match=r"keys\.yaml"):
         load_keymap(path)

@@ -19,7 +19,7 @@ from peerreview_tui.store import Store, findings, week
 from peerreview_tui.store.evidence_items import list_evidence
 
 DAY = dt.date(2012, 9, 21)
-NUMBER_WORDS = "no one two three four five six seven eight nine".split()
+NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
 def letter(store: Store, tmp_path: Path, *, drafts: bool = False, template: Path | None = None):

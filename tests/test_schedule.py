@@ -122,7 +122,7 @@ def problems_of(path: Path) -> list[str]:
 def test_bad_file_reports_its_problem_at_its_line(file: str, expected: list[str]) -> None:
     problems = problems_of(CORPUS / file)
     assert len(problems) == len(expected), problems
-    for got, want in zip(problems, expected):
+    for got, want in zip(problems, expected, strict=True):
         assert got.startswith(want), f"\n got: {got}\nwant: {want}..."
 
 

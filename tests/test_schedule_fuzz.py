@@ -118,12 +118,8 @@ def _get(data: Any, path: tuple) -> Any:
 
 def _exists(data: Any, path: tuple) -> bool:
     for key in path:
-        if (
-            isinstance(data, dict)
-            and key in data
-            or isinstance(data, list)
-            and isinstance(key, int)
-            and key < len(data)
+        if (isinstance(data, dict) and key in data) or (
+            isinstance(data, list) and isinstance(key, int) and key < len(data)
         ):
             data = data[key]
         else:
@@ -155,7 +151,7 @@ MEANINGFUL = st.sampled_from(
         "no",
         "~",
         "null",
-    ]  # fmt: skip
+    ]
 )
 SCALARS = st.one_of(
     st.none(),

@@ -145,7 +145,7 @@ def test_a_schedule_for_another_review_is_refused(store: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    "content, message",
+    ("content", "message"),
     [
         (b"just some text\n", "not an SQLite file"),
         (b"SQLite format 3\x00" + b"\x00" * 200, "damaged|not a review database"),

@@ -179,7 +179,7 @@ def test_a_bundle_of_another_review_is_refused_naming_both(laptops, tmp_path: Pa
     write_bundle(other, tmp_path / "other.prbundle", actor="lead")
     other.close()
     before = dump(lead)
-    with pytest.raises(SyncError, match="review 'southmoor-2013'.*review 'northborough-2012'"):
+    with pytest.raises(SyncError, match=r"review 'southmoor-2013'.*review 'northborough-2012'"):
         merge_bundles(lead, [tmp_path / "other.prbundle"], actor="lead")
     assert dump(lead) == before
 
@@ -190,7 +190,7 @@ def test_a_newer_format_is_refused(laptops, tmp_path: Path) -> None:
     write_bundle(lead, path, actor="lead")
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE bundle SET format = ?", [BUNDLE_FORMAT + 1])
-    with pytest.raises(SyncError, match="newer peerreview.*upgrade"):
+    with pytest.raises(SyncError, match=r"newer peerreview.*upgrade"):
         merge_bundles(lead, [path], actor="lead")
 
 
@@ -452,7 +452,7 @@ def test_join_refuses_partial_bundles_unknown_reviewers_and_taken_databases(lapt
     write_bundle(lead, tmp_path / "part.prbundle", since_last=True, actor="lead")
     with pytest.raises(SyncError, match="only changes"):
         init_from_bundle(tmp_path / "x.db", tmp_path / "part.prbundle", me="officer1")
-    with pytest.raises(SyncError, match="no reviewer 'nobody'.*officer1"):
+    with pytest.raises(SyncError, match=r"no reviewer 'nobody'.*officer1"):
         init_from_bundle(tmp_path / "x.db", tmp_path / "full.prbundle", me="nobody")
     assert not (tmp_path / "x.db").exists()
     with pytest.raises(SyncError, match="already holds review"):

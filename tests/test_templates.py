@@ -74,7 +74,7 @@ def test_a_case_file_audit_has_a_block_per_case(store: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    "session_id, heading",
+    ("session_id", "heading"),
     [
         ("tue-0900-mash", "What we saw and heard"),  # site visit
         ("tue-1330-strategy", "What we saw and heard"),  # observation

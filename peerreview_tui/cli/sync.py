@@ -21,6 +21,7 @@ from ..sync import (
     resolve_conflict,
     write_bundle,
 )
+from ..sync.conflicts import Keep
 from .common import DB_OPTION, acting_reviewer, fail, new_passphrase, open_review, passphrase_for
 from .evidence import AS_OPTION
 
@@ -143,7 +144,7 @@ def conflicts(
             return
         if winner_id is not None or loser_id is not None:
             actor = acting_reviewer(store, me)
-            keep = "winner" if winner_id is not None else "loser"
+            keep: Keep = "winner" if winner_id is not None else "loser"
             conflict = resolve_conflict(store, winner_id or loser_id or "", keep, actor)
             done = "kept the version in place" if keep == "winner" else "put the kept version back in place"
             click.echo(f"Conflict {conflict.short_id} ({conflict.subject()}): {done}.")

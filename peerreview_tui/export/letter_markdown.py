@@ -22,7 +22,7 @@ DRAFT_NOTICE = (
 # Characters that would turn store text into emphasis, code or HTML; "]" only where it would
 # close a link ("[DRAFT]" stays as it is).
 _INLINE_SPECIAL = re.compile(r"([\\`*_<>]|\](?=[(\[]))")
-_NUMBERS = "no one two three four five six seven eight nine".split()
+_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _LIST_START = re.compile(r"^(\s*)(\d+)([.)])")
 _BULLET_START = re.compile(r"^([-+])(?=\s)")
 

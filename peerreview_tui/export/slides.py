@@ -360,6 +360,8 @@ def _slide_markdown(slide: Slide) -> str:
                 lines.append(f"  *{_md(bullet.quote)}*")
         lines.append("")
     if slide.notes:
-        notes = slide.notes.replace("--", "‑‑")  # a "-->" would end the comment early
+        notes = slide.notes.replace(
+            "--", "\N{NON-BREAKING HYPHEN}" * 2
+        )  # a "-->" would end the comment early
         lines += ["<!--", "Speaker notes:", "", notes, "-->", ""]
     return "\n".join(lines)

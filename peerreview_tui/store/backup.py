@@ -42,7 +42,7 @@ def make_backup(conn: Connection, db_path: Path, keep: int = KEEP, *, passphrase
     os.close(fd)
     copy = sqlite3.connect(partial) if passphrase is None else open_keyed(partial, passphrase)
     try:
-        conn.backup(copy)  # type: ignore[arg-type]  # both connections come from one driver
+        conn.backup(copy)
     finally:
         copy.close()
     os.replace(partial, target)

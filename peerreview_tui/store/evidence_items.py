@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
-from ..evidence import _TAG, Mark, parse_line, parse_marks
+from ..evidence import _TAG, Mark, parse_marks
 from ..models import EvidenceItem, EvidenceKind, Note, SessionKind, SessionRow, SourceKind, new_id, now
 from . import week
 from .review import Store
@@ -107,11 +107,11 @@ def sync_note_evidence(db: Database, note: Note, session: SessionRow, actor: str
     changed: list[dict[str, Any]] = []
     inserted: list[dict[str, Any]] = []
     for i, (mark, text) in enumerate(marks):
-        fields = {
+        fields: dict[str, Any] = {
             "kind": mark.kind.value,
             "source_kind": source,
             "text": text,
-            "focus_areas": _json(mark.tags),
+            "focus_areas": compact_json(mark.tags),
         }
         fields |= {
             "session_id": note.session_id,
@@ -141,7 +141,7 @@ def _line(row: dict[str, Any]) -> Line:
 def _cited(db: Database, evidence_ids: list[str]) -> set[str]:
     # Any link row counts, live or a tombstone: deleting its item would break the foreign key.
     sql = "SELECT evidence_id FROM finding_evidence WHERE evidence_id IN (SELECT value FROM json_each(?))"
-    return {row["evidence_id"] for row in db.query(sql, [_json(evidence_ids)])}
+    return {row["evidence_id"] for row in db.query(sql, [compact_json(evidence_ids)])}
 
 
 def upsert_evidence(db: Database, items: Iterable[dict[str, Any]], actor: str) -> None:
@@ -149,7 +149,8 @@ def upsert_evidence(db: Database, items: Iterable[dict[str, Any]], actor: str) -
     only if something changed). An item without focus areas keeps the tags added by hand."""
     stamp = now()
     rows = [
-        {**item, "focus_areas": _json(item["focus_areas"]), "data": _json(item["data"])} for item in items
+        {**item, "focus_areas": compact_json(item["focus_areas"]), "data": compact_json(item["data"])}
+        for item in items
     ]
     db.conn.executemany(_INSERT_SQL + _UPDATE_IF_CHANGED, [_record(actor, stamp, **row) for row in rows])
 
@@ -241,7 +242,7 @@ def list_evidence(
         ("e.author_id = ?", author),
         (
             "e.kind IN (SELECT value FROM json_each(?))",
-            None if kinds is None else _json([str(k) for k in kinds]),
+            None if kinds is None else compact_json([str(k) for k in kinds]),
         ),
     ]
     where = [condition for condition, value in filters if value is not None]
@@ -322,7 +323,7 @@ def add_document(
     if not title or not summary:
         raise ValueError("a document needs a title and a summary of what it shows")
     areas = list(dict.fromkeys(focus_areas))
-    _check_focus_areas(store, areas)
+    check_focus_areas(store, areas)
     record = _record(
         actor,
         now(),
@@ -331,56 +332,20 @@ def add_document(
         text=summary,
         title=title,
         source_kind=SourceKind.DOCUMENT.value,
-        focus_areas=_json(areas),
+        focus_areas=compact_json(areas),
     )
     with store.write() as db:
         db.execute(_INSERT_SQL, record)
     return EvidenceItem.model_validate(record)
 
 
-def tag_evidence(store: Store, evidence_id: str, focus_area_id: str, actor: str) -> None:
-    """Tag an item with a focus area. A note's item is tagged by adding ``#tag`` to its line and
-    saving the note, so the note stays the source of truth and the item keeps its id."""
-    from . import notes  # notes imports this module to sync evidence on every save
-
-    _check_focus_areas(store, [focus_area_id])
-    with store.lock:  # read-modify-write of the note, kept whole against autosaves
-        view = get_evidence(store, evidence_id)
-        if view is None:
-            raise ValueError(f"no evidence item {evidence_id}")
-        item = view.item
-        if focus_area_id in item.focus_areas:
-            return
-        if item.note_id and item.session_id and item.line_no is not None and not item.detached:
-            note = notes.get_note(store, item.session_id, item.author_id)
-            if note is None:
-                raise ValueError(f"the note of evidence item {evidence_id} is missing")
-            body = _with_tag(note.body, item.line_no, item.kind, focus_area_id)
-            notes.save_note(store, note.session_id, note.author_id, body, actor=actor)
-            return
-        with store.write() as db:
-            db.execute(
-                "UPDATE evidence SET focus_areas = ?, updated_by = ?, updated_at = ? WHERE id = ?",
-                [_json([*item.focus_areas, focus_area_id]), actor, now(), evidence_id],
-            )
-
-
-def _with_tag(body: str, line_no: int, kind: EvidenceKind, tag: str) -> str:
-    lines = body.splitlines(keepends=True)
-    line = lines[line_no] if line_no < len(lines) else ""
-    content = (line.splitlines() or [""])[0]
-    mark = parse_line(content, line_no)
-    if mark is None or mark.kind is not kind:
-        raise ValueError("the note has changed since the list was shown; try again")
-    lines[line_no] = f"{content.rstrip()} #{tag}{line[len(content) :]}"
-    return "".join(lines)
-
-
-def _check_focus_areas(store: Store, areas: Iterable[str]) -> None:
+def check_focus_areas(store: Store, areas: Iterable[str]) -> None:
+    """Refuse focus area ids that this review does not have."""
     known = [area.id for area in week.focus_areas(store)]
     if unknown := [area for area in areas if area not in known]:
         raise ValueError(f"unknown focus area {', '.join(map(repr, unknown))} (known: {', '.join(known)})")
 
 
-def _json(value: Any) -> str:
+def compact_json(value: Any) -> str:
+    """JSON as stored in the evidence table: compact and key-sorted, so equal values compare equal."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +19,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..models import EvidenceItem, EvidenceKind, Finding, FindingSection, FindingStatus, new_id, now
+from ..triangulation import Triangulation
+from . import audit
+from .audit import AuditEntry
 from .connection import StoreError
 from .review import Store
 
@@ -37,42 +40,6 @@ class NotLeadError(StoreError):
 
 
 @dataclass(frozen=True)
-class Triangulation:
-    """How independent the evidence behind a finding is: the badge the lead checks."""
-
-    sessions: int
-    source_kinds: int
-    reviewers: int
-    items: int
-    broken: int
-
-    @classmethod
-    def of(cls, items: Iterable[EvidenceItem]) -> Triangulation:
-        """The badge of ``items``; broken ones (note line deleted) are counted apart, backing nothing."""
-        items = list(items)
-        sound = [item for item in items if not item.detached]
-        # Data, the questionnaire and documents have no session: each kind of them is one source.
-        sessions = {("session", i.session_id) if i.session_id else ("kind", i.source_kind) for i in sound}
-        heard_by = {i.author_id for i in sound if i.session_id or i.note_id}
-        kinds = {i.source_kind for i in sound}
-        return cls(len(sessions), len(kinds), len(heard_by), len(items), len(items) - len(sound))
-
-    @property
-    def single_source(self) -> bool:
-        return self.sessions <= 1 or self.source_kinds <= 1
-
-    def label(self) -> str:
-        """'3 sessions · 2 kinds · 2 reviewers', then ' · single source', ' · 1 broken link'."""
-        if self.items == 0:
-            return "no evidence"
-        parts = [_count(self.sessions, "session"), _count(self.source_kinds, "kind")]
-        parts += [_count(self.reviewers, "reviewer")]
-        parts += ["single source"] if self.single_source else []
-        parts += [_count(self.broken, "broken link")] if self.broken else []
-        return " · ".join(parts)
-
-
-@dataclass(frozen=True)
 class FindingView:
     finding: Finding
     badge: Triangulation
@@ -86,14 +53,6 @@ class LinkedEvidence:
     broken: bool  # item.detached: shown to the lead, never silently dropped
     session_title: str | None = None
     day: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: str
-    actor: str
-    action: str
-    changes: dict[str, Any]
 
 
 # --- Writing -----------------------------------------------------------------------------
@@ -280,11 +239,8 @@ def linked_evidence(store: Store, finding_id: str) -> list[LinkedEvidence]:
 
 
 def audit_trail(store: Store, finding_id: str) -> list[AuditEntry]:
-    """Who changed what and when, oldest first."""
-    sql = "SELECT * FROM audit WHERE table_name = 'findings' AND row_id = ? ORDER BY at, rowid"
-    with store.read() as db:
-        rows = list(db.query(sql, [finding_id]))
-    return [AuditEntry(row["at"], row["actor"], row["action"], json.loads(row["changes"])) for row in rows]
+    """Who changed the finding, what and when, oldest first."""
+    return audit.trail(store, "findings", finding_id)
 
 
 # --- Helpers -----------------------------------------------------------------------------
@@ -332,17 +288,14 @@ class _Edit:
         return wanted
 
     def audit(self, action: str, changes: dict[str, Any]) -> None:
-        self.db.execute(
-            "INSERT INTO audit (id, at, actor, table_name, row_id, action, changes) "
-            "VALUES (?, ?, ?, 'findings', ?, ?, ?)",
-            [
-                new_id(),
-                self.stamp,
-                self.actor,
-                self.row["id"],
-                action,
-                json.dumps(changes, ensure_ascii=False),
-            ],
+        audit.record(
+            self.db,
+            at=self.stamp,
+            actor=self.actor,
+            table="findings",
+            row_id=self.row["id"],
+            action=action,
+            changes=changes,
         )
 
     def finding(self) -> Finding:
@@ -418,7 +371,3 @@ def _one_line(title: str) -> str:
     if not cleaned:
         raise ValueError("a finding needs a title")
     return cleaned
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

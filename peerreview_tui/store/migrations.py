@@ -276,4 +276,4 @@ def migrate(db: Database) -> int:
             db.execute(f"PRAGMA user_version = {step}")
             if step == 1:
                 db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    return SCHEMA_VERSION - version
+    return SCHEMA_VERSION - int(version)

@@ -105,7 +105,7 @@ def _purge_row_copies(db: Database, stamp: str) -> int:
             values = {column: json.dumps(copy, ensure_ascii=False)}
             if stamped:
                 values |= {"updated_by": PURGE_AUTHOR, "updated_at": stamp}
-            db[table].update(row["id"], values)
+            db.table(table).update(row["id"], values)
         count += len(rows)
     return count
 

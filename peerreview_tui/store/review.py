@@ -117,7 +117,7 @@ class Store:
         with self.lock:
             try:
                 return backup.make_backup(self.db.conn, self.path, passphrase=self._passphrase)
-            except (*db_errors(), OSError) as error:
+            except (*db_errors(), OSError) as error:  # type: ignore[misc]  # mypy cannot read a starred tuple of classes
                 raise StoreError(f"backup failed: {error}") from error
 
     def replace_backups(self) -> Path:

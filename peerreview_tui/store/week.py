@@ -22,6 +22,7 @@ from ..models import (
     new_id,
     now,
 )
+from . import audit
 from .connection import StoreError
 from .review import Store
 
@@ -147,7 +148,7 @@ def _apply_sessions(db: Database, schedule: Schedule, stamp: str, changes: Sched
     if returning:
         db.execute(
             "UPDATE sessions SET status = 'planned' WHERE status = 'cancelled' AND id IN "
-            f"(SELECT value FROM json_each(?))",
+            "(SELECT value FROM json_each(?))",
             [_json(sorted(returning))],
         )
     gone = [
@@ -270,7 +271,10 @@ def add_session(
     session_id = f"{day.strftime('%a').lower()}-{start_time.replace(':', '')}-{slug}-{new_id()[:4]}"
     stamp = now()
     with store.write() as db:
-        _audit(db, stamp, actor, session_id, "add", {"title": [None, title], "day": [None, day.isoformat()]})
+        changes = {"title": [None, title], "day": [None, day.isoformat()]}
+        audit.record(
+            db, at=stamp, actor=actor, table="sessions", row_id=session_id, action="add", changes=changes
+        )
         db.table("sessions").insert(
             {
                 "id": session_id,
@@ -328,23 +332,9 @@ def _change(store: Store, session_id: str, actor: str, action: str, values: dict
         if not changed:
             return
         db.table("sessions").update(session_id, {**values, "updated_by": actor, "updated_at": stamp})
-        _audit(db, stamp, actor, session_id, action, changed)
-
-
-def _audit(
-    db: Database, stamp: str, actor: str, session_id: str, action: str, changes: dict[str, Any]
-) -> None:
-    db.table("audit").insert(
-        {
-            "id": new_id(),
-            "at": stamp,
-            "actor": actor,
-            "table_name": "sessions",
-            "row_id": session_id,
-            "action": action,
-            "changes": _json(changes),
-        }
-    )
+        audit.record(
+            db, at=stamp, actor=actor, table="sessions", row_id=session_id, action=action, changes=changed
+        )
 
 
 def clashes_by_session(all_sessions: list[SessionRow]) -> dict[str, list[str]]:

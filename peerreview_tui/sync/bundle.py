@@ -186,7 +186,7 @@ def read_bundle(path: str | Path, passphrase: str | None = None) -> Bundle:
         history: dict[tuple[str, str], set[str]] = {}
         for table_name, key, hash_ in conn.execute("SELECT table_name, row_key, hash FROM versions"):
             history.setdefault((table_name, key), set()).add(hash_)
-    except (*db_errors(), ValidationError):
+    except (*db_errors(), ValidationError):  # type: ignore[misc]  # mypy cannot read a starred tuple of classes
         raise SyncError(f"{path.name} is damaged or not a peerreview bundle") from None
     finally:
         conn.close()

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..models import Attendee, new_id, now
-from ..store import Store, notes
+from ..models import Attendee, now
+from ..store import Store, audit, notes
 from .bundle import SyncError
 from .tables import BY_NAME, Row, content, upsert
 
@@ -34,11 +34,11 @@ class Conflict:
 
     @property
     def loser_updated_by(self) -> str:
-        return self.loser.get("updated_by", "?")
+        return str(self.loser.get("updated_by", "?"))
 
     @property
     def loser_updated_at(self) -> str:
-        return self.loser.get("updated_at", "?")
+        return str(self.loser.get("updated_at", "?"))
 
     def subject(self) -> str:
         """What the row is, in words: 'officer1's note for mon-0930-dcs'."""
@@ -115,17 +115,14 @@ def resolve_conflict(store: Store, conflict_id: str, keep: Keep, actor: str) -> 
             "kept": keep,
             "other_by": conflict.winner_updated_by if keep == "loser" else conflict.loser_updated_by,
         }
-        db.execute(
-            "INSERT INTO audit (id, at, actor, table_name, row_id, action, changes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                new_id(),
-                stamp,
-                actor,
-                conflict.table_name,
-                conflict.row_id,
-                "resolve conflict",
-                json.dumps(changes),
-            ],
+        audit.record(
+            db,
+            at=stamp,
+            actor=actor,
+            table=conflict.table_name,
+            row_id=conflict.row_id,
+            action="resolve conflict",
+            changes=changes,
         )
     return get_conflict(store, conflict.id)
 

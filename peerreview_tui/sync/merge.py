@@ -30,8 +30,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..models import new_id, now
-from ..store import Store
+from ..models import now
+from ..store import Store, audit
 from .bundle import Bundle, SyncError, read_bundle
 from .summary import BundleMerge, MergeSummary, TableCounts
 from .tables import (
@@ -198,9 +198,8 @@ def _record(db: Database, bundle: Bundle, merged: BundleMerge, actor: str, stamp
         "file": bundle.path.name,
         "counts": counts,
     }
-    db.execute(
-        "INSERT INTO audit (id, at, actor, table_name, row_id, action, changes) VALUES (?, ?, ?, 'bundles', ?, 'merge', ?)",
-        [new_id(), stamp, actor, header.bundle_id, json.dumps(changes, ensure_ascii=False)],
+    audit.record(
+        db, at=stamp, actor=actor, table="bundles", row_id=header.bundle_id, action="merge", changes=changes
     )
     db.table("bundles").insert(
         {

@@ -22,7 +22,7 @@ async def _exchange(app, pilot, folder: Path, button: str) -> ExchangeScreen:
     screen = app.screen
     screen.query_one("#folder").value = str(folder)
     await pilot.click(f"#{button}")
-    await wait_until(pilot, lambda: "" != str(screen.query_one("#report").render()).strip())
+    await wait_until(pilot, lambda: str(screen.query_one("#report").render()).strip() != "")
     return screen
 
 

@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...store.findings import AuditEntry
+from ...store.audit import AuditEntry
 from ..context import ReviewContext
 
 

@@ -21,7 +21,8 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, SelectionL
 from ...coverage import SOURCE_LABELS, Coverage, cell_text, compute_coverage
 from ...models import SourceKind
 from ...store import StoreError
-from ...store.evidence_items import EvidenceView, add_document, list_evidence, tag_evidence
+from ...store.evidence_items import EvidenceView, add_document, list_evidence
+from ...store.tagging import tag_evidence
 from ..modals.choice import ChoiceModal
 from ..modals.document_form import DocumentFormModal
 from ..modals.finding_form import FindingFormModal

@@ -18,7 +18,8 @@ from textual.widgets import Footer, Header, Static, Tree
 from ...models import EvidenceKind, FindingSection, FindingStatus
 from ...store import StoreError, findings
 from ...store.evidence_items import EvidenceView, list_evidence
-from ...store.findings import AuditEntry, FindingView, LinkedEvidence
+from ...store.audit import AuditEntry
+from ...store.findings import FindingView, LinkedEvidence
 from ..context import ReviewContext
 from ..modals.audit import AuditModal
 from ..modals.choice import ChoiceModal
