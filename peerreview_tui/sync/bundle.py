@@ -80,6 +80,7 @@ _NOUNS = (
     ("evidence", "evidence item"),
     ("findings", "finding"),
     ("finding_evidence", "citation"),
+    ("evidence_tags", "tag"),
     ("sessions", "session"),
     ("days", "day"),
     ("reviewers", "reviewer"),
