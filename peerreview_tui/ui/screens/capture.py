@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Iterable
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
@@ -35,7 +37,8 @@ RETRY_DELAY = 2.0
 
 
 class CaptureScreen(ReviewScreen):
-    BINDINGS = [
+    CHANGE_FAILED_TITLE = ""  # the reason alone
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Back", id="capture.back"),
         Binding("ctrl+t", "timestamp", "Time", id="capture.timestamp"),
         Binding("ctrl+s", "save_now", "Save", id="capture.save"),
@@ -52,6 +55,13 @@ class CaptureScreen(ReviewScreen):
         def __init__(self, reason: str) -> None:
             super().__init__()
             self.reason = reason
+
+    class Leave(Message):
+        """Back to the schedule: the app leaves the note, asking first if it could not be saved."""
+
+        def __init__(self, capture: CaptureScreen) -> None:
+            super().__init__()
+            self.capture = capture
 
     def __init__(self, session_id: str, author_id: str, line: int | None = None) -> None:
         super().__init__()
@@ -187,7 +197,7 @@ class CaptureScreen(ReviewScreen):
         self._marks_timer = self.set_timer(0.15, self._update_marks)
 
     @on(SelectionList.SelectedChanged, "#attendance")
-    def _attendance_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def _attendance_changed(self, event: SelectionList.SelectedChanged[int]) -> None:
         selected = set(event.selection_list.selected)
         changed = False
         for i, person in enumerate(self.attendance):
@@ -315,6 +325,11 @@ class CaptureScreen(ReviewScreen):
 
     # --- actions ---------------------------------------------------------------------
 
+    def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Insert time", "Insert [HH:MM] at the cursor", self.action_timestamp)
+        yield SystemCommand("Save note", "Save the note now", self.action_save_now)
+        yield SystemCommand("Mark session done", "Mark this session done", self.action_mark_done)
+
     def action_timestamp(self) -> None:
         editor = self.query_one("#editor", NoteEditor)
         if not editor.read_only:
@@ -332,19 +347,15 @@ class CaptureScreen(ReviewScreen):
         if self.session is None:
             return
         self.action_save_now()
-        self._mark_done(self.session.id)
-
-    @work(thread=True, exit_on_error=False)
-    def _mark_done(self, session_id: str) -> None:
-        try:
-            week.set_session_status(self.context.store, session_id, SessionStatus.DONE, self.context.me or "")
-        except StoreError as error:
-            self.app.notify(str(error), severity="error")
-            return
-        self.app.notify("Session marked done")
+        session_id = self.session.id
+        self.run_change(
+            lambda: week.set_session_status(self.context.store, session_id, SessionStatus.DONE, self.actor()),
+            done="Session marked done",
+            reload=False,
+        )
 
     def action_leave(self) -> None:
-        self.app.leave_capture(self)  # type: ignore[attr-defined]
+        self.post_message(self.Leave(self))
 
     def on_screen_suspend(self) -> None:
         self.flush()
