@@ -7,6 +7,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -171,3 +172,48 @@ def test_a_session_gone_without_a_trace_is_made_again_from_what_the_writer_read(
     assert week.session(store, SESSION).status is SessionStatus.CANCELLED
     with pytest.raises(StoreError, match="no session 'nope'"):
         notes.save_note_since(store, "nope", "lead", "x", base=notes.base_of(None))
+
+
+# --- finding 12: control characters are kept as typed, and never break an export -------
+
+
+def test_control_characters_in_a_note_are_kept_but_left_out_of_every_export(
+    demo: Store, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+    from pptx import Presentation
+
+    from peerreview_tui.cli import main
+    from peerreview_tui.export.documents import export_document
+    from peerreview_tui.models import EvidenceKind, FindingStatus
+    from peerreview_tui.store import findings
+
+    pasted = "! They ring\x07 us \x01back\x1b[0m the same day"
+    notes.append_to_note(demo, SESSION, "lead", pasted + "\n")
+    assert pasted in notes.get_note(demo, SESSION, "lead").body
+    quote = next(v.item for v in list_evidence(demo, kinds=[EvidenceKind.QUOTE]) if "ring" in v.item.text)
+    finding = findings.list_findings(demo, status=FindingStatus.AGREED)[0].finding
+    findings.attach_evidence(demo, finding.id, [quote.id], "lead")
+    findings.choose_quote(demo, finding.id, quote.id, True, "lead")
+
+    deck = export_document(demo, "slides", "pptx", tmp_path / "deck.pptx")
+    shown = [
+        shape.text_frame.text
+        for slide in Presentation(str(tmp_path / "deck.pptx")).slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+    ]
+    assert any("They ring us back[0m the same day" in text for text in shown)
+    assert not any("_x00" in text or "\x07" in text for text in shown)
+    assert deck.warnings and "U+0007" in deck.warnings[0]
+    slides_md = tmp_path / "deck.md"
+    export_document(demo, "slides", "md", slides_md)
+    assert "\x07" not in slides_md.read_text() and "\x1b" not in slides_md.read_text()
+
+    result = CliRunner().invoke(
+        main, ["export", "notes", "--session", SESSION, "--db", str(demo.path)], catch_exceptions=False
+    )
+    assert result.exit_code == 0
+    assert "They ring us back[0m the same day" in result.stdout
+    assert "\x07" not in result.stdout and "\x1b" not in result.stdout
+    assert f"{SESSION}, lead's note: control characters U+0001, U+0007, U+001B left out" in result.stderr
