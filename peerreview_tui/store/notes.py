@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from merge3 import Merge3
@@ -41,7 +41,6 @@ class SavedNote:
     merged: bool = False  # the note had changed since the writer's base: the two were merged
     collisions: int = 0  # places changed on both sides, where both versions were kept
     restored_session: bool = False  # the session was gone: it is back, cancelled, with the note
-    written: bool = field(default=True, compare=False)  # False: nothing had changed
 
 
 def version(note: Note | None) -> str:
@@ -151,7 +150,7 @@ def save_note_since(
                 if attendance is None or _attendance_json(attendance) == _attendance_json(base.attendance):
                     attendance = current.attendance
             if _content(body, current.attendance if attendance is None else attendance) == now_there:
-                return SavedNote(current, merged, collisions, written=False)  # nothing new to write
+                return SavedNote(current, merged, collisions)  # nothing new to write: no write
         restored = _restore_session(db, session_id, session, actor)
         saved = _write(db, store, session_id, author_id, body, attendance, current, actor)
         return SavedNote(saved.note, merged, collisions, restored)
@@ -265,10 +264,7 @@ def _restore_session(db: Database, session_id: str, known: SessionRow | None, ac
         table="sessions",
         row_id=session_id,
         action="restore",
-        changes={
-            "status": [None, "cancelled"],
-            "why": [None, "a note was saved after the session was removed"],
-        },
+        changes={"status": [None, "cancelled"]},  # back, for a note saved after a reload removed it
     )
     return True
 

@@ -178,6 +178,7 @@ class CaptureScreen(ReviewScreen):
                 f"  {s.day.strftime('%a %-d %b')} {s.start_time}–{s.end_time} · {s.location} · ",
                 (owner, "italic"),
                 ("  ✓ done" if s.status is SessionStatus.DONE else "", "green"),
+                ("  cancelled" if s.status is SessionStatus.CANCELLED else "", "red"),
             )
         )
         self.sub_title = f"{s.title} · {owner}"
