@@ -146,6 +146,8 @@ class ExportModal(ModalScreen[Path | None]):
                 f"; {exported.drafts_left_out} draft findings left out" if exported.drafts_left_out else ""
             )
             self.app.notify(f"Written to {exported.path}{extra}", title="Exported")
+            for warning in exported.warnings:
+                self.app.notify(warning, title="Left out of the document", severity="warning", timeout=15)
             self.dismiss(exported.path)
             return
         if message.problem:
