@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Unpack
 
 from ..models import DayRow, FocusAreaRow, ReviewerRow, ReviewRow
+from ..ownership import Change, Facts, Roster
 from ..store import Store, week
 
 _HONORIFICS = {"councillor", "cllr", "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
@@ -43,6 +46,15 @@ class ReviewContext:
             today=today or clock().date(),
             clock=clock,
         )
+
+    @cached_property
+    def roster(self) -> Roster:
+        return Roster.of(self.reviewers)
+
+    def may(self, change: Change, **facts: Unpack[Facts]) -> bool:
+        """Whether the person at the keyboard may make ``change``: screens hide what the store
+        would refuse (the store still refuses it, whatever the screen shows)."""
+        return self.roster.refusal(self.me, change, **facts) is None
 
     @property
     def current_day(self) -> dt.date:

@@ -217,3 +217,21 @@ async def test_keys_can_be_remapped_by_binding_id(store) -> None:
         await pilot.press("o")
         await pilot.pause()
         assert app.screen.only_mine
+
+
+async def test_done_and_cancel_are_offered_only_on_ones_own_sessions(store, app_factory) -> None:
+    app = app_factory()  # officer1: not booked for the LSCB chair's interview
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        table = app.screen.query_one("#sessions")
+        table.move_cursor(row=table.get_row_index("mon-1330-lscb"))
+        await pilot.pause()
+        offered = {binding.action for _, binding, enabled, _ in app.active_bindings.values() if enabled}
+        assert not {"toggle_done", "cancel_session"} & offered
+        await pilot.press("d", "x")
+        await _ready(app, pilot)
+        assert week.session(store, "mon-1330-lscb").status is SessionStatus.PLANNED
+        table.move_cursor(row=table.get_row_index("mon-1330-hos-sg"))  # officer1's own
+        await pilot.pause()
+        offered = {binding.action for _, binding, enabled, _ in app.active_bindings.values() if enabled}
+        assert {"toggle_done", "cancel_session"} <= offered

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from peerreview_tui.store import notes
+from peerreview_tui.models import SessionStatus
+from peerreview_tui.store import notes, week
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.widgets.note_editor import NoteEditor
 
@@ -44,6 +45,11 @@ async def test_another_reviewers_note_opens_read_only(store, app_factory) -> Non
         await pilot.pause()
         assert isinstance(app.screen, CaptureScreen)
         assert app.screen.query_one(NoteEditor).read_only
-        await pilot.press(*"typed")
+        offered = {binding.action for _, binding, enabled, _ in app.active_bindings.values() if enabled}
+        assert not {"timestamp", "save_now", "mark_done"} & offered  # not theirs: no keys for it
+        await pilot.press(*"typed", "ctrl+g", "ctrl+t")
+        await app.workers.wait_for_complete()
         assert "typed" not in app.screen.query_one(NoteEditor).text
     assert notes.get_note(store, "mon-1045-ce", "officer1") is None
+    session = week.session(store, "mon-1045-ce")
+    assert session is not None and session.status is SessionStatus.PLANNED

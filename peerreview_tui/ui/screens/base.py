@@ -40,8 +40,9 @@ class ReviewScreen(Screen[None]):
         return context
 
     def actor(self) -> str:
-        """Who the changes made here are recorded against."""
-        return self.context.me or "unknown"
+        """Who the changes made here are recorded against ('' when nobody is chosen: the core
+        refuses the change and says to choose who you are first)."""
+        return self.context.me or ""
 
     def system_commands(self) -> Iterable[SystemCommand]:
         """This screen's own entries in the command palette (after the app's)."""

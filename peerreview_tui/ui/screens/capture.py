@@ -32,6 +32,7 @@ from textual.widgets import Footer, Header, Input, Label, SelectionList, Static
 
 from ...evidence import parse_marks
 from ...models import Attendee, Note, SessionRow, SessionStatus
+from ...ownership import Change
 from ...store import StoreError, notes, week
 from ...templates import note_template
 from ..widgets.marks_panel import MarksPanel
@@ -143,6 +144,7 @@ class CaptureScreen(ReviewScreen):
 
     def _open(self, session: SessionRow, note: Note | None) -> None:
         self.session = session
+        self.refresh_bindings()  # what may be done here depends on the session and the note
         self._base = notes.base_of(note)
         editor = self.query_one("#editor", NoteEditor)
         if note is not None:
@@ -414,6 +416,18 @@ class CaptureScreen(ReviewScreen):
         yield SystemCommand("Insert time", "Insert [HH:MM] at the cursor", self.action_timestamp)
         yield SystemCommand("Save note", "Save the note now", self.action_save_now)
         yield SystemCommand("Mark session done", "Mark this session done", self.action_mark_done)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Someone else's note is read only: its keys leave the footer. Marking the session done
+        is for its reviewers and the lead."""
+        if action in {"timestamp", "save_now"}:
+            return not self.read_only
+        if action == "mark_done":
+            session = self.session
+            return session is not None and self.context.may(
+                Change.SESSION_STATUS, session_reviewers=session.reviewers
+            )
+        return True
 
     def action_timestamp(self) -> None:
         editor = self.query_one("#editor", NoteEditor)

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Static, Tree
 
 from ...models import EvidenceKind, FindingSection, FindingStatus
+from ...ownership import Change
 from ...store import StoreError, findings
 from ...store.audit import AuditEntry
 from ...store.evidence_items import EvidenceView, list_evidence
@@ -98,6 +99,21 @@ class FindingsScreen(ReviewScreen):
         self.views, self.detail = message.views, message.detail
         self._fill_tree()
         self._show_detail()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers what the person may do with the chosen finding: agreeing,
+        reopening and quotes are the lead's; an agreed finding is the lead's to change."""
+        status = self.detail.view.finding.status if self.detail else None
+        if action == "agree":
+            return self.context.may(Change.AGREE) and status is not FindingStatus.AGREED
+        if action == "reopen":
+            return self.context.may(Change.REOPEN) and status is FindingStatus.AGREED
+        if action == "quote":
+            return self.context.may(Change.CHOOSE_QUOTE)
+        if action in {"edit", "attach", "detach", "move", "delete"}:
+            return self.context.may(Change.FINDING, finding_status=status)
+        return True
 
     def _groups(self) -> list[tuple[str, FindingSection, str | None]]:
         groups: list[tuple[str, FindingSection, str | None]] = [

@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
 
 from ...models import SessionRow, SessionStatus
+from ...ownership import Change
 from ...store import StoreError, notes, week
 from .base import ReviewScreen
 
@@ -166,6 +167,15 @@ class ScheduleScreen(ReviewScreen):
     @on(DataTable.RowHighlighted, "#sessions")
     def _show_detail(self) -> None:
         self.query_one("#detail", Static).update(self._detail(self.selected_session))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Done and cancel are for the session's reviewers and the lead: the keys go from the
+        footer on another's session."""
+        if action in {"toggle_done", "cancel_session"}:
+            s = self.selected_session
+            return s is None or self.context.may(Change.SESSION_STATUS, session_reviewers=s.reviewers)
+        return True
 
     def _detail(self, s: SessionRow | None) -> Text:
         if s is None:
