@@ -33,5 +33,6 @@ def resolve_db_path(option: str | Path | None) -> Path:
 
 
 def backups_dir(db_path: Path) -> Path:
-    """Backups sit beside the database they copy, so a moved review takes them along."""
-    return db_path.parent / "backups"
+    """Backups sit beside the database they copy, in a folder named after its file
+    (``backups/review.db/``): no other database's backups can be taken for its own."""
+    return db_path.parent / "backups" / db_path.name

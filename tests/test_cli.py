@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from peerreview_tui.cli import main
 from peerreview_tui.store import Store, week
+from peerreview_tui.store.backup import list_backups
 
 from .conftest import EXAMPLE
 
@@ -70,7 +71,7 @@ def test_reload_reports_changes_and_backs_up(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "0 sessions added, 1 updated, 0 removed" in result.output
     assert "backup" in result.output
-    assert list((tmp_path / "backups").glob("r-*.db"))
+    assert list_backups(db)
 
 
 def test_reload_of_a_bad_file_changes_nothing(tmp_path: Path) -> None:

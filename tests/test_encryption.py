@@ -13,8 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlcipher3 import dbapi2 as sqlcipher
 
+from bench.durability import run_killed
+from peerreview_tui.cli import main
 from peerreview_tui.coverage import compute_coverage
 from peerreview_tui.store import Store, StoreError, notes, search, week
 from peerreview_tui.store.backup import list_backups
@@ -54,7 +57,7 @@ def encrypted(tmp_path: Path, example_schedule) -> Store:
 
 
 def test_nothing_is_written_in_clear_not_in_the_file_the_log_or_a_backup(encrypted: Store) -> None:
-    encrypted.backup()
+    encrypted.backup("reload")
     folder = encrypted.path.parent
     names = {path.name for path in files_of(folder)}
     assert {"review.db", "review.db-wal", "review.db-shm"} <= names  # the log is live: the app is open
@@ -149,7 +152,7 @@ def test_an_empty_passphrase_never_makes_a_plain_file(tmp_path: Path) -> None:
 
 
 def test_a_backup_is_encrypted_with_the_same_passphrase(encrypted: Store) -> None:
-    saved = encrypted.backup()
+    saved = encrypted.backup("reload")
     assert is_encrypted(saved)
     with pytest.raises(StoreError, match="wrong passphrase"):
         Store.open(saved, passphrase="another passphrase")
@@ -158,8 +161,8 @@ def test_a_backup_is_encrypted_with_the_same_passphrase(encrypted: Store) -> Non
 
 
 def test_rekey_round_trip(encrypted: Store) -> None:
-    encrypted.backup()
-    encrypted.backup()
+    encrypted.backup("reload")
+    encrypted.backup("reload")
     old_backups = list_backups(encrypted.path)
     fresh = encrypted.rekey("a new passphrase")
     assert [path.exists() for path in old_backups] == [False, False]
@@ -182,8 +185,8 @@ def test_encrypt_turns_a_plain_review_into_an_encrypted_one(tmp_path: Path, exam
     with Store.open(path, create=True) as plain:
         week.apply_schedule(plain, example_schedule, "sha")
         notes.save_note(plain, week.sessions(plain)[1].id, "lead", NOTE)
-        plain.backup()
-        plain.backup()
+        plain.backup("reload")
+        plain.backup("reload")
         counts = row_counts(plain.db.conn)
     assert len(plaintext_in(path.parent)) > 0
     done = encrypt_review(path, PASSPHRASE)
@@ -243,3 +246,55 @@ def test_encrypt_refuses_a_review_open_in_another_program(store: Store) -> None:
         holder.communicate("")
     encrypt_review(store.path, PASSPHRASE)
     assert is_encrypted(store.path)
+
+
+def _plain_review_with_backups(folder: Path, example_schedule) -> Path:
+    path = folder / "review" / "review.db"
+    with Store.open(path, create=True) as plain:
+        week.apply_schedule(plain, example_schedule, "sha")
+        notes.save_note(plain, week.sessions(plain)[1].id, "lead", NOTE)
+        for _ in range(2):
+            plain.backup("reload")
+    return path
+
+
+def _headers_in_clear(folder: Path) -> list[str]:
+    return [path.name for path in files_of(folder) if path.read_bytes()[:16] == b"SQLite format 3\x00"]
+
+
+def test_an_encrypt_killed_after_the_swap_is_completed_by_the_next_command(
+    tmp_path: Path, example_schedule
+) -> None:
+    """Finding 10: killed once the encrypted copy had taken the review's place, encrypt left the
+    plaintext backups for ever, and said "already encrypted" when tried again."""
+    path = _plain_review_with_backups(tmp_path, example_schedule)
+    env = {"PEERREVIEW_PASSPHRASE": PASSPHRASE}
+    killed = run_killed(
+        ["encrypt", "--db", str(path)], env, at=("peerreview_tui.store.crypto", "", "remove_backups")
+    )
+    assert killed.returncode == -9 and is_encrypted(path)
+    assert plaintext_in(path.parent)  # the plaintext backups are there at this moment
+    again = CliRunner().invoke(main, ["encrypt", "--db", str(path)], env=env)
+    assert again.exit_code == 0, again.output
+    assert "interrupted" in again.output and "completed" in again.output
+    assert plaintext_in(path.parent) == [] and _headers_in_clear(path.parent) == []
+    for backup in list_backups(path):
+        with Store.open(backup, passphrase=PASSPHRASE) as copy:
+            assert notes.get_note(copy, week.sessions(copy)[1].id, "lead").body == NOTE
+
+
+def test_an_encrypt_killed_before_the_swap_leaves_the_review_plain_and_says_so(
+    tmp_path: Path, example_schedule
+) -> None:
+    """Finding 10: killed before the swap, encrypt left its half-made copy and said nothing."""
+    path = _plain_review_with_backups(tmp_path, example_schedule)
+    killed = run_killed(
+        ["encrypt", "--db", str(path)],
+        {"PEERREVIEW_PASSPHRASE": PASSPHRASE},
+        at=("peerreview_tui.store.crypto", "", "_verify_copy"),
+    )
+    assert killed.returncode == -9 and path.with_name("review.db.encrypting").exists()
+    shown = CliRunner().invoke(main, ["export", "notes", "--db", str(path)])
+    assert shown.exit_code == 0 and "PLANTED-NOTE" in shown.output
+    assert "encrypt" in shown.output and "interrupted" in shown.output and "still plain" in shown.output
+    assert not [p.name for p in files_of(path.parent) if "encrypting" in p.name]

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from bench.durability import run_killed
+from peerreview_tui.cli import main
 from peerreview_tui.coverage import compute_coverage, format_coverage
 from peerreview_tui.demo import build_demo
 from peerreview_tui.models import Attendee, FindingSection, now
@@ -192,8 +195,8 @@ def made(tmp_path_factory) -> dict[str, tuple[Path, str, list[str]]]:
             encrypt_review(path, passphrase)
         with Store.open(path, passphrase=passphrase) as opened:
             finding_id, gone = plant(opened)
-            opened.backup()
-            opened.backup()
+            opened.backup("reload")
+            opened.backup("merge")
         made[kind] = (path, finding_id, gone)
     return made
 
@@ -303,3 +306,30 @@ def test_a_review_open_in_another_program_is_not_purged(tmp_path: Path, store: S
         holder.communicate("")
     purge_notes(store, force=True)  # the lock taken for the attempt was let go
     assert notes.get_note(store, SESSION, "health").body == ""
+
+
+def test_a_purge_killed_before_the_backups_were_wiped_is_completed_by_the_next_command(
+    review: Store,
+) -> None:
+    """Finding 10: killed after the notes were blanked, purge left the note text in the
+    backups, and nothing told the user."""
+    folder, encrypted = review.path.parent, review.encrypted
+    review.close()
+    env = {"PEERREVIEW_PASSPHRASE": PASSPHRASE}
+    args = ["purge", "--notes", "--force", "--yes", "--db", str(review.path)]
+    killed = run_killed(args, env, at=("peerreview_tui.store.review", "Store", "checkpoint"))
+    assert killed.returncode == -9
+    backups = list_backups(review.path)
+    with Store.open(backups[-1], passphrase=PASSPHRASE if encrypted else None) as copy:
+        assert PLANTED[0] in all_text(copy)  # the text is still in the backups at this moment
+    shown = CliRunner().invoke(main, ["coverage", "--db", str(review.path)], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "purge" in shown.output and "interrupted" in shown.output and "completed" in shown.output
+    assert found_in_files(folder, PLANTED + review.gone) == []  # type: ignore[attr-defined]
+    kept = list_backups(review.path)
+    assert kept and not set(kept) & set(backups)
+    for backup in kept:
+        with Store.open(backup, passphrase=PASSPHRASE if encrypted else None) as copy:
+            assert [line for line in PLANTED if line in all_text(copy)] == []
+    with Store.open(review.path, passphrase=PASSPHRASE if encrypted else None) as again:
+        assert [line for line in PLANTED if line in all_text(again)] == []

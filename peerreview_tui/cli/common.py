@@ -11,6 +11,7 @@ import click
 from .. import paths
 from ..store import Store, StoreError, week
 from ..store.connection import PassphraseNeeded, db_errors, explain
+from ..store.unfinished import settle_files
 
 PASSPHRASE_ENV = "PEERREVIEW_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "PEERREVIEW_NEW_PASSPHRASE"  # for 'rekey' in scripts
@@ -43,11 +44,17 @@ def open_review(db_path: Path | None) -> Store:
 
 def open_store(path: Path, *, create: bool = False) -> Store:
     """Open ``path``; a file that turns out encrypted is opened again with its passphrase
-    (``PEERREVIEW_PASSPHRASE``, else asked for). A wrong one fails with one line."""
+    (``PEERREVIEW_PASSPHRASE``, else asked for). A wrong one fails with one line. What settling
+    an interrupted encrypt, purge or rekey did is said first (see ``store.unfinished``)."""
+    for notice in settle_files(path):  # what needs no passphrase, said before one is asked for
+        click.echo(str(notice), err=True)
     try:
-        return Store.open(path, create=create)
+        store = Store.open(path, create=create)
     except PassphraseNeeded:
-        return Store.open(path, create=create, passphrase=passphrase_for(path))
+        store = Store.open(path, create=create, passphrase=passphrase_for(path))
+    for notice in store.notices:
+        click.echo(str(notice), err=True)
+    return store
 
 
 def passphrase_for(path: Path, *, env: str = PASSPHRASE_ENV) -> str:

@@ -97,11 +97,11 @@ def init(
 def reload(schedule_file: Path, db_path: Path | None) -> None:
     """Apply a revised schedule to a review, keeping every note."""
     loaded = _load(schedule_file)
-    with open_store(paths.resolve_db_path(db_path)) as store:
-        saved = store.backup()
+    with open_store(paths.resolve_db_path(db_path)) as store, store.backup_if_changed("reload") as saved:
         changes = week.apply_schedule(store, loaded.schedule, _sha256(schedule_file))
     click.echo(f"Reloaded {schedule_file.name}: {changes.summary()}.")
-    click.echo(f"A backup from before the reload: {saved}")
+    if saved.path is not None:
+        click.echo(f"A backup from before the reload: {saved.path}")
 
 
 @click.command()

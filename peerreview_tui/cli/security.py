@@ -9,6 +9,7 @@ import click
 
 from .. import paths
 from ..store.connection import is_encrypted
+from ..store.unfinished import settle_files
 from .common import DB_OPTION, NEW_PASSPHRASE_ENV, fail, new_passphrase, open_review, open_store
 
 
@@ -20,7 +21,13 @@ def encrypt(db_path: Path | None) -> None:
     from ..store.crypto import encrypt_review
 
     path = paths.resolve_db_path(db_path)
+    settled = settle_files(path)
+    for notice in settled:
+        click.echo(str(notice), err=True)
     if path.is_file() and is_encrypted(path):
+        if any(notice.operation == "encrypt" and notice.completed for notice in settled):
+            click.echo(f"{path} is encrypted.")
+            return
         fail(
             f"{path} is already encrypted (or not a review database); change its passphrase with 'peerreview rekey'"
         )

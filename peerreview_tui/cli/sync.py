@@ -71,13 +71,13 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
     bundles = _bundle_files(files)
     with open_review(db_path) as store:
         actor = acting_reviewer(store, me) if me else store.get_meta("me") or "unknown"
-        backup = store.backup()
-        try:
-            summary = merge_bundles(store, bundles, actor=actor)
-        except BundlePassphraseNeeded as needed:  # encrypted with a passphrase for the exchange
-            click.echo(str(needed), err=True)
-            key = passphrase_for(needed_path(needed, bundles), env=BUNDLE_ENV)
-            summary = merge_bundles(store, bundles, actor=actor, passphrase=key)
+        with store.backup_if_changed("merge") as backup:  # kept only if the merge changed the review
+            try:
+                summary = merge_bundles(store, bundles, actor=actor)
+            except BundlePassphraseNeeded as needed:  # encrypted with a passphrase for the exchange
+                click.echo(str(needed), err=True)
+                key = passphrase_for(needed_path(needed, bundles), env=BUNDLE_ENV)
+                summary = merge_bundles(store, bundles, actor=actor, passphrase=key)
     for merged in summary.bundles:
         if merged.skipped:
             click.echo(f"{merged.path.name}: skipped, {merged.skipped}.")
@@ -91,7 +91,8 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
             "Some rows were changed on two laptops: the later change is in place and the other "
             "version is kept; see 'peerreview conflicts'."
         )
-    click.echo(f"A backup from before the merge: {backup}")
+    if backup.path is not None:
+        click.echo(f"A backup from before the merge: {backup.path}")
 
 
 def needed_path(needed: BundlePassphraseNeeded, bundles: list[Path]) -> Path:

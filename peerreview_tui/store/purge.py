@@ -15,21 +15,26 @@ Then the search index is rebuilt from the blanked notes, the file is VACUUMed (s
 on for every connection as well) and its write-ahead log emptied, so the text is in no page of
 any file. The review's backups are wiped (zeros, then unlinked) and replaced by one fresh backup
 of the purged database: cheaper and surer than opening and purging each old copy.
+
+A note that the purge has begun is written before anything changes (see ``unfinished``): if it
+is interrupted, the next program to open the review does it again from the start, whatever point
+it had reached, so no backup keeps the text.
 """
 
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 
-from ..models import now
-from .backup import remove_backups
+from ..models import ReviewRow, now
+from .backup import Reason
 from .connection import StoreError
-from .review import Store
+from .unfinished import Unfinished, begin
 
 LETTER_EXPORTED = "letter_exported_at"  # meta key the letter export writes
 NOTES_PURGED = "notes_purged_at"
@@ -47,9 +52,25 @@ class Purged:
     backup: Path
 
 
-def purge_notes(store: Store, *, force: bool = False) -> Purged:
+class OpenReview(Protocol):
+    """What a purge needs of ``Store`` (which imports this module to finish an interrupted
+    purge when it opens a review, so this module cannot import it)."""
+
+    path: Path
+
+    def get_meta(self, key: str) -> str | None: ...
+    def review(self) -> ReviewRow | None: ...
+    def alone(self) -> AbstractContextManager[None]: ...
+    def write(self) -> AbstractContextManager[Database]: ...
+    def read(self) -> AbstractContextManager[Database]: ...
+    def checkpoint(self) -> None: ...
+    def replace_backups(self, reason: Reason) -> tuple[int, Path]: ...
+
+
+def purge_notes(store: OpenReview, *, force: bool = False, unfinished: Unfinished | None = None) -> Purged:
     """Remove the text of the notes and evidence from the review and its backups. Refused until
-    the letter has been exported, unless ``force``."""
+    the letter has been exported, unless ``force``. ``unfinished``: the note of an interrupted
+    purge, which this one completes."""
     if not force and store.get_meta(LETTER_EXPORTED) is None:
         raise StoreError(
             "the letter has not been exported from this review yet; purge the notes once it has been "
@@ -57,34 +78,45 @@ def purge_notes(store: Store, *, force: bool = False) -> Purged:
         )
     stamp = now()
     with store.alone():
-        with store.write() as db:
-            attendance = [
-                {"id": row["id"], "attendance": _anonymous(row["attendance"])}
-                for row in db.query("SELECT id, attendance FROM notes")
-            ]
-            db.conn.executemany("UPDATE notes SET attendance = :attendance WHERE id = :id", attendance)
-            notes = db.execute(
-                "UPDATE notes SET body = '', updated_by = ?, updated_at = ?", [PURGE_AUTHOR, stamp]
-            ).rowcount
-            evidence = db.execute(
-                "UPDATE evidence SET text = '', title = iif(note_id IS NULL AND kind != 'quote', title, ''), "
-                "updated_by = ?, updated_at = ?",
-                [PURGE_AUTHOR, stamp],
-            ).rowcount
-            copies = _purge_row_copies(db, stamp)
-            # 'rebuild' drops every index segment, old words included, and re-indexes the
-            # (now empty) bodies
-            db.execute("INSERT INTO notes_fts (notes_fts) VALUES ('rebuild')")
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [NOTES_PURGED, stamp],
-            )
-        with store.read() as db:
-            db.execute("VACUUM")  # a new file from the live rows: no free page keeps old text
-        store.checkpoint()
-    with store.lock:
-        removed = remove_backups(store.path)
-        fresh = store.backup()
+        if unfinished is None:
+            review = store.review()
+            unfinished = begin(store.path, "purge", review.id if review else None)
+        try:
+            purged = _purge(store, stamp)
+        except BaseException:
+            unfinished.release()  # the next program to open the review completes it
+            raise
+    unfinished.done()
+    return purged
+
+
+def _purge(store: OpenReview, stamp: str) -> Purged:
+    with store.write() as db:
+        attendance = [
+            {"id": row["id"], "attendance": _anonymous(row["attendance"])}
+            for row in db.query("SELECT id, attendance FROM notes")
+        ]
+        db.conn.executemany("UPDATE notes SET attendance = :attendance WHERE id = :id", attendance)
+        notes = db.execute(
+            "UPDATE notes SET body = '', updated_by = ?, updated_at = ?", [PURGE_AUTHOR, stamp]
+        ).rowcount
+        evidence = db.execute(
+            "UPDATE evidence SET text = '', title = iif(note_id IS NULL AND kind != 'quote', title, ''), "
+            "updated_by = ?, updated_at = ?",
+            [PURGE_AUTHOR, stamp],
+        ).rowcount
+        copies = _purge_row_copies(db, stamp)
+        # 'rebuild' drops every index segment, old words included, and re-indexes the
+        # (now empty) bodies
+        db.execute("INSERT INTO notes_fts (notes_fts) VALUES ('rebuild')")
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [NOTES_PURGED, stamp],
+        )
+    with store.read() as db:
+        db.execute("VACUUM")  # a new file from the live rows: no free page keeps old text
+    store.checkpoint()
+    removed, fresh = store.replace_backups("purge")
     return Purged(notes, evidence, copies, removed, fresh)
 
 

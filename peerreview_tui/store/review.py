@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlite_utils import Database
 
 from ..models import ReviewRow
-from . import backup
+from . import backup, purge
+from .backup import Reason, Staged
 from .connection import (
     BUSY_TIMEOUT_MS,
     Connection,
@@ -22,6 +24,15 @@ from .connection import (
     quote,
 )
 from .migrations import migrate
+from .unfinished import Notice, Unfinished, begin, claim_and_settle
+
+
+@dataclass
+class TakenBackup:
+    """The backup ``Store.backup_if_changed`` kept: None until the block has ended, and if the
+    block changed nothing."""
+
+    path: Path | None = None
 
 
 class Store:
@@ -36,26 +47,51 @@ class Store:
         self.db = Database(conn, execute_plugins=False)
         self.lock = threading.RLock()
         self._passphrase = passphrase
+        self._session_backup: tuple[Staged, int] | None = None
+        # what settling an operation left unfinished (a killed encrypt, purge, rekey) did
+        self.notices: list[Notice] = []
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = False, passphrase: str | None = None) -> Store:
         """Open (with ``create``, make) the review database at ``path``, encrypted if a
-        ``passphrase`` is given. Raises ``StoreError`` (``PassphraseNeeded`` for a file that
-        looks encrypted when no passphrase was given)."""
+        ``passphrase`` is given, settling first any operation left unfinished on it (see
+        ``unfinished``; what was done is in ``notices``). Raises ``StoreError``
+        (``PassphraseNeeded`` for a file that looks encrypted when no passphrase was given)."""
         path = Path(path)
-        store = cls(path, connect(path, create=create, passphrase=passphrase), passphrase=passphrase)
+        notices, held = claim_and_settle(path)
         try:
-            migrate(store.db)
-        except db_errors() as error:
-            store.close()
-            raise StoreError(explain(error, path)) from None
-        except StoreError:
-            store.close()
-            raise
-        if not create and store.review() is None:
-            store.close()
-            raise StoreError(f"{path} holds no review yet; load one with 'peerreview init SCHEDULE.yaml'")
+            store = cls(path, cls._connect(path, create, passphrase, held), passphrase=passphrase)
+            try:
+                migrate(store.db)
+                if not create and store.review() is None:
+                    raise StoreError(
+                        f"{path} holds no review yet; load one with 'peerreview init SCHEDULE.yaml'"
+                    )
+                if held is not None:
+                    notices.append(store._settle(held))
+            except db_errors() as error:
+                store.close()
+                raise StoreError(explain(error, path)) from None
+            except BaseException:
+                store.close()
+                raise
+        finally:
+            if held is not None:
+                held.release()  # when not settled: the next program tries again
+        store.notices = notices
         return store
+
+    @staticmethod
+    def _connect(path: Path, create: bool, passphrase: str | None, held: Unfinished | None) -> Connection:
+        try:
+            return connect(path, create=create, passphrase=passphrase)
+        except StoreError as error:
+            if held is not None and held.operation == "rekey" and "wrong passphrase" in str(error):
+                raise StoreError(
+                    f"{error} (its passphrase was being changed when it was interrupted: it opens "
+                    "with either the old or the new one)"
+                ) from None
+            raise
 
     @property
     def encrypted(self) -> bool:
@@ -68,6 +104,11 @@ class Store:
 
     def close(self) -> None:
         with self.lock:
+            if self._session_backup is not None:
+                staged, before = self._session_backup
+                self._session_backup = None
+                with suppress(StoreError, *db_errors()):  # a copy left staged is kept at the next open
+                    self._keep_if_changed(staged, before)
             self.db.close()
 
     def __enter__(self) -> Store:
@@ -130,19 +171,64 @@ class Store:
                 [key, value],
             )
 
-    def backup(self) -> Path:
-        """A rolling backup beside the database (the newest few are kept)."""
+    def backup(self, reason: Reason) -> Path:
+        """A backup beside the database, taken before ``reason`` (the newest few are kept, and
+        the newest of each reason)."""
+        return self._kept(self._stage(reason))
+
+    @contextmanager
+    def backup_if_changed(self, reason: Reason) -> Iterator[TakenBackup]:
+        """Copy the review, run the block, and keep the copy among the backups only if the block
+        changed the review (a merge of bundles already merged, a reload of the same schedule,
+        one that failed: no backup, and none pushed out)."""
+        taken = TakenBackup()
+        with self.lock:
+            staged = self._stage(reason)
+            before = self.db.conn.total_changes
+        try:
+            yield taken
+        except BaseException:
+            with suppress(OSError):  # the copy, whole, is kept at the next open: the block's error matters
+                backup.drop_backup(staged)
+            raise
+        taken.path = self._keep_if_changed(staged, before)
+
+    def backup_before_changes(self, reason: Reason) -> None:
+        """Copy the review now; when the store is closed, the copy joins the backups if the
+        review was changed meanwhile (the app: a backup from before each session that wrote)."""
+        with self.lock:
+            if self._session_backup is None:
+                self._session_backup = (self._stage(reason), self.db.conn.total_changes)
+
+    def replace_backups(self, reason: Reason) -> tuple[int, Path]:
+        """Wipe every backup of this review and make one fresh one (after a purge, a rekey);
+        returns how many went, and the fresh one."""
+        with self.lock:
+            removed = backup.remove_backups(self.path)
+            return removed, self.backup(reason)
+
+    def _stage(self, reason: Reason) -> Staged:
         with self.lock:
             try:
-                return backup.make_backup(self.db.conn, self.path, passphrase=self._passphrase)
+                return backup.stage_backup(self.db.conn, self.path, reason, passphrase=self._passphrase)
             except (*db_errors(), OSError) as error:  # type: ignore[misc]  # mypy cannot read a starred tuple of classes
                 raise StoreError(f"backup failed: {error}") from error
 
-    def replace_backups(self) -> Path:
-        """Wipe every backup of this review and make one fresh one (after a purge, a rekey)."""
+    def _kept(self, staged: Staged) -> Path:
+        try:
+            return backup.keep_backup(staged, self.path)
+        except OSError as error:
+            raise StoreError(f"backup failed: {error}") from error
+
+    def _keep_if_changed(self, staged: Staged, before: int) -> Path | None:
         with self.lock:
-            backup.remove_backups(self.path)
-            return self.backup()
+            if self.db.conn.total_changes != before:
+                return self._kept(staged)
+        try:
+            backup.drop_backup(staged)
+        except OSError as error:
+            raise StoreError(f"backup failed: {error}") from error
+        return None
 
     @contextmanager
     def alone(self) -> Iterator[None]:
@@ -191,17 +277,85 @@ class Store:
 
     def rekey(self, new_passphrase: str) -> Path:
         """Encrypt the review with a new passphrase, check it opens with it, and replace its
-        backups (they were encrypted with the old one). Returns the fresh backup."""
+        backups (they were encrypted with the old one). Returns the fresh backup. A note that it
+        has begun is written first (see ``unfinished``): if it is interrupted, the next program
+        to open the review settles its backups."""
         if self._passphrase is None:
             raise StoreError(f"{self.path} is not encrypted; encrypt it with 'peerreview encrypt'")
         check_passphrase(new_passphrase)
+        review = self.review()
         with self.alone():
             self.checkpoint()
+            note = begin(self.path, "rekey", review.id if review else None)
             try:
-                self.db.conn.execute(f"PRAGMA rekey = {quote(new_passphrase)}")
-            except db_errors() as error:
-                raise StoreError(explain(error, self.path)) from error
-            self._passphrase = new_passphrase
-            self.checkpoint()  # no page under the old key is left in the log
-        connect(self.path, passphrase=new_passphrase).close()
-        return self.replace_backups()
+                try:
+                    self.db.conn.execute(f"PRAGMA rekey = {quote(new_passphrase)}")
+                except db_errors() as error:
+                    note.done()  # the change is one transaction: nothing was changed
+                    raise StoreError(explain(error, self.path)) from error
+                self._passphrase = new_passphrase
+                self.checkpoint()  # no page under the old key is left in the log
+                _, fresh = self.replace_backups("rekey")
+            except BaseException:
+                note.release()
+                raise
+        try:
+            connect(self.path, passphrase=new_passphrase).close()
+        except BaseException:
+            note.release()
+            raise
+        note.done()
+        return fresh
+
+    def _settle(self, held: Unfinished) -> Notice:
+        """Finish a purge or a change of passphrase that a killed program left unfinished."""
+        review = self.review()
+        if (
+            review is None
+            or review.id != held.review_id
+            or (held.operation == "rekey" and not self.encrypted)
+        ):
+            held.done()
+            return Notice(
+                held.operation,
+                False,
+                f"a note that 'peerreview {held.operation}' was interrupted on review '{held.review_id}' "
+                f"was beside {self.path}, which holds another review now; it was removed",
+            )
+        if held.operation == "purge":
+            try:
+                done = purge.purge_notes(self, force=True, unfinished=held)
+            except StoreError as error:
+                raise StoreError(
+                    f"'peerreview purge' of {self.path} was interrupted, and cannot be completed now: {error}"
+                ) from None
+            return Notice(
+                "purge",
+                True,
+                f"'peerreview purge' of {self.path} was interrupted; it is completed now: the text of "
+                f"{done.notes} note{'s' if done.notes != 1 else ''} is gone from the review and its backups",
+            )
+        wiped = self._settle_backups_after_rekey()
+        held.done()
+        return Notice(
+            "rekey",
+            True,
+            f"'peerreview rekey' of {self.path} was interrupted; it is settled now: the review opens with "
+            f"the passphrase just given, and so does every backup ({wiped} under the other passphrase "
+            f"wiped)",
+        )
+
+    def _settle_backups_after_rekey(self) -> int:
+        """Wipe the backups that do not open with this review's passphrase; make a fresh one if
+        none is left. Returns how many were wiped."""
+        with self.lock:
+            with suppress(StoreError):  # another program has the review open: its log is emptied later
+                self.checkpoint()  # no page under the other key is left in the log
+            wiped = 0
+            for path in backup.list_backups(self.path):
+                if not backup.opens_with(path, self._passphrase):
+                    backup.wipe_file(path)
+                    wiped += 1
+            if not backup.list_backups(self.path):
+                self.backup("rekey")
+        return wiped

@@ -92,6 +92,8 @@ class PeerReviewApp(App[None]):
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember("theme", theme.name))
         self._update_subtitle()
         self._backup()
+        for notice in self.context.store.notices:  # an encrypt, purge or rekey settled on opening
+            self.notify(str(notice), title="Interrupted operation settled", timeout=30)
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             # not on this platform, or not in the main thread (tests)
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -135,8 +137,10 @@ class PeerReviewApp(App[None]):
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _backup(self) -> None:
+        """A copy of the review as it was when the app opened, kept among its backups when the
+        app closes the review if anything was changed meanwhile."""
         try:
-            self.context.store.backup()
+            self.context.store.backup_before_changes("app")
         except StoreError as error:
             self.notify(str(error), severity="warning", title="No backup was made")
 

@@ -108,8 +108,8 @@ class ExchangeScreen(ReviewScreen):
                 if not files:
                     report = Text(f"No bundles (*{SUFFIX}) in {folder}.", style="yellow")
                 else:
-                    store.backup()
-                    merged = merge_bundles(store, files, actor=self.actor())
+                    with store.backup_if_changed("merge"):  # kept only if the merge changed the review
+                        merged = merge_bundles(store, files, actor=self.actor())
                     store.set_meta(FOLDER_KEY, str(folder))
                     report = self._merge_report(merged)
             conflicts = list_conflicts(store)
