@@ -207,6 +207,7 @@ def test_chosen_quotes_are_indented_italic_and_unattributed(demo: Store, tmp_pat
     unchosen = " ".join(texts(letter(demo, tmp_path)))
     assert "My supervisor asks" not in unchosen
     findings.choose_quote(demo, finding.id, quote.id, True, "lead")
+    findings.agree_finding(demo, finding.id, "lead")  # choosing a quote returns it to draft
     document = letter(demo, tmp_path)
     said = next(p for p in document.paragraphs if "My supervisor asks" in p.text)
     assert said.text == "“My supervisor asks what the child would say about my plan”"
