@@ -72,9 +72,11 @@ SPEECH = re.compile(
     rf"\b(?:{_SPEECH_WORDS})\b|['’]s\s+(?:{_ATTRIBUTION_NOUNS})\b|[\"“”‘]",
     re.IGNORECASE,
 )
-# Right after a name: "Will said", "Will, the head, told us", "Hall's view", 'Jo: "..."'
+# Right after a name: "Will said", "Will then said", "Hall, the service manager, explained",
+# "Hall's view", 'Jo: "..."'
 _SPEECH_AFTER = re.compile(
-    rf"^(?:['’]s\s+(?:{_ATTRIBUTION_NOUNS})\b|[\s,:]*(?:[\w'’]+[\s,]+){{0,2}}?(?:(?:{_SPEECH_WORDS})\b|[\"“]))",
+    rf"^(?:['’]s\s+(?:{_ATTRIBUTION_NOUNS})|,[^,.;:]{{1,40}},\s*(?:{_SPEECH_WORDS})"
+    rf"|[\s,:]*(?:[\w'’]+[\s,]+){{0,2}}?(?:{_SPEECH_WORDS}|[\"“]))\b",
     re.IGNORECASE,
 )
 # Right before a name: "according to Will", "in the words of Hall"
