@@ -57,6 +57,7 @@ days:
           - {role: Portfolio holder for children, organisation: Westmere County Council, name: Cllr Will Ashdown}
           - {role: Head of Quality Assurance, organisation: Westmere County Council, name: Harriet Mill}
           - {role: Service manager, organisation: Westmere County Council, name: Sam Hall}
+          - {role: Designated doctor, organisation: Westmere NHS Trust, name: Dr Zoë de Souza}
       - id: mon-focus
         start: "13:00"
         end: "14:30"
@@ -89,6 +90,7 @@ def test_group_labels_are_never_names(westmere: Store) -> None:
         "Cllr Will Ashdown",
         "Harriet Mill",
         "Sam Hall",
+        "Dr Zoë de Souza",
     }
     assert check(
         westmere, "Eight social workers and six young people told us how workers and people fare."
@@ -116,6 +118,9 @@ def test_group_labels_are_never_names(westmere: Store) -> None:
         ("Cllr Ashdown chairs the board.", "Cllr Ashdown"),
         ("Ms Mill chairs the board.", "Ms Mill"),
         ("H. Mill chairs the board.", "H. Mill"),
+        ("Zoë explained the audit.", "Zoë"),  # beyond ASCII
+        ("Dr de Souza explained the audit.", "Dr de Souza"),
+        ("The audit is Souza's.", "Souza"),
     ],
 )
 def test_a_participant_is_caught_in_every_form(westmere: Store, text: str, name: str) -> None:
@@ -184,6 +189,7 @@ def test_a_role_without_speech_or_of_many_is_fine(westmere: Store, text: str) ->
         ("The team read Chloe's file twice.", "Chloe"),
         ("Kayden's plan had drifted.", "Kayden"),  # at the start, but possessive
         ("Tomasz told us he was moved three times.", "Tomasz"),  # at the start, next to speech
+        ("The plan for Siân was not updated.", "Siân"),  # beyond ASCII
     ],
 )
 def test_a_possible_name_not_in_the_schedule_is_a_warning(westmere: Store, text: str, word: str) -> None:

@@ -110,10 +110,10 @@ PLACE_WORDS = ROLE_WORDS | frozenset(
 _SAINT = re.compile(r"\b(?:St|Saint|ST|SAINT)\.?\s*$")
 # A word of English as wordfreq counts it (Zipf 4.5: a few times in every hundred thousand words).
 COMMON_WORD_FREQUENCY = 10**-4.5
-# "Janet", "O'Neill", "McDonald", "Fenwick-Hale", "J." (but not "MASH" or "NHS")
-_NAME_TOKEN = re.compile(r"^(?:[A-Z][a-z]*(?:['’-]?[A-Z][a-z]+)*|[A-Z][a-z]+(?:-[A-Z]?[a-z]+)*|[A-Z]\.?)$")
-# A capitalised word as it may stand in text: "Kayden", "O'Neill", "McDonald", "Mary-Jane"
-_CAPITALISED = re.compile(r"(?<![\w'’-])[A-Z][a-z]*(?:['’]?[A-Z][a-z]+)*(?:-[A-Za-z][a-z]+)*(?![\w])")
+# A word as it may stand in text, in any alphabet: "Kayden", "O'Neill", "Zoë", "Mary-Jane", "step-down"
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# Small words inside names: "Ursula de Souza", "Pieter van der Berg"
+PARTICLES = frozenset("al ap bin da de del della der di du el ibn la le van von".split())
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 EXCERPT = 40  # characters either side of a hit
 QUOTE = "quote"  # where a quote chosen for a finding stands, in check_finding's report
@@ -271,7 +271,9 @@ def looks_like_name(text: str) -> bool:
     words = words[1:] if titled else words
     if not 1 + (not titled) <= len(words) <= 4:
         return False
-    return all(_NAME_TOKEN.match(w) and w.lower().rstrip(".") not in ROLE_WORDS for w in words)
+    return any(w not in PARTICLES for w in words) and all(
+        _name_word(w) and w.lower().rstrip(".") not in ROLE_WORDS for w in words
+    )
 
 
 def is_english_word(word: str) -> bool:
@@ -379,10 +381,14 @@ class _Guard:
 
     def _possible_names(self, text: str, taken: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
         titled = _title_case(text)
-        for match in _CAPITALISED.finditer(text):
+        for match in _WORD.finditer(text):
             start, end = match.span()
             word = match.group()
-            if len(word) < 2 or any(start < b and a < end for a, b in taken):
+            if word.endswith(("'s", "’s")):  # possessive: "Kayden's"
+                word, end = word[:-2], end - 2
+            if len(word) < 2 or not word[0].isupper() or word.isupper():
+                continue  # lower case, or an abbreviation
+            if any(start < b and a < end for a, b in taken):
                 continue
             parts = [part for part in re.split(r"['’-]", word) if part]
             if all(part.casefold() in self.vocabulary or is_english_word(part) for part in parts):
@@ -403,7 +409,11 @@ def _name_forms(name: str) -> tuple[re.Pattern[str], list[_Token]]:
     while len(words) > 1 and words[0].rstrip(".").lower() in TITLES:
         words = words[1:]
     words = [_as_written(word) for word in words]
-    surname, first = words[-1], words[:-1]
+    split = len(words) - 1
+    while split > 1 and words[split - 1] in PARTICLES:
+        split -= 1  # "de Souza" is the surname of Zoë de Souza
+    first, surnames = words[:split], words[split:]
+    surname = surnames[-1]
     forms = [_capitalised(_as_written(word) for word in name.replace(".", ". ").split())]
     forms.append(_capitalised(words))
     if first and not any(is_english_word(word) for word in words):
@@ -414,7 +424,7 @@ def _name_forms(name: str) -> tuple[re.Pattern[str], list[_Token]]:
     if len(surname.rstrip(".")) > 1:
         alone.append(_Token(surname, not first, is_english_word(surname)))
     if first:
-        last = _capitalised([surname])
+        last = _capitalised(surnames)
         forms.append(rf"(?i:cllr|councillor)\.?\s+{last}")
         forms.append(
             rf"(?:{'|'.join(PERSONAL_TITLES)}|{'|'.join(t.upper() for t in PERSONAL_TITLES)})\.?\s+{last}"
@@ -426,6 +436,8 @@ def _name_forms(name: str) -> tuple[re.Pattern[str], list[_Token]]:
 
 def _as_written(word: str) -> str:
     """A name's word in its usual capitals: 'PRYCE' and 'pryce' are written 'Pryce'."""
+    if word.lower() in PARTICLES:
+        return word.lower()
     return word[:1].upper() + word[1:].lower() if word.isupper() or word.islower() else word
 
 
@@ -510,9 +522,21 @@ def _is_written_name(text: str) -> bool:
     words = text.replace(".", ". ").split()
     while words and words[0].rstrip(".").lower() in TITLES:
         words = words[1:]
-    return 1 <= len(words) <= 4 and all(
-        _NAME_TOKEN.match(_as_written(w)) and w.lower().rstrip(".") not in ROLE_WORDS for w in words
+    return (
+        1 <= len(words) <= 4
+        and any(w.lower() not in PARTICLES for w in words)
+        and all(_name_word(_as_written(w)) and w.lower().rstrip(".") not in ROLE_WORDS for w in words)
     )
+
+
+def _name_word(word: str) -> bool:
+    """'Janet', 'O'Neill', 'McDonald', 'Fenwick-Hale', 'Zoë', 'J.', 'de' (not 'MASH' or 'social')."""
+    bare = word[:-1] if len(word) == 2 and word.endswith(".") else word
+    if len(bare) == 1:
+        return bare.isupper()
+    if bare in PARTICLES:
+        return True
+    return bool(_WORD.fullmatch(bare)) and bare[0].isupper() and not bare.isupper()
 
 
 def _attendees(raw: str) -> list[Attendee]:
