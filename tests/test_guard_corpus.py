@@ -4,6 +4,8 @@ like one (left alone)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -249,3 +251,13 @@ def test_the_shipped_roles_file_is_editable_data(westmere: Store) -> None:
     ):
         assert f"  - {role}\n" in text
     assert {"DCS", "LADO", "designated doctor"} <= single_roles(westmere)
+
+
+def test_the_word_list_loads_only_when_a_guard_runs() -> None:
+    """wordfreq takes half a second to load: importing the CLI or the guard must not pay for it."""
+    code = (
+        "import sys, peerreview_tui.cli, peerreview_tui.export.guard, peerreview_tui.export.documents; "
+        "print('wordfreq' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False"]
