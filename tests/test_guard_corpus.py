@@ -60,6 +60,7 @@ days:
           - {role: Head of Quality Assurance, organisation: Westmere County Council, name: Harriet Mill}
           - {role: Service manager, organisation: Westmere County Council, name: Sam Hall}
           - {role: Designated doctor, organisation: Westmere NHS Trust, name: Dr Zoë de Souza}
+          - {role: Head of early help, organisation: Westmere County Council, name: Siobhan O’Neill}
       - id: mon-focus
         start: "13:00"
         end: "14:30"
@@ -93,6 +94,7 @@ def test_group_labels_are_never_names(westmere: Store) -> None:
         "Harriet Mill",
         "Sam Hall",
         "Dr Zoë de Souza",
+        "Siobhan O’Neill",
     }
     assert check(
         westmere, "Eight social workers and six young people told us how workers and people fare."
@@ -123,6 +125,8 @@ def test_group_labels_are_never_names(westmere: Store) -> None:
         ("Zoë explained the audit.", "Zoë"),  # beyond ASCII
         ("Dr de Souza explained the audit.", "Dr de Souza"),
         ("The audit is Souza's.", "Souza"),
+        ("O'Neill explained the offer.", "O'Neill"),  # typed with a plain apostrophe
+        ("It is O’Neill’s offer.", "O'Neill"),
     ],
 )
 def test_a_participant_is_caught_in_every_form(westmere: Store, text: str, name: str) -> None:

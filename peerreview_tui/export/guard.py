@@ -102,7 +102,7 @@ PLACE_WORDS = ROLE_WORDS | frozenset(
     """
     road street lane avenue close drive way crescent place square grove gardens terrace walk row
     park estate house court hall hill green centre ward wing building campus site surgery clinic
-    practice church chapel library village town ward estate district ltd limited plc homes hub
+    practice church chapel library village town district ltd limited plc homes hub
     nursery infants juniors
 """.split()
 )
@@ -405,6 +405,7 @@ class _Guard:
 def _name_forms(name: str) -> tuple[re.Pattern[str], list[_Token]]:
     """One pattern for the multi-word forms of ``name`` (in full, a title or an initial with the
     surname), and the words that may stand alone (first name, surname)."""
+    name = _plain(name)  # as the text it is matched against: "O’Neill" is typed "O'Neill" too
     words = name.replace(".", ". ").split()
     while len(words) > 1 and words[0].rstrip(".").lower() in TITLES:
         words = words[1:]
