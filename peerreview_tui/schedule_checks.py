@@ -1,4 +1,5 @@
-"""Checks a schedule's models pass but its meaning fails: dates, ids, references, clashes.
+"""Checks a schedule's models pass but its meaning fails: dates, ids, references, clashes, and
+participants that are groups written as one person.
 
 Pure model checks: each issue names its place as a path into the file (``["days", 2, "date"]``);
 ``schedule`` turns paths into line numbers.
@@ -7,13 +8,49 @@ Pure model checks: each issue names its place as a path into the file (``["days"
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .clashes import Slot, find_clashes
 from .models import Schedule
 
 MAX_CLASH_WARNINGS = 50
+
+# Words that count people: a participant described with one is a group, whatever its case.
+COUNT_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "dozen": 12,
+    "several": 0,
+    "some": 0,
+    "many": 0,
+    "various": 0,
+    "all": 0,
+    "both": 2,
+}
+# Plural nouns for people: "Social workers", "Eight young people", "Parents and carers".
+PEOPLE_PLURALS = frozenset(
+    """
+    people persons staff workers managers officers practitioners teachers nurses doctors midwives
+    visitors parents carers members leaders representatives partners heads councillors governors
+    volunteers residents pupils students colleagues peers advisers advisors consultants therapists
+    coordinators co-ordinators commissioners providers chairs clinicians detectives constables
+    sergeants inspectors leavers users adults youngsters children families mothers fathers
+    foster-carers directors assistants chiefs supervisors administrators reviewers auditors
+""".split()
+)
 
 Loc = Sequence[str | int]
 
@@ -70,7 +107,57 @@ def check_meaning(schedule: Schedule) -> list[Issue]:
             for i, ref in enumerate(session.focus_areas):
                 if ref not in area_ids:
                     at([*base, "focus_areas", i], _unknown("focus area", ref, area_ids))
-    return issues or _clash_warnings(schedule)
+    return issues or [*_group_warnings(schedule), *_clash_warnings(schedule)]
+
+
+def looks_like_group(text: str) -> bool:
+    """'Eight social workers', '6 parents', 'Team managers': a name that counts or describes
+    several people rather than naming one person."""
+    return any(word.isdigit() or word in COUNT_WORDS or word in PEOPLE_PLURALS for word in _words(text))
+
+
+def plural_role(role: str) -> bool:
+    """'Social workers (duty team)', 'Parents': a role whose head noun is plural. 'Cabinet member
+    for children and families' is one person: only the words before 'of', 'for', ... count."""
+    head = re.split(r"[(,;:]|\s(?:of|for|in|at|from|with|to|on)\s", role.casefold(), maxsplit=1)[0]
+    words = _words(head)
+    return bool(words) and words[-1] in PEOPLE_PLURALS
+
+
+def _group_warnings(schedule: Schedule) -> Iterator[Issue]:
+    for d, day in enumerate(schedule.days):
+        for s, session in enumerate(day.sessions):
+            for i, person in enumerate(session.participants):
+                loc: list[str | int] = ["days", d, "sessions", s, "participants", i]
+                if person.name and looks_like_group(person.name):
+                    count = _count_in(person.name) or person.count
+                    yield Issue(
+                        [*loc, "name"],
+                        f"{person.name!r} looks like a group, not one person's name: describe them by "
+                        f"role with 'count: {count if count > 1 else 'N'}' and leave 'name:' out (names are "
+                        "only for checking that exports name no one)",
+                        warning=True,
+                    )
+                elif person.count == 1 and plural_role(person.role):
+                    yield Issue(
+                        [*loc, "role"],
+                        f"{person.role!r} sounds like several people: say how many with 'count: N' "
+                        "(otherwise the role counts as one person's)",
+                        warning=True,
+                    )
+
+
+def _count_in(text: str) -> int:
+    for word in _words(text):
+        if word.isdigit():
+            return int(word)
+        if COUNT_WORDS.get(word):
+            return COUNT_WORDS[word]
+    return 0
+
+
+def _words(text: str) -> list[str]:
+    return [word.strip(".,;:()'’\"") for word in text.casefold().split()]
 
 
 def _clash_warnings(schedule: Schedule) -> list[Issue]:

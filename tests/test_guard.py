@@ -44,6 +44,7 @@ def test_a_name_in_a_chosen_quote_is_caught(demo: Store) -> None:
     findings.attach_evidence(demo, finding.id, [quote.id], "lead")
     assert check_attribution(demo, content_texts(build_content(demo))).ok  # not chosen: not in the letter
     findings.choose_quote(demo, finding.id, quote.id, True, "lead")
+    findings.agree_finding(demo, finding.id, "lead")  # the quote sent it back to draft: agree again
     result = check_attribution(demo, content_texts(build_content(demo)))
     assert [(hit.where.endswith("(quote)"), hit.phrase) for hit in result.hits] == [(True, "Ruth Calloway")]
 
@@ -63,7 +64,8 @@ def test_a_name_in_a_chosen_quote_is_caught(demo: Store) -> None:
         ("Fiona\nCairns leads on this.", "Fiona Cairns"),
         ("The Fenwick-Hale approach.", None),  # a reviewer: the team may be named
         ("Holtby Road children's centre.", None),  # whole words only
-        ("A Tait-like approach.", None),
+        ("A Tait-like approach.", "Tait"),  # hyphenated: "the Tait-led review"
+        ("A Fenwick-Tait approach.", None),  # another double-barrelled name
     ],
 )
 def test_name_variants(demo: Store, text: str, phrase: str | None) -> None:
@@ -113,7 +115,7 @@ def test_single_person_roles(demo: Store) -> None:
         "head of commissioning",
         "detective sergeant",
     } <= roles
-    assert "head of the mash" in roles  # built in
+    assert "head of the MASH" in roles and "DCS" in roles  # shipped (data/guard_words.yaml)
     assert "social worker" not in roles and "health visitor" not in roles  # more than one met
     assert "police officer" not in roles  # two roles shorten to it
 

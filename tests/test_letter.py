@@ -207,6 +207,7 @@ def test_chosen_quotes_are_indented_italic_and_unattributed(demo: Store, tmp_pat
     unchosen = " ".join(texts(letter(demo, tmp_path)))
     assert "My supervisor asks" not in unchosen
     findings.choose_quote(demo, finding.id, quote.id, True, "lead")
+    findings.agree_finding(demo, finding.id, "lead")  # choosing a quote returns it to draft
     document = letter(demo, tmp_path)
     said = next(p for p in document.paragraphs if "My supervisor asks" in p.text)
     assert said.text == "“My supervisor asks what the child would say about my plan”"
@@ -351,6 +352,7 @@ def test_a_control_character_in_a_chosen_quote_is_left_out_of_the_letter_with_a_
     quote = next(v.item for v in list_evidence(demo, kinds=[EvidenceKind.QUOTE]) if "We hear" in v.item.text)
     findings.attach_evidence(demo, finding.id, [quote.id], "lead")
     findings.choose_quote(demo, finding.id, quote.id, True, "lead")
+    findings.agree_finding(demo, finding.id, "lead")  # a new quote returned it to draft
     path = tmp_path / "letter.docx"
     exported = export_document(demo, "letter", "docx", path)
     said = [p.text for p in Document(str(path)).paragraphs if "We hear" in p.text]

@@ -336,6 +336,40 @@ def test_times_without_a_leading_zero_are_compared_as_times() -> None:
     ]
 
 
+def test_a_group_written_as_a_name_is_a_warning_that_suggests_count(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from peerreview_tui.cli import main
+
+    days = (
+        "  - date: 2024-03-04\n"
+        "    sessions:\n"
+        "      - id: a\n"
+        "        start: '09:30'\n"
+        "        end: '10:30'\n"
+        "        title: Focus group\n"
+        "        kind: focus_group\n"
+        "        participants:\n"
+        "          - {role: Social worker, name: Eight social workers}\n"
+        "          - {role: Parents}\n"
+        "          - {role: Foster carers, count: 5}\n"
+        "          - {role: Cabinet member for children and families, name: Cllr Dana Whitlow}\n"
+    )
+    loaded = tiny(days)
+    assert [str(w) for w in loaded.warnings] == [
+        "tiny.yaml:27: days[0].sessions[0].participants[0].name: 'Eight social workers' looks like a group, "
+        "not one person's name: describe them by role with 'count: 8' and leave 'name:' out "
+        "(names are only for checking that exports name no one)",
+        "tiny.yaml:28: days[0].sessions[0].participants[1].role: 'Parents' sounds like several people: "
+        "say how many with 'count: N' (otherwise the role counts as one person's)",
+    ]
+    path = tmp_path / "tiny.yaml"
+    path.write_text(HEAD + days)
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 0  # a warning, not an error: the file still loads
+    assert "warning: " in result.output and "'count: 8'" in result.output
+
+
 # --- Files that are not schedules --------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from . import evidence, exports, notes, review, security, sync
+from . import evidence, exports, findings, notes, review, security, sync
 from .common import FriendlyGroup
 
 
@@ -31,6 +31,7 @@ for command in (
     evidence.import_,
     evidence.coverage,
     evidence.findings_,
+    findings.finding,
     sync.bundle,
     sync.merge,
     sync.conflicts,

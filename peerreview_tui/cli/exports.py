@@ -1,7 +1,8 @@
 """Exports from the shell: everyone's notes, the feedback letter, the presentation.
 
-The letter and the slides pass the non-attribution guard first: on a name, or a single-person
-role next to words of speech, nothing is written. python-docx and python-pptx are imported only
+The letter and the slides pass the non-attribution guard first: on a name, a single-person role
+next to words of speech, or a possible name of someone not in the schedule (until accepted with
+--accept-warnings), nothing is written. python-docx and python-pptx are imported only
 by the command that writes with them.
 """
 
@@ -24,6 +25,12 @@ ALLOW_OPTION = click.option(
     multiple=True,
     metavar="PHRASE",
     help="Keep this phrase although the attribution check flags it (repeatable).",
+)
+ACCEPT_OPTION = click.option(
+    "--accept-warnings",
+    is_flag=True,
+    help="Write although the check lists possible names of people not in the schedule, once you "
+    "have checked that none is a person's name.",
 )
 DRAFTS_OPTION = click.option(
     "--include-drafts", is_flag=True, help="Include findings not yet agreed, marked [DRAFT]."
@@ -86,6 +93,7 @@ def export_notes(output: Path | None, session_id: str | None, db_path: Path | No
     help="Word (default) or Markdown; a -o FILE.md implies md.",
 )
 @ALLOW_OPTION
+@ACCEPT_OPTION
 @DB_OPTION
 def export_letter(
     output: Path | None,
@@ -93,13 +101,23 @@ def export_letter(
     include_drafts: bool,
     fmt: str | None,
     allow: tuple[str, ...],
+    accept_warnings: bool,
     db_path: Path | None,
 ) -> None:
     """The feedback letter from the agreed findings, for the council's portfolio report."""
     fmt = fmt or ("md" if output and output.suffix.lower() == ".md" else "docx")
     if template and fmt == "md":
         click.echo("note: --template applies to the Word letter only; ignored", err=True)
-    _export("letter", fmt, output, include_drafts, allow, template if fmt == "docx" else None, db_path)
+    _export(
+        "letter",
+        fmt,
+        output,
+        include_drafts,
+        allow,
+        template if fmt == "docx" else None,
+        accept_warnings,
+        db_path,
+    )
 
 
 @export.command("slides")
@@ -117,13 +135,19 @@ def export_letter(
     help="PowerPoint (default) or Markdown; a -o FILE.md implies md.",
 )
 @ALLOW_OPTION
+@ACCEPT_OPTION
 @DB_OPTION
 def export_slides(
-    output: Path | None, include_drafts: bool, fmt: str | None, allow: tuple[str, ...], db_path: Path | None
+    output: Path | None,
+    include_drafts: bool,
+    fmt: str | None,
+    allow: tuple[str, ...],
+    accept_warnings: bool,
+    db_path: Path | None,
 ) -> None:
     """The feedback presentation from the agreed findings, one or two slides per focus area."""
     fmt = fmt or ("md" if output and output.suffix.lower() == ".md" else "pptx")
-    _export("slides", fmt, output, include_drafts, allow, None, db_path)
+    _export("slides", fmt, output, include_drafts, allow, None, accept_warnings, db_path)
 
 
 def _export(
@@ -133,6 +157,7 @@ def _export(
     include_drafts: bool,
     allow: Sequence[str],
     template: Path | None,
+    accept_warnings: bool,
     db_path: Path | None,
 ) -> None:
     """Write it, or say what the attribution check found and write nothing."""
@@ -142,10 +167,17 @@ def _export(
         path = output or default_path(store, what, fmt)
         try:
             exported = export_document(
-                store, what, fmt, path, include_drafts=include_drafts, allow=allow, template=template
+                store,
+                what,
+                fmt,
+                path,
+                include_drafts=include_drafts,
+                allow=allow,
+                template=template,
+                accept_warnings=accept_warnings,
             )
         except AttributionError as blocked:
-            _refuse(blocked.hits, blocked.warnings)
+            _refuse(blocked)
         except TemplateError as error:
             fail(str(error))
         except OSError as error:
@@ -154,11 +186,16 @@ def _export(
     _report(exported)
 
 
-def _refuse(hits: list[GuardHit], warnings: list[GuardHit]) -> NoReturn:
+def _refuse(blocked: AttributionError) -> NoReturn:
+    hits, warnings, possible = blocked.hits, blocked.warnings, blocked.possible_names
     for hit in hits:
         click.echo(f"{hit.where}: '{hit.phrase}' (name) — {hit.excerpt}", err=True)
     for hit in warnings:
         click.echo(f"{hit.where}: '{hit.phrase}' (role next to speech) — {hit.excerpt}", err=True)
+    for hit in possible:
+        click.echo(
+            f"{hit.where}: '{hit.phrase}' (possible name, not in the schedule) — {hit.excerpt}", err=True
+        )
     found = []
     if hits:
         found.append(f"{_count(len(hits), 'name')} of people the team met")
@@ -167,11 +204,29 @@ def _refuse(hits: list[GuardHit], warnings: list[GuardHit]) -> NoReturn:
             f"{_count(len(warnings), 'single-person role')} next to words of speech (warnings: "
             "that would attribute a view, so they block the export until confirmed)"
         )
-    example = (hits or warnings)[0].phrase
-    fail(
-        f"found {' and '.join(found)}; nothing was written; rephrase, or keep a phrase deliberately "
-        f"with --allow '{example}'"
-    )
+    if possible:
+        found.append(
+            f"{_count(len(possible), 'capitalised word')} that may be the names of people not in the "
+            "schedule (a child or a parent in a case note?)"
+        )
+    fail(f"found {' and '.join(found)}; nothing was written; {_fixes(hits + warnings, possible)}")
+
+
+def _fixes(flagged: list[GuardHit], possible: list[GuardHit]) -> str:
+    """What to do: rephrase a finding, choose another quote, keep a phrase, accept the warnings."""
+    fixes = []
+    if flagged:
+        where = {"choose another quote" if hit.in_quote else "rephrase" for hit in flagged}
+        fixes.append(
+            f"{' or '.join(sorted(where, reverse=True))}, or keep a phrase deliberately with "
+            f"--allow '{flagged[0].phrase}'"
+        )
+    if possible:
+        fixes.append(
+            "if a possible name is someone's, rephrase (or choose another quote); once you have "
+            "checked that none is, export with --accept-warnings"
+        )
+    return "; ".join(fixes)
 
 
 def _report(exported: Exported) -> None:

@@ -17,12 +17,18 @@ FORMATS = {"letter": ("docx", "md"), "slides": ("pptx", "md")}
 
 
 class AttributionError(Exception):
-    """The guard found names, or single-person roles next to words of speech."""
+    """The guard found names, single-person roles next to words of speech, or possible names of
+    people the schedule does not know that the exporter has not accepted."""
 
-    def __init__(self, hits: list[GuardHit], warnings: list[GuardHit]):
+    def __init__(
+        self, hits: list[GuardHit], warnings: list[GuardHit], possible_names: Sequence[GuardHit] = ()
+    ):
         self.hits = hits
         self.warnings = warnings
-        super().__init__(f"{len(hits)} names and {len(warnings)} role warnings")
+        self.possible_names = list(possible_names)
+        super().__init__(
+            f"{len(hits)} names, {len(warnings)} role warnings and {len(self.possible_names)} possible names"
+        )
 
 
 @dataclass(frozen=True)
@@ -49,15 +55,17 @@ def export_document(
     include_drafts: bool = False,
     allow: Sequence[str] = (),
     template: Path | None = None,
+    accept_warnings: bool = False,
 ) -> Exported:
     """Write the letter or the slides to ``path``. Raises ``AttributionError`` (nothing written),
-    ``OSError`` and, for a bad letterhead, ``letter_docx.TemplateError``."""
+    ``OSError`` and, for a bad letterhead, ``letter_docx.TemplateError``. ``accept_warnings``:
+    the exporter has checked the possible names the guard lists and writes all the same."""
     if fmt not in FORMATS[what]:
         raise ValueError(f"the {what} is written as {' or '.join(FORMATS[what])}, not {fmt}")
     content = build_content(store, include_drafts=include_drafts)
     result = check_attribution(store, content_texts(content), allow)
-    if not result.ok:
-        raise AttributionError(result.hits, result.warnings)
+    if result.refuses(accept_warnings=accept_warnings):
+        raise AttributionError(result.hits, result.warnings, result.possible_names)
     _write(what, fmt, content, path, template)
     if what == "letter":
         store.set_meta("letter_exported_at", now())  # a purge of the notes waits for this

@@ -124,20 +124,26 @@ def attach_evidence(store: Store, finding_id: str, evidence_ids: Sequence[str], 
 
 
 def detach_evidence(store: Store, finding_id: str, evidence_ids: Sequence[str], actor: str) -> list[str]:
-    """Stop citing items (a tombstone, so it merges); returns the ids detached."""
+    """Stop citing items (a tombstone, so it merges); returns the ids detached. Dropping a quote
+    chosen for the letter returns an agreed finding to draft, as choosing one does."""
     with _editing(store, finding_id, actor) as edit:
         cited = edit.cited()
         detached = [evidence_id for evidence_id in dict.fromkeys(evidence_ids) if evidence_id in cited]
+        chosen = edit.chosen_quotes()
         for evidence_id in detached:
             # A quote no longer cited is no longer chosen for the letter.
             edit.touch_link(evidence_id, deleted_at=edit.stamp, quote_chosen=0)
         if detached:
-            edit.audit("detach", {"detached": detached})
+            changes: dict[str, Any] = {"detached": detached}
+            if chosen.intersection(detached):
+                edit.back_to_draft(changes)
+            edit.audit("detach", changes)
     return detached
 
 
 def choose_quote(store: Store, finding_id: str, evidence_id: str, chosen: bool, actor: str) -> None:
-    """Mark a cited quote as one the letter may use, or no longer (the lead's choice)."""
+    """Mark a cited quote as one the letter may use, or no longer (the lead's choice). The letter
+    changes, so an agreed finding goes back to draft: the lead agrees it again."""
     with _editing(store, finding_id, actor, Change.CHOOSE_QUOTE) as edit:
         link = _first(
             edit.db,
@@ -151,7 +157,9 @@ def choose_quote(store: Store, finding_id: str, evidence_id: str, chosen: bool, 
             raise ValueError(f"evidence {evidence_id} is a {link['kind']}, not a quote")
         if bool(link["quote_chosen"]) != chosen:
             edit.touch_link(evidence_id, quote_chosen=int(chosen))
-            edit.audit("choose quote", {"evidence_id": evidence_id, "quote_chosen": [not chosen, chosen]})
+            changes: dict[str, Any] = {"evidence_id": evidence_id, "quote_chosen": [not chosen, chosen]}
+            edit.back_to_draft(changes)
+            edit.audit("choose quote", changes)
 
 
 def move_finding(store: Store, finding_id: str, step: int, actor: str) -> None:
@@ -264,6 +272,16 @@ class _Edit:
             "WHERE finding_id = ? AND evidence_id = ?",
             [*fields.values(), self.actor, self.stamp, self.row["id"], evidence_id],
         )
+
+    def back_to_draft(self, changes: dict[str, Any]) -> None:
+        """An agreed finding whose letter text changes needs the lead's agreement again."""
+        if self.row["status"] == AGREED:
+            self.touch({"status": DRAFT, "agreed_by": None, "agreed_at": None})
+            changes["status"] = [AGREED, DRAFT]
+
+    def chosen_quotes(self) -> set[str]:
+        sql = "SELECT evidence_id FROM finding_evidence WHERE finding_id = ? AND deleted_at IS NULL AND quote_chosen = 1"
+        return {row["evidence_id"] for row in self.db.query(sql, [self.row["id"]])}
 
     def cited(self) -> set[str]:
         sql = "SELECT evidence_id FROM finding_evidence WHERE finding_id = ? AND deleted_at IS NULL"
