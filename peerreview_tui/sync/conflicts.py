@@ -130,9 +130,12 @@ def resolve_conflict(store: Store, conflict_id: str, keep: Keep, actor: str) -> 
 def _restore(store: Store, conflict: Conflict, actor: str, stamp: str) -> None:
     row = conflict.loser
     if conflict.table_name == "notes":
-        # Through the store, so the note's evidence items follow its restored text.
+        # Through the store, so the note's evidence items follow its restored text. The text is
+        # its author's own (a note is changed by no one else), so the version put back is theirs;
+        # the audit entry says who chose it.
         attendance = [Attendee.model_validate(a) for a in json.loads(row["attendance"])]
-        notes.save_note(store, row["session_id"], row["author_id"], row["body"], attendance, actor=actor)
+        author = row["author_id"]
+        notes.save_note(store, row["session_id"], author, row["body"], attendance, actor=author)
         return
     with store.write() as db:
         upsert(db, BY_NAME[conflict.table_name], row | {"updated_by": actor, "updated_at": stamp})
