@@ -16,7 +16,8 @@ from peerreview_tui.store.evidence_items import (
     list_evidence,
     match_lines,
 )
-from peerreview_tui.store.tagging import tag_evidence
+from peerreview_tui.store.ownership import NotAllowed
+from peerreview_tui.store.tagging import tag_evidence, tags_on_note
 
 FOCUS_GROUP = "mon-1400-swfg"  # social workers, Monday 14:00
 INTERVIEW = "mon-1330-lscb"  # LSCB chair, Monday 13:30
@@ -191,36 +192,49 @@ def test_syncing_a_long_note_takes_a_few_milliseconds(store: Store) -> None:
     assert time.perf_counter() - started < 1.0
 
 
-def test_tagging_a_note_item_writes_the_tag_into_its_line(store: Store) -> None:
-    notes.save_note(
-        store, FOCUS_GROUP, "officer2", "intro\r\n+ supervision is regular  \r\n- caseloads too high\r\n"
-    )
+def test_tagging_another_reviewers_item_leaves_their_note_as_they_wrote_it(store: Store) -> None:
+    body = "intro\r\n+ supervision is regular  \r\n- caseloads too high\r\n"
+    notes.save_note(store, FOCUS_GROUP, "officer2", body)
     item_id = _ids(store)[0]
     tag_evidence(store, item_id, "practice", actor="lead")
     note = notes.get_note(store, FOCUS_GROUP, "officer2")
-    assert (
-        note is not None
-        and note.body == "intro\r\n+ supervision is regular #practice\r\n- caseloads too high\r\n"
-    )
-    assert note.updated_by == "lead"
+    assert note is not None and note.body == body and note.updated_by == "officer2"
     view = get_evidence(store, item_id)
-    assert view is not None and view.item.focus_areas == ["practice"]
+    assert view is not None and view.item.focus_areas == ["practice"] and view.item.updated_by == "officer2"
+    assert [v.item.text for v in list_evidence(store, focus_area="practice")] == ["supervision is regular"]
     assert list_evidence(store, untagged=True)[0].item.text == "caseloads too high"
+    tagged = tags_on_note(store, note.id)[item_id]
+    assert [(t.focus_area_id, t.tagger_name) for t in tagged] == [("practice", "Helen Marchbank")]
     tag_evidence(store, item_id, "practice", actor="lead")  # already tagged: nothing changes
-    assert notes.get_note(store, FOCUS_GROUP, "officer2").body.count("#practice") == 1
+    assert len(tags_on_note(store, note.id)[item_id]) == 1
+    # The author keeps writing: their own tags and the lead's are both counted, once each.
+    notes.save_note(
+        store, FOCUS_GROUP, "officer2", body.replace("regular  ", "regular #practice #early-help")
+    )
+    view = get_evidence(store, item_id)
+    assert view is not None and sorted(view.item.focus_areas) == ["early-help", "practice"]
 
 
-def test_tagging_other_items_updates_them(store: Store) -> None:
+def test_a_tagged_line_deleted_by_its_author_keeps_its_item_detached(store: Store) -> None:
+    notes.save_note(store, FOCUS_GROUP, "officer2", "+ supervision is regular\n")
+    item_id = _ids(store)[0]
+    tag_evidence(store, item_id, "practice", actor="lead")
+    notes.save_note(store, FOCUS_GROUP, "officer2", "nothing marked now\n")
+    view = get_evidence(store, item_id)
+    assert view is not None and view.item.detached
+
+
+def test_tagging_other_items(store: Store) -> None:
     document = add_document(
         store, title="Children's plan", summary="No needs analysis", focus_areas=[], actor="lead"
     )
     tag_evidence(store, document.id, "commissioning", actor="manager")
     view = get_evidence(store, document.id)
-    assert (
-        view is not None and view.item.focus_areas == ["commissioning"] and view.item.updated_by == "manager"
-    )
+    assert view is not None and view.item.focus_areas == ["commissioning"]
     with pytest.raises(ValueError, match="unknown focus area 'comissioning'"):
         tag_evidence(store, document.id, "comissioning", actor="manager")
+    with pytest.raises(NotAllowed, match="'visitor' is not a reviewer"):
+        tag_evidence(store, document.id, "practice", actor="visitor")
 
 
 def test_a_document_is_an_observation_from_a_document(store: Store) -> None:

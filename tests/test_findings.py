@@ -10,7 +10,6 @@ from peerreview_tui.findings_text import format_findings
 from peerreview_tui.models import FindingSection, FindingStatus, SourceKind, now
 from peerreview_tui.store import Store, StoreError
 from peerreview_tui.store.findings import (
-    NotLeadError,
     agree_finding,
     attach_evidence,
     audit_trail,
@@ -25,6 +24,7 @@ from peerreview_tui.store.findings import (
     reopen_finding,
     update_finding,
 )
+from peerreview_tui.store.ownership import NotAllowed
 from peerreview_tui.triangulation import Triangulation
 
 STRENGTH, DEVELOPMENT = FindingSection.STRENGTH, FindingSection.DEVELOPMENT
@@ -197,9 +197,9 @@ def test_only_quotes_can_be_chosen_for_the_letter(store: Store, three_items) -> 
 
 def test_only_the_lead_can_agree_and_the_audit_shows_who_when_what(store: Store, three_items) -> None:
     finding_id = strength(store, "Supervision", three_items)
-    with pytest.raises(NotLeadError, match=r"only the review lead \(Helen Marchbank\) can agree"):
+    with pytest.raises(NotAllowed, match=r"only the review lead \(Helen Marchbank\) can agree"):
         agree_finding(store, finding_id, "officer1")
-    with pytest.raises(StoreError):  # NotLeadError is a StoreError: the UI shows either the same way
+    with pytest.raises(StoreError):  # NotAllowed is a StoreError: the UI shows either the same way
         reopen_finding(store, finding_id, "member")
     agreed = agree_finding(store, finding_id, "lead")
     assert agreed.status is FindingStatus.AGREED and agreed.agreed_by == "lead"
@@ -215,20 +215,40 @@ def test_only_the_lead_can_agree_and_the_audit_shows_who_when_what(store: Store,
 def test_editing_an_agreed_findings_wording_returns_it_to_draft(store: Store, three_items) -> None:
     finding_id = strength(store, "Supervision is regular", three_items)
     agree_finding(store, finding_id, "lead")
-    same = update_finding(store, finding_id, "officer2", title="Supervision is regular ")
+    same = update_finding(store, finding_id, "lead", title="Supervision is regular ")
     assert same.status is FindingStatus.AGREED  # no change to the words, no change at all
-    edited = update_finding(store, finding_id, "officer2", title="Supervision is reflective", body="Monthly.")
+    edited = update_finding(store, finding_id, "lead", title="Supervision is reflective", body="Monthly.")
     assert edited.status is FindingStatus.DRAFT and edited.agreed_by is None and edited.agreed_at is None
-    assert edited.updated_by == "officer2" and edited.title == "Supervision is reflective"
+    assert edited.updated_by == "lead" and edited.title == "Supervision is reflective"
     last = audit_trail(store, finding_id)[-1]
-    assert (last.action, last.actor) == ("edit", "officer2")
+    assert (last.action, last.actor) == ("edit", "lead")
     assert last.changes == {
         "title": ["Supervision is regular", "Supervision is reflective"],
         "body": ["", "Monthly."],
         "status": ["agreed", "draft"],
     }
     with pytest.raises(ValueError, match="needs a title"):
-        update_finding(store, finding_id, "officer2", title="")
+        update_finding(store, finding_id, "lead", title="")
+
+
+def test_a_reviewer_changes_a_draft_but_not_what_the_lead_agreed(store: Store, three_items) -> None:
+    finding_id = strength(store, "Supervision is regular", three_items)
+    update_finding(store, finding_id, "officer2", title="Supervision is monthly")
+    agree_finding(store, finding_id, "lead")
+    for change in (
+        lambda: update_finding(store, finding_id, "officer2", title="Supervision is rare"),
+        lambda: detach_evidence(store, finding_id, three_items[:1], "officer2"),
+        lambda: delete_finding(store, finding_id, "officer2"),
+    ):
+        with pytest.raises(NotAllowed, match=r"agreed: ask the lead \(Helen Marchbank\) to reopen it"):
+            change()
+    with pytest.raises(NotAllowed, match="only the review lead"):
+        reopen_finding(store, finding_id, "officer2")
+    with pytest.raises(NotAllowed, match="'nobody' is not a reviewer"):
+        update_finding(store, finding_id, "nobody", title="Anything")
+    after = get_finding(store, finding_id)
+    assert after is not None and after.finding.status is FindingStatus.AGREED
+    assert after.finding.title == "Supervision is monthly" and len(after.evidence_ids) == 3
 
 
 def test_reorder_within_a_list(store: Store) -> None:
@@ -332,7 +352,7 @@ def test_only_the_lead_can_delete_an_agreed_finding(store: Store) -> None:
         store, section=FindingSection.KEY_MESSAGE, focus_area_id=None, title="Settled", actor="officer1"
     )
     agree_finding(store, made.id, "lead")
-    with pytest.raises(NotLeadError, match="delete an agreed finding"):
+    with pytest.raises(NotAllowed, match="agreed: ask the lead"):
         delete_finding(store, made.id, "officer1")
     delete_finding(store, made.id, "lead")
     assert get_finding(store, made.id) is None

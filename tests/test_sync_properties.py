@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from peerreview_tui.models import FindingSection, SessionStatus
 from peerreview_tui.store import Store, findings, notes, week
 from peerreview_tui.store.evidence_items import list_evidence
+from peerreview_tui.store.ownership import NotAllowed
 from peerreview_tui.sync import SyncError, merge_bundles, read_bundle, write_bundle
 from peerreview_tui.sync.tables import BY_NAME, TABLES, content
 
@@ -130,24 +131,35 @@ class World:
             assert _dump(store, with_conflicts=True) == before
 
     def edit(self, i: int, step: tuple[Any, ...]) -> None:
-        """One change typed on laptop ``i``; remembers which rows it changed."""
-        store, me = self.stores[i], OWNERS[i]
+        """One change typed on laptop ``i``; remembers which rows it changed. A change the
+        ownership rule refuses (a member editing an agreed finding) changes nothing."""
+        store = self.stores[i]
         before = _versions(store)
+        try:
+            self._change(store, OWNERS[i], step)
+        except NotAllowed:
+            assert _versions(store) == before
+            return
+        after = _versions(store)
+        for key in before.keys() | after.keys():
+            if before.get(key) != after.get(key):
+                self.edited_on.setdefault(key, set()).add(i)
+
+    def _change(self, store: Store, me: str, step: tuple[Any, ...]) -> None:
         kind = step[0]
         live = findings.list_findings(store)
         sessions = [s for s in SESSIONS if week.session(store, s) is not None]  # a reload may drop one
         if kind == "note":
             _, _, session, author, lines = step
             body = "".join(f"{line}\n" for line in lines)
-            notes.save_note(
-                store, sessions[session % len(sessions)], AUTHORS[author % len(AUTHORS)], body, actor=me
-            )
+            # the author's own note, typed on this laptop or another of theirs
+            notes.save_note(store, sessions[session % len(sessions)], AUTHORS[author % len(AUTHORS)], body)
         elif kind == "trim":
             _, _, session, author, keep = step
             session_id, author_id = sessions[session % len(sessions)], AUTHORS[author % len(AUTHORS)]
             if note := notes.get_note(store, session_id, author_id):
                 body = "".join(note.body.splitlines(keepends=True)[:keep])
-                notes.save_note(store, session_id, author_id, body, actor=me)
+                notes.save_note(store, session_id, author_id, body)
         elif kind == "finding":
             _, _, in_area, title, item = step
             evidence = [view.item.id for view in list_evidence(store)]
@@ -178,10 +190,6 @@ class World:
             week.set_session_status(store, sessions[step[2] % len(sessions)], SessionStatus.CANCELLED, me)
         elif kind == "reload":
             week.apply_schedule(store, self._schedule_without(step[2]), "sha")
-        after = _versions(store)
-        for key in before.keys() | after.keys():
-            if before.get(key) != after.get(key):
-                self.edited_on.setdefault(key, set()).add(i)
 
     def _schedule_without(self, drop: int | None) -> Any:
         """The schedule file, or a revision of it that no longer lists one of the sessions."""

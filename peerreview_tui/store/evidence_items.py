@@ -139,9 +139,13 @@ def _line(row: dict[str, Any]) -> Line:
 
 
 def _cited(db: Database, evidence_ids: list[str]) -> set[str]:
-    # Any link row counts, live or a tombstone: deleting its item would break the foreign key.
-    sql = "SELECT evidence_id FROM finding_evidence WHERE evidence_id IN (SELECT value FROM json_each(?))"
-    return {row["evidence_id"] for row in db.query(sql, [compact_json(evidence_ids)])}
+    """Items a finding cites or someone tagged. Any such row counts, live or a tombstone:
+    deleting its item would break the foreign key, so the item is kept, detached."""
+    sql = (
+        "SELECT evidence_id FROM finding_evidence WHERE evidence_id IN (SELECT value FROM json_each(:ids)) "
+        "UNION SELECT evidence_id FROM evidence_tags WHERE evidence_id IN (SELECT value FROM json_each(:ids))"
+    )
+    return {row["evidence_id"] for row in db.query(sql, {"ids": compact_json(evidence_ids)})}
 
 
 def upsert_evidence(db: Database, items: Iterable[dict[str, Any]], actor: str) -> None:
@@ -207,8 +211,19 @@ WHERE id = :id
 
 # --- Reading ---------------------------------------------------------------------------
 
-_VIEW_SQL = """
-SELECT e.*, s.title AS v_session_title, s.day AS v_day, s.start_time AS v_start_time,
+# An item's focus areas as readers see them: its author's tags, then those others added
+# (``tagging``) in the order they were added, each once.
+_ALL_TAGS = """(SELECT json_group_array(tag) FROM (
+    SELECT value AS tag, 0 AS source, key AS place FROM json_each(e.focus_areas)
+    UNION ALL
+    SELECT t.focus_area_id, 1, t.created_at FROM evidence_tags t
+    WHERE t.evidence_id = e.id AND t.deleted_at IS NULL
+        AND t.focus_area_id NOT IN (SELECT value FROM json_each(e.focus_areas))
+    ORDER BY source, place
+))"""
+_ITEM_COLUMNS = ", ".join(f"{_ALL_TAGS} AS focus_areas" if c == "focus_areas" else f"e.{c}" for c in _COLUMNS)
+_VIEW_SQL = f"""
+SELECT {_ITEM_COLUMNS}, s.title AS v_session_title, s.day AS v_day, s.start_time AS v_start_time,
        coalesce(r.name, e.author_id) AS v_author_name, coalesce(links.n, 0) AS v_links
 FROM evidence e
 LEFT JOIN sessions s ON s.id = e.session_id
@@ -236,7 +251,7 @@ def list_evidence(
     """Items by day, start time and line (items from no session last); ``untagged`` gives those
     with no focus area (the "to tag" list); a ``day`` keeps only items from that day's sessions."""
     filters: list[tuple[str, Any]] = [
-        ("EXISTS (SELECT 1 FROM json_each(e.focus_areas) WHERE value = ?)", focus_area),
+        (f"EXISTS (SELECT 1 FROM json_each({_ALL_TAGS}) WHERE value = ?)", focus_area),
         ("e.source_kind = ?", source_kind and SourceKind(source_kind).value),
         ("s.day = ?", day and day.isoformat()),
         ("e.author_id = ?", author),
@@ -247,7 +262,7 @@ def list_evidence(
     ]
     where = [condition for condition, value in filters if value is not None]
     params = [value for _, value in filters if value is not None]
-    where += ["json_array_length(e.focus_areas) = 0"] if untagged else []
+    where += [f"json_array_length({_ALL_TAGS}) = 0"] if untagged else []
     where += [] if include_detached else ["e.detached = 0"]
     sql = _VIEW_SQL + (" WHERE " + " AND ".join(where) if where else "") + _ORDER
     with store.read() as db:
@@ -271,7 +286,7 @@ def evidence_facts(
 ) -> list[EvidenceFact]:
     """Every item that counts (detached ones aside), filtered like ``list_evidence``."""
     sql = (
-        "SELECT e.id, e.kind, e.source_kind, e.focus_areas, e.session_id FROM evidence e "
+        f"SELECT e.id, e.kind, e.source_kind, {_ALL_TAGS}, e.session_id FROM evidence e "
         "LEFT JOIN sessions s ON s.id = e.session_id WHERE e.detached = 0"
     )
     params: list[str] = []

@@ -19,10 +19,12 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..models import EvidenceItem, EvidenceKind, Finding, FindingSection, FindingStatus, new_id, now
+from ..ownership import Change
 from ..triangulation import Triangulation
 from . import audit
 from .audit import AuditEntry
 from .connection import StoreError
+from .ownership import require
 from .review import Store
 
 AREA_SECTIONS = frozenset({FindingSection.STRENGTH, FindingSection.DEVELOPMENT})
@@ -33,10 +35,6 @@ SECTION_HEADINGS = {
     FindingSection.RECOMMENDATION: "Recommendations",
 }
 DRAFT, AGREED = FindingStatus.DRAFT.value, FindingStatus.AGREED.value
-
-
-class NotLeadError(StoreError):
-    """Only the review lead may agree a finding or reopen it."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +75,7 @@ def create_finding(
     fields |= {"title": _one_line(title), "body": body.strip()}
     stamp = now()
     with store.write() as db:
+        require(db, actor, Change.FINDING)
         if focus_area_id and _first(db, "SELECT 1 FROM focus_areas WHERE id = ?", [focus_area_id]) is None:
             raise ValueError(f"no focus area '{focus_area_id}'")
         last = db.execute(
@@ -97,7 +96,8 @@ def create_finding(
 def update_finding(
     store: Store, finding_id: str, actor: str, *, title: str | None = None, body: str | None = None
 ) -> Finding:
-    """Change the wording; an agreed finding goes back to draft (the lead agreed the old words)."""
+    """Change the wording; an agreed finding (the lead's to change) goes back to draft: the lead
+    agreed the old words."""
     wanted = {"title": None if title is None else _one_line(title), "body": body and body.strip()}
     with _editing(store, finding_id, actor) as edit:
         old = edit.row
@@ -137,8 +137,8 @@ def detach_evidence(store: Store, finding_id: str, evidence_ids: Sequence[str], 
 
 
 def choose_quote(store: Store, finding_id: str, evidence_id: str, chosen: bool, actor: str) -> None:
-    """Mark a cited quote as one the letter may use, or no longer."""
-    with _editing(store, finding_id, actor) as edit:
+    """Mark a cited quote as one the letter may use, or no longer (the lead's choice)."""
+    with _editing(store, finding_id, actor, Change.CHOOSE_QUOTE) as edit:
         link = _first(
             edit.db,
             "SELECT fe.quote_chosen, e.kind FROM finding_evidence fe JOIN evidence e ON e.id = fe.evidence_id "
@@ -178,7 +178,7 @@ def move_finding(store: Store, finding_id: str, step: int, actor: str) -> None:
 
 
 def agree_finding(store: Store, finding_id: str, actor: str) -> Finding:
-    """The lead agrees the wording; anyone else gets ``NotLeadError``."""
+    """The lead agrees the wording; anyone else gets ``NotAllowed``."""
     return _set_status(store, finding_id, actor, AGREED)
 
 
@@ -190,8 +190,6 @@ def reopen_finding(store: Store, finding_id: str, actor: str) -> Finding:
 def delete_finding(store: Store, finding_id: str, actor: str) -> None:
     """A tombstone; an agreed finding can only be deleted by the lead."""
     with _editing(store, finding_id, actor) as edit:
-        if edit.row["status"] == AGREED:
-            _require_lead(edit.db, actor, "delete an agreed finding")
         edit.touch({"deleted_at": edit.stamp})
         edit.audit("delete", {"deleted_at": [None, edit.stamp]})
 
@@ -303,14 +301,16 @@ class _Edit:
 
 
 @contextmanager
-def _editing(store: Store, finding_id: str, actor: str) -> Iterator[_Edit]:
+def _editing(store: Store, finding_id: str, actor: str, change: Change = Change.FINDING) -> Iterator[_Edit]:
+    """A change to one finding, refused (``NotAllowed``) unless the rule lets ``actor`` make it."""
     with store.write() as db:
-        yield _Edit(db, _live_row(db, finding_id), actor, now())
+        row = _live_row(db, finding_id)
+        require(db, actor, change, finding_status=row["status"])
+        yield _Edit(db, row, actor, now())
 
 
 def _set_status(store: Store, finding_id: str, actor: str, status: str) -> Finding:
-    with _editing(store, finding_id, actor) as edit:
-        _require_lead(edit.db, actor, "agree a finding" if status == AGREED else "reopen a finding")
+    with _editing(store, finding_id, actor, Change.AGREE if status == AGREED else Change.REOPEN) as edit:
         old = edit.row
         if old["status"] != status:
             agreed_by = actor if status == AGREED else None
@@ -320,13 +320,6 @@ def _set_status(store: Store, finding_id: str, actor: str, status: str) -> Findi
             changes = {"status": [old["status"], status], "agreed_by": [old["agreed_by"], agreed_by]}
             edit.audit("agree" if status == AGREED else "reopen", changes)
         return edit.finding()
-
-
-def _require_lead(db: Database, actor: str, doing: str) -> None:
-    leads = list(db.query("SELECT id, name FROM reviewers WHERE is_lead = 1 AND retired = 0"))
-    if not any(lead["id"] == actor for lead in leads):
-        names = ", ".join(lead["name"] for lead in leads) or "the schedule names none"
-        raise NotLeadError(f"only the review lead ({names}) can {doing}")
 
 
 def _links(db: Database, finding_ids: Sequence[str]) -> dict[str, list[LinkedEvidence]]:

@@ -258,7 +258,25 @@ def _v2(db: Database) -> None:
     db.executescript(_V2)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2]
+_V3 = f"""
+-- A focus area given to an evidence item after the fact (the coverage screen's tag): a row of
+-- its own, owned by whoever tagged, so tagging never edits another reviewer's note and merges
+-- without touching the item. Untagging is a tombstone (deleted_at), as for finding links.
+CREATE TABLE evidence_tags (
+    evidence_id TEXT NOT NULL REFERENCES evidence(id),
+    focus_area_id TEXT NOT NULL,
+    deleted_at TEXT,
+    {_STAMPS},
+    PRIMARY KEY (evidence_id, focus_area_id)
+);
+"""
+
+
+def _v3(db: Database) -> None:
+    db.executescript(_V3)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

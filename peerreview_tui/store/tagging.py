@@ -1,49 +1,64 @@
 """Tagging evidence with a focus area after the fact (the coverage screen's `g`).
 
-Apart from ``evidence_items`` because a note's item is tagged through the note, and ``notes``
-already depends on ``evidence_items`` to re-derive items on every save.
+A tag is a row of its own in ``evidence_tags``, owned by whoever tagged: it never edits the
+item, nor the note the item came from (another reviewer's words stay theirs), and it merges
+between laptops without meeting the author's own edits. Readers see an item's focus areas as
+its author's tags and these together (``evidence_items``).
 """
 
 from __future__ import annotations
 
-from ..evidence import parse_line
-from ..models import EvidenceKind, now
-from . import notes
-from .evidence_items import check_focus_areas, compact_json, get_evidence
+import datetime as dt
+from dataclasses import dataclass
+
+from ..models import now
+from ..ownership import Change
+from .evidence_items import check_focus_areas, get_evidence
+from .ownership import require
 from .review import Store
 
 
+@dataclass(frozen=True)
+class Tag:
+    evidence_id: str
+    focus_area_id: str
+    tagged_by: str
+    tagger_name: str
+    tagged_at: dt.datetime
+
+
 def tag_evidence(store: Store, evidence_id: str, focus_area_id: str, actor: str) -> None:
-    """Tag an item with a focus area. A note's item is tagged by adding ``#tag`` to its line and
-    saving the note, so the note stays the source of truth and the item keeps its id."""
+    """Tag an item with a focus area (nothing happens if it already has it)."""
     check_focus_areas(store, [focus_area_id])
-    with store.lock:  # read-modify-write of the note, kept whole against autosaves
-        view = get_evidence(store, evidence_id)
-        if view is None:
-            raise ValueError(f"no evidence item {evidence_id}")
-        item = view.item
-        if focus_area_id in item.focus_areas:
-            return
-        if item.note_id and item.session_id and item.line_no is not None and not item.detached:
-            note = notes.get_note(store, item.session_id, item.author_id)
-            if note is None:
-                raise ValueError(f"the note of evidence item {evidence_id} is missing")
-            body = _with_tag(note.body, item.line_no, item.kind, focus_area_id)
-            notes.save_note(store, note.session_id, note.author_id, body, actor=actor)
-            return
-        with store.write() as db:
-            db.execute(
-                "UPDATE evidence SET focus_areas = ?, updated_by = ?, updated_at = ? WHERE id = ?",
-                [compact_json([*item.focus_areas, focus_area_id]), actor, now(), evidence_id],
-            )
+    view = get_evidence(store, evidence_id)
+    if view is None:
+        raise ValueError(f"no evidence item {evidence_id}")
+    if focus_area_id in view.item.focus_areas:
+        return
+    stamp = now()
+    with store.write() as db:
+        require(db, actor, Change.TAG)
+        db.execute(
+            "INSERT INTO evidence_tags (evidence_id, focus_area_id, created_by, created_at, updated_by, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (evidence_id, focus_area_id) DO UPDATE SET "
+            "deleted_at = NULL, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            [evidence_id, focus_area_id, actor, stamp, actor, stamp],
+        )
 
 
-def _with_tag(body: str, line_no: int, kind: EvidenceKind, tag: str) -> str:
-    lines = body.splitlines(keepends=True)
-    line = lines[line_no] if line_no < len(lines) else ""
-    content = (line.splitlines() or [""])[0]
-    mark = parse_line(content, line_no)
-    if mark is None or mark.kind is not kind:
-        raise ValueError("the note has changed since the list was shown; try again")
-    lines[line_no] = f"{content.rstrip()} #{tag}{line[len(content) :]}"
-    return "".join(lines)
+def tags_on_note(store: Store, note_id: str) -> dict[str, list[Tag]]:
+    """Tags others gave to the items of one note, by item id: the author sees them beside the
+    note ("tagged #practice by Priya Natarajan")."""
+    sql = (
+        "SELECT t.evidence_id, t.focus_area_id, t.updated_by, coalesce(r.name, t.updated_by) AS name, "
+        "t.updated_at FROM evidence_tags t JOIN evidence e ON e.id = t.evidence_id "
+        "LEFT JOIN reviewers r ON r.id = t.updated_by "
+        "WHERE e.note_id = ? AND t.deleted_at IS NULL ORDER BY t.updated_at"
+    )
+    found: dict[str, list[Tag]] = {}
+    with store.read() as db:
+        for row in db.query(sql, [note_id]):
+            at = dt.datetime.fromisoformat(row["updated_at"].replace("Z", "+00:00"))
+            tag = Tag(row["evidence_id"], row["focus_area_id"], row["updated_by"], row["name"], at)
+            found.setdefault(tag.evidence_id, []).append(tag)
+    return found

@@ -22,8 +22,10 @@ from ..models import (
     new_id,
     now,
 )
+from ..ownership import Change
 from . import audit
 from .connection import StoreError
+from .ownership import require
 from .review import Store
 
 
@@ -271,6 +273,7 @@ def add_session(
     session_id = f"{day.strftime('%a').lower()}-{start_time.replace(':', '')}-{slug}-{new_id()[:4]}"
     stamp = now()
     with store.write() as db:
+        require(db, actor, Change.SCHEDULE)
         changes = {"title": [None, title], "day": [None, day.isoformat()]}
         audit.record(
             db, at=stamp, actor=actor, table="sessions", row_id=session_id, action="add", changes=changes
@@ -318,6 +321,7 @@ def change_session(store: Store, session_id: str, actor: str, **fields: Any) -> 
 
 
 def set_session_status(store: Store, session_id: str, status: SessionStatus, actor: str) -> None:
+    """Done or cancelled: for the reviewers of the session and the lead."""
     _change(store, session_id, actor, "status", {"status": status.value})
 
 
@@ -328,6 +332,10 @@ def _change(store: Store, session_id: str, actor: str, action: str, values: dict
         before = next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]), None)
         if before is None:
             raise StoreError(f"no session '{session_id}' in this review")
+        if action == "status":
+            require(db, actor, Change.SESSION_STATUS, session_reviewers=json.loads(before["reviewers"]))
+        else:
+            require(db, actor, Change.SCHEDULE)
         changed = {key: [before[key], value] for key, value in values.items() if before[key] != value}
         if not changed:
             return

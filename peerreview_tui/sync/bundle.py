@@ -83,6 +83,7 @@ NOUNS = (
     ("evidence", "evidence item"),
     ("findings", "finding"),
     ("finding_evidence", "citation"),
+    ("evidence_tags", "tag"),
     ("sessions", "session"),
     ("days", "day"),
     ("reviewers", "reviewer"),

@@ -10,7 +10,7 @@ from peerreview_tui.ui.widgets.note_editor import NoteEditor
 
 from .conftest import SIZE, wait_until
 
-FOCUS_GROUP = "mon-1400-swfg"  # officer1 and member
+FOCUS_GROUP = "mon-1400-swfg"  # officer2 and member book it; officer1 may write a note there too
 
 
 async def _wait_for_autosave(pilot) -> None:
@@ -141,7 +141,7 @@ async def test_a_failing_save_keeps_the_text_warns_and_retries(store, app_factor
 
 
 async def test_ctrl_g_marks_the_session_done(store, app_factory) -> None:
-    app = app_factory(session=FOCUS_GROUP)
+    app = app_factory(session=FOCUS_GROUP, me="member")  # booked for it, so theirs to mark
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -137,7 +137,7 @@ async def test_moving_a_session_swaps_its_reviewers(store, app_factory) -> None:
 
 async def test_cancelling_asks_first_and_keeps_the_notes(store, app_factory) -> None:
     notes.save_note(store, "mon-1330-lscb", "officer1", "+ chair is independent")
-    app = app_factory()
+    app = app_factory(me="health")  # booked for the session, so theirs to cancel
     async with app.run_test(size=SIZE) as pilot:
         await _ready(app, pilot)
         table = app.screen.query_one("#sessions")

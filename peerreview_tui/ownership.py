@@ -1,0 +1,124 @@
+"""Who may change what: one rule for the app, the command line and merge alike.
+
+- a note's text and attendance: its author;
+- a session's status (done, cancelled): the reviewers of that session, and the lead;
+- on-site schedule changes (add, move, swap): any reviewer, audited;
+- a finding's wording, evidence and place: any reviewer while it is a draft; once agreed, the lead;
+- agreeing, reopening, choosing the letter's quote: the lead;
+- tagging evidence with a focus area: any reviewer (the tag lives on the item, never in another
+  reviewer's note);
+- who the reviewers are and who leads: the schedule file, never a person.
+
+The rule is pure: it is given the roster and the facts about the row, and answers with the
+reason a change is refused, or ``None``. The store asks it inside the write transaction, so no
+caller can skip it; the UI asks it to hide what would be refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .models import FindingStatus, ReviewerRow
+
+
+class Change(StrEnum):
+    NOTE = "write in this note"
+    SESSION_STATUS = "mark this session done or cancelled"
+    SCHEDULE = "change the timetable"
+    FINDING = "change this finding"
+    AGREE = "agree a finding"
+    REOPEN = "reopen a finding"
+    CHOOSE_QUOTE = "choose the letter's quotes"
+    TAG = "tag evidence"
+    RESOLVE_CONFLICT = "settle this conflict"
+    ROSTER = "change who the reviewers are or who leads"
+
+
+LEAD_ONLY = frozenset({Change.AGREE, Change.REOPEN, Change.CHOOSE_QUOTE})
+
+
+@dataclass(frozen=True)
+class Member:
+    id: str
+    name: str
+    is_lead: bool
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The review team as the schedule file names it."""
+
+    members: tuple[Member, ...]
+
+    @classmethod
+    def of(cls, reviewers: Iterable[ReviewerRow]) -> Roster:
+        return cls(tuple(Member(r.id, r.name, r.is_lead) for r in reviewers if not r.retired))
+
+    def member(self, reviewer_id: str | None) -> Member | None:
+        return next((m for m in self.members if m.id == reviewer_id), None)
+
+    @property
+    def lead(self) -> Member | None:
+        return next((m for m in self.members if m.is_lead), None)
+
+    def name(self, reviewer_id: str | None) -> str:
+        found = self.member(reviewer_id)
+        return found.name if found else (reviewer_id or "nobody")
+
+    def is_lead(self, reviewer_id: str | None) -> bool:
+        found = self.member(reviewer_id)
+        return found is not None and found.is_lead
+
+    def refusal(
+        self,
+        actor: str | None,
+        change: Change,
+        *,
+        author: str | None = None,
+        session_reviewers: Collection[str] = (),
+        finding_status: FindingStatus | str | None = None,
+    ) -> str | None:
+        """Why ``actor`` may not make ``change`` (``None``: they may). ``author`` is the note's
+        author (for notes, and for a conflict over a note); ``session_reviewers`` those booked
+        for the session; ``finding_status`` the finding's status before the change."""
+        who = self.member(actor)
+        if who is None:
+            return (
+                "choose who you are first (the reviewer list in the app, or --as on the command line)"
+                if not actor
+                else f"'{actor}' is not a reviewer of this review"
+            )
+        lead = self.lead
+        lead_name = lead.name if lead else "the lead (the schedule names none)"
+        if change is Change.ROSTER:
+            return "who the reviewers are and who leads come only from the schedule file"
+        if change in LEAD_ONLY and not who.is_lead:
+            return f"only the review lead ({lead_name}) can {change.value}"
+        if change is Change.NOTE and actor != author:
+            return f"this note is {self.name(author)}'s: only they can write in it"
+        if change is Change.RESOLVE_CONFLICT and not who.is_lead and author is not None and actor != author:
+            return f"this conflict is over {self.name(author)}'s note: they or the lead can settle it"
+        if change is Change.RESOLVE_CONFLICT and not who.is_lead and author is None:
+            return f"only the review lead ({lead_name}) can settle a conflict over shared work"
+        if change is Change.SESSION_STATUS and not who.is_lead and actor not in session_reviewers:
+            return f"only the reviewers of this session, or the lead ({lead_name}), can {change.value}"
+        if change is Change.FINDING and not who.is_lead and finding_status == FindingStatus.AGREED:
+            return f"this finding is agreed: ask the lead ({lead_name}) to reopen it before changing it"
+        return None
+
+    def may(
+        self,
+        actor: str | None,
+        change: Change,
+        *,
+        author: str | None = None,
+        session_reviewers: Collection[str] = (),
+        finding_status: FindingStatus | str | None = None,
+    ) -> bool:
+        """Whether ``refusal`` has nothing to say: for hiding what would be refused."""
+        reason = self.refusal(
+            actor, change, author=author, session_reviewers=session_reviewers, finding_status=finding_status
+        )
+        return reason is None
