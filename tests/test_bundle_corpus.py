@@ -18,7 +18,7 @@ import pytest
 
 from peerreview_tui.demo import example_schedule_text
 from peerreview_tui.models import note_id, now
-from peerreview_tui.store import Store, notes, week
+from peerreview_tui.store import Store, notes, tagging, week
 from peerreview_tui.sync import SyncError, merge_bundles, write_bundle
 from peerreview_tui.sync.tables import BY_NAME, TABLES
 
@@ -79,6 +79,10 @@ def made(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Made:
         notes.save_note(other, "mon-0930-dcs", "officer1", "typed on the tablet\n")
         write_bundle(other, folder / "tablet.prbundle", actor="officer1")
         merge_bundles(store, [folder / "tablet.prbundle"], actor="lead")
+        # a tag given by someone other than the item's author
+        with store.read() as db:
+            item = next(db.query("SELECT id FROM evidence WHERE focus_areas NOT LIKE '%partnership%'"))["id"]
+        tagging.tag_evidence(store, item, "partnership", "lead")
         # a deletion: a reload drops a session nobody wrote about
         schedule = week_without(store, "mon-0830-setup")
         week.apply_schedule(store, schedule, hashlib.sha256(example_schedule_text()).hexdigest())
@@ -235,6 +239,8 @@ def dangling(made: Made) -> list[Case]:
         ("evidence", "focus_areas", """'["nowhere"]'"""),
         ("findings", "agreed_by", "'nobody'"),
         ("finding_evidence", "evidence_id", "'no-such-item'"),
+        ("evidence_tags", "evidence_id", "'no-such-item'"),
+        ("evidence_tags", "focus_area_id", "'nowhere'"),
     ]
     for table, column, value in refs:
         out.append(
@@ -445,7 +451,14 @@ def ownership(made: Made) -> list[Case]:
                 f"UPDATE notes SET body = 'forged', {stamp} "
                 "WHERE id = (SELECT id FROM notes WHERE author_id = 'officer2' ORDER BY rowid LIMIT 1)"
             ),
-            ("David Fenwick-Hale", "Councillor Brian Oakes", "author"),
+            ("David Fenwick-Hale", "Councillor Brian Oakes", "only they can write in it"),
+        ),
+        Case(
+            "a conflict over another reviewer's note settled by a member",
+            sql(
+                f"UPDATE conflicts SET resolution = 'winner', resolved_by = 'member', resolved_at = '{later}', {stamp}"
+            ),
+            ("conflict", "Councillor Brian Oakes", "Priya Natarajan"),
         ),
         Case(
             "an audit entry rewritten",

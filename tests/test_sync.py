@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from peerreview_tui.models import FindingSection, SessionStatus
+from peerreview_tui.models import FindingSection, FindingStatus, SessionStatus
 from peerreview_tui.store import Store, findings, notes, week
 from peerreview_tui.store.purge import purge_notes
 from peerreview_tui.store.search import search_notes
@@ -538,17 +538,18 @@ def test_what_the_lead_does_travels_and_what_reviewers_may_do_to_it_too(laptops,
         )
         for title in ("Staff feel heard", "Plans are clear")
     ]
-    for finding in made:
-        findings.agree_finding(lead, finding.id, "lead")
+    findings.agree_finding(lead, made[1].id, "lead")
     findings.choose_quote(lead, made[0].id, quote, True, "lead")
     assert send(lead, a, tmp_path).conflicts == 0
-    # A reviewer moves an agreed finding and stops citing the chosen quote: theirs to do.
-    findings.move_finding(a, made[1].id, -1, "officer1")
+    # A reviewer moves the draft below the agreed one (which takes its place) and stops citing
+    # the chosen quote: theirs to do while it is a draft.
+    findings.move_finding(a, made[0].id, 1, "officer1")
     findings.detach_evidence(a, made[0].id, [quote], "officer1")
     send(a, lead, tmp_path, since_last=True, actor="officer1")
-    assert [view.finding.title for view in findings.list_findings(lead)] == [
-        "Plans are clear",
-        "Staff feel heard",
+    listed = findings.list_findings(lead)
+    assert [(view.finding.title, view.finding.status) for view in listed] == [
+        ("Plans are clear", FindingStatus.AGREED),
+        ("Staff feel heard", FindingStatus.DRAFT),
     ]
     assert findings.linked_evidence(lead, made[0].id) == []
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..models import Attendee, now
+from ..ownership import Change
 from ..store import Store, audit, notes
+from ..store.ownership import require
 from .bundle import SyncError
 from .tables import BY_NAME, Row, content, upsert
 
@@ -103,6 +105,8 @@ def resolve_conflict(store: Store, conflict_id: str, keep: Keep, actor: str) -> 
         )
     stamp = now()
     with store.write() as db:
+        author = conflict.loser.get("author_id") if conflict.table_name == "notes" else None
+        require(db, actor, Change.RESOLVE_CONFLICT, author=author)
         if keep == "loser":
             _restore(store, conflict, actor, stamp)
         db.execute(

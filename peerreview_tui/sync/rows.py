@@ -56,7 +56,7 @@ _HASH_PATTERN = re.compile(r"[0-9a-f]{32}")
 CLOCK_SLACK = dt.timedelta(days=1)
 # Tables whose rows a conflict may keep: the ones people edit (never the schedule's own rows,
 # which a reload makes again, nor audit entries or conflicts).
-CONFLICT_TABLES = ("sessions", "notes", "evidence", "findings", "finding_evidence")
+CONFLICT_TABLES = ("sessions", "notes", "evidence", "evidence_tags", "findings", "finding_evidence")
 TOMBSTONE_TABLES = tuple(table.name for table in TABLES if table.tombstones)
 
 
@@ -275,6 +275,12 @@ COLUMNS: dict[str, dict[str, Check]] = {
         "author_id": ident,
         "detached": flag,
         "data": json_of(dict[str, Any], "a JSON object"),
+        **_STAMPS,
+    },
+    "evidence_tags": {
+        "evidence_id": ident,
+        "focus_area_id": ident,
+        "deleted_at": nullable(stamp),
         **_STAMPS,
     },
     "findings": {

@@ -4,13 +4,14 @@ anything (the rows themselves were checked as they were read: ``rows``).
 - References: every row refers to rows that exist, here or in the bundles being merged.
 - The sender is a reviewer of this review.
 - A purged review takes no note text back in, from a laptop that has not purged.
-- Ownership, for each version this laptop has not held before: a note is changed by its author
-  (or blanked by a purge); a finding is agreed, and a quote chosen for the letter, by the lead as
-  this database knows it; the review, its reviewers (and who leads), days and focus areas come
-  only from the schedule file; an audit entry, once written, never changes.
+- Ownership (``peerreview_tui.ownership``, the one rule), for each version this laptop has not
+  held before: a note is changed by its author (or blanked by a purge); a finding is agreed, an
+  agreed one changed, and a quote chosen for the letter, by the lead as this database knows it;
+  a conflict is settled by whom the rule allows; the review, its reviewers (and who leads), days
+  and focus areas come only from the schedule file; an audit entry, once written, never changes.
 
 Each ownership check is a small function answering "why may this version not come in?" with a
-sentence for the user, or None.
+sentence for the user, or None; the rule itself answers who may.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..models import FindingStatus
+from ..models import FindingStatus, ReviewerRow
+from ..ownership import Change, Member, Roster
 from ..store.purge import NOTES_PURGED, PURGE_AUTHOR
 from .bundle import Bundle, SyncError, refused
 from .tables import BY_NAME, STAMPS, Row, State, content
@@ -41,6 +43,8 @@ REFERENCES = (
     ("evidence", "note_id", "notes", False),
     ("evidence", "author_id", "reviewers", False),
     ("evidence", "focus_areas", "focus_areas", True),
+    ("evidence_tags", "evidence_id", "evidence", False),
+    ("evidence_tags", "focus_area_id", "focus_areas", False),
     ("findings", "focus_area_id", "focus_areas", False),
     ("findings", "agreed_by", "reviewers", False),
     ("finding_evidence", "finding_id", "findings", False),
@@ -69,7 +73,7 @@ class Here:
     states: Mapping[str, State]
     has_review: bool
     team: dict[str, Row]  # the reviewers: this database's, or (a first merge) the bundles'
-    leads: set[str]
+    roster: Roster  # the team for the rule: retired reviewers too (their past versions stand), who leads now
     purged_at: str | None
     rows: dict[str, dict[str, Row]]  # table -> key -> row, here or in a bundle (for names)
     known: dict[str, set[str]]  # table -> keys here or in a bundle, deleted ones too
@@ -90,9 +94,13 @@ class Here:
             }
             known[name] = set(rows[name]) | set(state.tombs) | deleted
         team = states["reviewers"].rows if has_review else rows["reviewers"]
-        leads = {key for key, row in team.items() if row["is_lead"] and not row["retired"]}
         found = next(db.query("SELECT value FROM meta WHERE key = ?", [NOTES_PURGED]), None)
-        return cls(states, has_review, dict(team), leads, found["value"] if found else None, rows, known)
+        purged_at = found["value"] if found else None
+        return cls(states, has_review, dict(team), roster_of(team), purged_at, rows, known)
+
+    @property
+    def leads(self) -> set[str]:
+        return {member.id for member in self.roster.members if member.is_lead}
 
     def name(self, reviewer_id: str | None) -> str:
         row = self.rows["reviewers"].get(reviewer_id or "")
@@ -108,6 +116,14 @@ class Here:
     def finding_title(self, finding_id: str) -> str:
         row = self.rows["findings"].get(finding_id)
         return f"'{row['title']}'" if row else f"{finding_id}"
+
+
+def roster_of(team: Mapping[str, Row]) -> Roster:
+    """The rule's roster from reviewers rows; a retired reviewer still wrote what they wrote, but
+    leads no more."""
+    people = [ReviewerRow.model_validate(row) for row in team.values()]
+    people.sort(key=lambda person: person.position)
+    return Roster(tuple(Member(p.id, p.name, p.is_lead and not p.retired) for p in people))
 
 
 def check_bundles(db: Database, states: Mapping[str, State], bundles: list[Bundle]) -> None:
@@ -207,7 +223,7 @@ def check_ownership(bundle: Bundle, here: Here) -> None:
     if here.has_review:  # a first merge (joining) takes the review as the bundle has it
         for table in SCHEDULE_TABLES:
             _check_schedule_table(bundle, here, table)
-    for table in ("notes", "findings", "finding_evidence", "audit"):
+    for table in ("notes", "findings", "finding_evidence", "conflicts", "audit"):
         state = here.states[table]
         for row in bundle.rows[table]:
             key = state.table.row_key(row)
@@ -222,51 +238,71 @@ def check_ownership(bundle: Bundle, here: Here) -> None:
             elif state.wins(key, row):  # an older version changes nothing
                 if table == "findings":
                     why = agreement_refused(row, local, here)
-                else:
+                elif table == "finding_evidence":
                     why = quote_choice_refused(row, local, here)
+                else:
+                    why = settlement_refused(row, local, here)
             if why:
                 raise Refusal(f"{why} ({table} row '{key}')")
 
 
 def note_change_refused(row: Row, here: Here) -> str | None:
     """A note's text and attendance are its author's; the purge may blank them."""
-    if row["updated_by"] == row["author_id"]:
-        return None
     if row["updated_by"] == PURGE_AUTHOR and not _note_has_text(row):
         return None
+    if row["updated_by"] == row["author_id"]:
+        return None  # the author's own, retired since or not
+    reason = here.roster.refusal(row["updated_by"], Change.NOTE, author=row["author_id"])
     return (
-        f"it changes {here.name(row['author_id'])}'s note for {here.session_title(row['session_id'])} as "
-        f"{here.name(row['updated_by'])}; a note is changed only by its author"
+        f"it changes {here.name(row['author_id'])}'s note for {here.session_title(row['session_id'])} in a "
+        f"change made by {here.name(row['updated_by'])}: {reason}"
     )
 
 
 def agreement_refused(row: Row, local: Row | None, here: Here) -> str | None:
-    """Only the lead agrees a finding. A finding agreed here that someone else only moved (its
-    place in the list) stays agreed."""
+    """Only the lead agrees a finding, and changes an agreed one. A finding agreed here whose
+    only change is its place in the list stays agreed: the store renumbers the neighbours of a
+    finding moved by anyone."""
     if row["status"] != AGREED:
         return None
-    if row["updated_by"] in here.leads and row["agreed_by"] in here.leads:
+    was_agreed = local is not None and local["status"] == AGREED
+    if was_agreed and local is not None and _same_but(row, local, {"position"}):
         return None
-    if local is not None and local["status"] == AGREED and _same_but(row, local, {"position"}):
+    change = Change.FINDING if was_agreed else Change.AGREE
+    reason = here.roster.refusal(row["updated_by"], change, finding_status=AGREED if was_agreed else None)
+    reason = reason or here.roster.refusal(row["agreed_by"], Change.AGREE)
+    if reason is None:
         return None
     return (
         f"it marks the finding {here.finding_title(row['id'])} agreed by {here.name(row['agreed_by'])} in a "
-        f"change made by {here.name(row['updated_by'])}; only the review lead ({here.lead_names()}) agrees findings"
+        f"change made by {here.name(row['updated_by'])}: {reason}"
     )
 
 
 def quote_choice_refused(row: Row, local: Row | None, here: Here) -> str | None:
     """Only the lead chooses the letter's quotes; whoever stops citing a quote unchooses it."""
-    if row["updated_by"] in here.leads:
-        return None
     before, after = bool(local and local["quote_chosen"]), bool(row["quote_chosen"])
     if before == after or (not after and row["deleted_at"] is not None):
         return None
+    reason = here.roster.refusal(row["updated_by"], Change.CHOOSE_QUOTE)
+    if reason is None:
+        return None
     return (
         f"it {'chooses' if after else 'drops'} a quote for the letter in the finding "
-        f"{here.finding_title(row['finding_id'])} as {here.name(row['updated_by'])}; only the review lead "
-        f"({here.lead_names()}) chooses the letter's quotes"
+        f"{here.finding_title(row['finding_id'])} as {here.name(row['updated_by'])}: {reason}"
     )
+
+
+def settlement_refused(row: Row, local: Row | None, here: Here) -> str | None:
+    """A conflict is settled by whom the rule allows (over a note: its author or the lead)."""
+    if row["resolution"] is None or (local is not None and local["resolution"] == row["resolution"]):
+        return None
+    loser = json.loads(row["loser"])
+    author = loser.get("author_id") if row["table_name"] == "notes" else None
+    reason = here.roster.refusal(row["resolved_by"], Change.RESOLVE_CONFLICT, author=author)
+    if reason is None:
+        return None
+    return f"it settles a conflict over a row of {row['table_name']} as {here.name(row['resolved_by'])}: {reason}"
 
 
 def audit_rewrite_refused(row: Row, local: Row | None, here: Here) -> str | None:
@@ -295,9 +331,10 @@ def _check_schedule_table(bundle: Bundle, here: Here, table: str) -> None:
         leads = {key for key, row in team.items() if row["is_lead"] and not row["retired"]}
         if leads != here.leads:
             after = ", ".join(str(team[lead]["name"]) for lead in sorted(leads)) or "no one"
+            reason = here.roster.refusal(bundle.header.sender, Change.ROSTER)
             raise Refusal(
-                f"it changes who leads the review ({here.lead_names()} → {after}); reviewers and the lead "
-                f"{FROM_THE_FILE} (reviewers row '{changed[0][0]}')"
+                f"it changes who leads the review ({here.lead_names()} → {after}); {reason}: reload it with "
+                f"'peerreview reload' (reviewers row '{changed[0][0]}')"
             )
     key, row, local = changed[0]
     fields = ", ".join(_differing(row, local)) if local else "new"
@@ -309,8 +346,13 @@ def _check_schedule_table(bundle: Bundle, here: Here, table: str) -> None:
         what = f"the focus area '{(local or row)['title']}'"
     else:
         what = "the review" if table == "review" else f"the day {key}"
-    whose = "reviewers and the lead" if table == "reviewers" else "the review, its days and focus areas"
-    raise Refusal(f"it changes {what} ({fields}); {whose} {FROM_THE_FILE} ({table} row '{key}')")
+    if table == "reviewers":
+        why = (
+            f"{here.roster.refusal(bundle.header.sender, Change.ROSTER)}: reload it with 'peerreview reload'"
+        )
+    else:
+        why = f"the review, its days and focus areas {FROM_THE_FILE}"
+    raise Refusal(f"it changes {what} ({fields}); {why} ({table} row '{key}')")
 
 
 def _differing(row: Row, local: Row) -> list[str]:
