@@ -222,6 +222,16 @@ def cases(made: Made) -> list[Case]:
                 (table, key_of(made, table), column, "bogus"),
             )
         )
+    for table, column in (("tombstones", "row"), ("conflicts", "loser")):
+        found.append(
+            Case(
+                f"{table}.{column}: the row it holds has a list for its id",
+                sql(
+                    f"""UPDATE {table} SET {column} = json_set({column}, '$.id', json('["x"]')) WHERE {first_row(table)}"""
+                ),
+                (table, key_of(made, table), column, "id"),
+            )
+        )
     found += dangling(made) + spoofed_headers() + stamps(made) + objects() + ownership(made)
     return found
 

@@ -200,8 +200,11 @@ def read_bundle(path: str | Path, passphrase: str | None = None) -> Bundle:
         for name in [*(table.name for table in TABLES if table.name != "review"), "tombstones"]:
             read[name] = list(_read_rows(conn, name, header.review_id, latest))
         history: dict[tuple[str, str], set[str]] = {}
-        for version in _read_rows(conn, "versions", header.review_id, latest):
-            history.setdefault((version["table_name"], version["row_key"]), set()).add(version["hash"])
+        rows_check.check_columns("versions", _columns(conn, "versions"))
+        versions = conn.execute("SELECT table_name, row_key, hash FROM versions")
+        for number, version in enumerate(versions, start=1):
+            rows_check.check_version(version, number)
+            history.setdefault((version[0], version[1]), set()).add(version[2])
     except RowProblem as problem:
         raise SyncError(refused(path, str(problem))) from None
     except db_errors():

@@ -3,16 +3,20 @@
 A bundle comes from another laptop and may have been edited by hand, so nothing in it is taken
 on trust: each table has exactly the columns this version writes, each value has its storage
 type (text, integer...), ids follow the id rule, stamps the stamp format (and are not in the
-future), enums hold one of their values, JSON columns parse to the shape the models read
-(``Letter``, ``Participant``, ``Attendee``...), a note's id is the one its session and author
-give, and every row then reads back through its model as the app will read it. The first value
-that fails raises ``RowProblem``, naming the table, the row (its key, or its place when the key
-itself is bad) and the column.
+future), enums hold one of their values, JSON columns parse to the types the models read
+(``Letter``, ``Participant``, ``Attendee``...), and a note's id is the one its session and
+author give: so every row reads back through its model (``Note``, ``SessionRow``...) as the app
+will read it. The first value that fails raises ``RowProblem``, naming the table, the row (its
+key, or its place when the key itself is bad) and the column.
+
+A bundle holds tens of thousands of values: the checks are plain functions, values that repeat
+(ids, small JSON lists) are checked once, and ``versions`` rows take a fast path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import math
 import re
@@ -20,31 +24,24 @@ from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from ..models import (
     Attendee,
-    DayRow,
-    EvidenceItem,
     EvidenceKind,
-    Finding,
     FindingSection,
     FindingStatus,
-    FocusAreaRow,
     Id,
     Letter,
-    Note,
     Participant,
-    ReviewerRow,
-    ReviewRow,
     SessionKind,
     SessionOrigin,
-    SessionRow,
     SessionStatus,
     SourceKind,
     note_id,
     parse_time,
 )
+from ..paths import is_id
 from .tables import BY_NAME, TABLES
 
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -73,7 +70,8 @@ class _Bad(ValueError):
     """What is wrong with one value (the caller knows where it is)."""
 
 
-Check = Callable[[Any], None]
+# A check returns the value, or raises ``_Bad`` saying what is wrong with it.
+Check = Callable[[Any], Any]
 
 
 # --- Checks of one value -------------------------------------------------------------------------
@@ -90,26 +88,42 @@ def _shown(value: Any) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
-def text(value: Any) -> None:
-    if not isinstance(value, str):
+def text(value: Any) -> Any:
+    if type(value) is not str:
         raise _Bad(f"{_shown(value)}, not text")
+    return value
 
 
 _ID = TypeAdapter(Id)
 
 
-def ident(value: Any) -> None:
-    """The id rule of the schedule file (``models.Id``): lower-case letters, digits and '-'."""
-    text(value)
+@functools.lru_cache(maxsize=4096)
+def _id_problem(value: str) -> str | None:
+    """Why ``value`` breaks the model's id rule, in its words, or None."""
     try:
         _ID.validate_python(value)
     except ValidationError as error:
-        raise _Bad(error.errors()[0]["msg"]) from None
+        return str(error.errors()[0]["msg"])
     if not value.isprintable():  # the rule's '$' lets a final line break through
-        raise _Bad(f"{_shown(value)} is not an id (lower-case letters, digits and '-', at most 48)")
+        return f"{_shown(value)} is not an id (lower-case letters, digits and '-', at most 48)"
+    return None
 
 
-def stamp(value: Any) -> None:
+_known_id = functools.lru_cache(maxsize=65536)(is_id)  # authors, sessions, stamps' "by": repeated
+
+
+def ident(value: Any) -> Any:
+    """The id rule of the schedule file (``models.Id``): lower-case letters, digits and '-'.
+    ``paths.is_id`` (the same rule, for file names) is the fast path; the model's rule decides."""
+    if type(value) is str and _known_id(value):
+        return value
+    text(value)
+    if problem := _id_problem(value):
+        raise _Bad(problem)
+    return value
+
+
+def stamp(value: Any) -> Any:
     text(value)
     try:
         if not _STAMP_PATTERN.fullmatch(value):
@@ -117,24 +131,28 @@ def stamp(value: Any) -> None:
         dt.datetime.fromisoformat(value[:-1])  # the pattern has the shape; this, a real time
     except ValueError:
         raise _Bad(f"{_shown(value)} is not a time stamp (like 2012-09-10T09:30:00.000000Z)") from None
+    return value
 
 
-def integer(value: Any) -> None:
+def integer(value: Any) -> Any:
     if not isinstance(value, int) or isinstance(value, bool):
         raise _Bad(f"{_shown(value)}, not a whole number")
+    return value
 
 
-def flag(value: Any) -> None:
+def flag(value: Any) -> Any:
     if not isinstance(value, int) or value not in (0, 1):
         raise _Bad(f"{_shown(value)}, not 0 or 1")
+    return value
 
 
-def real(value: Any) -> None:
+def real(value: Any) -> Any:
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         raise _Bad(f"{_shown(value)}, not a number")
+    return value
 
 
-def date(value: Any) -> None:
+def date(value: Any) -> Any:
     text(value)
     try:
         if not _DATE_PATTERN.fullmatch(value):
@@ -142,25 +160,29 @@ def date(value: Any) -> None:
         dt.date.fromisoformat(value)
     except ValueError:
         raise _Bad(f"{_shown(value)} is not a date (YYYY-MM-DD)") from None
+    return value
 
 
-def time_of_day(value: Any) -> None:
+def time_of_day(value: Any) -> Any:
     text(value)
     if parse_time(value) != value:
         raise _Bad(f"{_shown(value)} is not a time of day (HH:MM)")
+    return value
 
 
-def digest(value: Any) -> None:
+def digest(value: Any) -> Any:
     text(value)
     if not _HASH_PATTERN.fullmatch(value):
         raise _Bad(f"{_shown(value)} is not a version hash")
+    return value
 
 
 def one_of(values: tuple[str, ...]) -> Check:
-    def check(value: Any) -> None:
+    def check(value: Any) -> Any:
         text(value)
         if value not in values:
             raise _Bad(f"{_shown(value)} is not one of: {', '.join(values)}")
+        return value
 
     return check
 
@@ -170,9 +192,8 @@ def enum(kind: type[StrEnum]) -> Check:
 
 
 def nullable(check: Check) -> Check:
-    def maybe(value: Any) -> None:
-        if value is not None:
-            check(value)
+    def maybe(value: Any) -> Any:
+        return None if value is None else check(value)
 
     return maybe
 
@@ -181,18 +202,23 @@ def json_of(shape: Any, what: str) -> Check:
     """Text holding JSON of ``shape`` (a type the models use), strictly: no number for a flag."""
     adapter: TypeAdapter[Any] = TypeAdapter(shape)
 
-    def check(value: Any) -> None:
-        text(value)
+    @functools.lru_cache(maxsize=4096)  # '[]', '{}', the same tags: many values repeat
+    def problem(value: str) -> str | None:
         try:
-            parsed = json.loads(value)
-        except ValueError:
-            raise _Bad("not valid JSON") from None
-        try:
-            adapter.validate_python(parsed, strict=True)
+            adapter.validate_json(value, strict=True)
         except ValidationError as error:
             first = error.errors()[0]
+            if first["type"] == "json_invalid":
+                return "not valid JSON"
             at = ".".join(str(part) for part in first["loc"])
-            raise _Bad(f"not {what} ({at + ': ' if at else ''}{first['msg'].lower()})") from None
+            return f"not {what} ({at + ': ' if at else ''}{first['msg'].lower()})"
+        return None
+
+    def check(value: Any) -> Any:
+        text(value)
+        if found := problem(value):
+            raise _Bad(found)
+        return value
 
     return check
 
@@ -344,29 +370,29 @@ HEADER: dict[str, Check] = {
     "created_at": stamp,
     "since": nullable(stamp),
 }
-# How the app reads each table back: a row must read this way too.
-MODELS: dict[str, type[BaseModel]] = {
-    "review": ReviewRow,
-    "focus_areas": FocusAreaRow,
-    "reviewers": ReviewerRow,
-    "days": DayRow,
-    "sessions": SessionRow,
-    "notes": Note,
-    "evidence": EvidenceItem,
-    "findings": Finding,
-}
 _KEYS = {name: table.key for name, table in BY_NAME.items()} | {"tombstones": ("id",)}
+# Columns holding a time stamp, which may not lie in the future.
+_STAMP_COLUMNS = frozenset(
+    column
+    for columns in [*COLUMNS.values(), HEADER]
+    for column in columns
+    if column.endswith("_at") or column == "at"
+)
 
 
 def latest_stamp(now: dt.datetime | None = None) -> str:
-    """The latest stamp a row may carry: this laptop's clock, and a day's slack."""
-    return ((now or dt.datetime.now(dt.UTC)) + CLOCK_SLACK).strftime(STAMP_FORMAT)
+    """The latest stamp a row may carry: this laptop's clock, and a day's slack (to the hour, so
+    the bundles of one merge are checked against the same limit)."""
+    latest = (now or dt.datetime.now(dt.UTC)) + CLOCK_SLACK
+    return latest.replace(minute=0, second=0, microsecond=0).strftime(STAMP_FORMAT)
 
 
 def check_columns(table: str, names: list[str]) -> None:
     """The columns of a bundle's table (``bundle`` is its header) are those this version
     writes, no more, no fewer."""
     expected = HEADER if table == "bundle" else COLUMNS[table]
+    if len(names) == len(expected) and all(name in expected for name in names):
+        return
     if missing := [name for name in expected if name not in names]:
         raise RowProblem(
             "",
@@ -392,86 +418,99 @@ def row_label(table: str, row: Mapping[str, Any], number: int) -> str:
 
 
 def check_header(header: Mapping[str, Any]) -> None:
-    _check_values("its header", HEADER, header, latest_stamp())
+    _check_values(lambda: "its header", HEADER, header, latest_stamp())
 
 
 def check_row(table: str, row: Mapping[str, Any], number: int, *, review_id: str, latest: str) -> None:
     """Every value of ``row`` (the ``number``-th of ``table`` in the bundle), then the row as a
     whole; ``RowProblem`` for the first that fails."""
-    where = row_label(table, row, number)
+
+    def where() -> str:
+        return row_label(table, row, number)
+
     _check_values(where, COLUMNS[table], row, latest)
     _check_whole(table, row, where, review_id=review_id, latest=latest)
 
 
-def _check_values(where: str, columns: Mapping[str, Check], row: Mapping[str, Any], latest: str) -> None:
-    for column, check in columns.items():
-        value = row[column]
-        try:
-            check(value)
-            if check is stamp or column.endswith("_at"):
-                _not_in_future(value, latest)
-        except _Bad as bad:
-            raise RowProblem(f"{where}, field {column}", str(bad)) from None
+def _check_values(
+    where: Callable[[], str], columns: Mapping[str, Check], row: Mapping[str, Any], latest: str
+) -> None:
+    column = ""
+    try:  # one try for the row, not one per value: a bundle holds tens of thousands of values
+        for column, check in columns.items():
+            value = check(row[column])
+            if value is not None and column in _STAMP_COLUMNS and value > latest:
+                raise _Bad(
+                    f"{_shown(value)} is in the future (is the clock of the laptop that wrote it right?)"
+                )
+    except _Bad as bad:
+        raise RowProblem(f"{where()}, field {column}", str(bad)) from None
 
 
-def _not_in_future(value: Any, latest: str) -> None:
-    if isinstance(value, str) and value > latest:
-        raise _Bad(f"{_shown(value)} is in the future (is the clock of the laptop that wrote it right?)")
+def check_version(values: tuple[Any, ...], number: int) -> None:
+    """A row of ``versions`` (table, row key, hash): the most numerous, so checked on a fast path,
+    the slow one only to say what is wrong."""
+    table, key, hashed = values
+    texts = type(table) is str and type(key) is str and type(hashed) is str
+    if texts and table in BY_NAME and _HASH_PATTERN.fullmatch(hashed):
+        return
+    row = dict(zip(COLUMNS["versions"], values, strict=True))
+    _check_values(lambda: row_label("versions", row, number), COLUMNS["versions"], row, "")
+    raise RowProblem(f"versions row number {number}", "is not a version")  # pragma: no cover - unreachable
 
 
-def _check_whole(table: str, row: Mapping[str, Any], where: str, *, review_id: str, latest: str) -> None:
-    """What no single value shows: ids that must agree, the rows JSON columns hold, the model."""
+def _check_whole(
+    table: str,
+    row: Mapping[str, Any],
+    where: Callable[[], str],
+    *,
+    review_id: str,
+    latest: str,
+) -> None:
+    """What no single value shows: ids that must agree, the rows that JSON columns hold."""
     if table == "notes" and row["id"] != note_id(review_id, row["session_id"], row["author_id"]):
         raise RowProblem(
-            f"{where}, field id",
+            f"{where()}, field id",
             f"not the id of {row['author_id']}'s note for session {row['session_id']} (session_id or "
             "author_id changed?)",
         )
     if table == "findings":
         _check_finding(row, where)
-    if table == "tombstones":
-        if row["id"] != f"{row['table_name']}/{row['row_id']}":
-            raise RowProblem(f"{where}, field id", "does not name its table_name and row_id")
-        _check_copy(
-            row["table_name"], json.loads(row["row"]), f"{where}, field row", row["row_id"], review_id, latest
-        )
-    if table == "conflicts":
-        loser = json.loads(row["loser"])
-        _check_copy(row["table_name"], loser, f"{where}, field loser", None, review_id, latest)
-        if BY_NAME[row["table_name"]].row_key(loser) != row["row_id"]:
-            raise RowProblem(f"{where}, field row_id", "is not the key of the row it keeps")
-    if model := MODELS.get(table):
-        try:
-            model.model_validate(dict(row))
-        except (ValidationError, ValueError) as error:
-            field = error.errors()[0]["loc"][0] if isinstance(error, ValidationError) else "?"
-            raise RowProblem(f"{where}, field {field}", "cannot be read back") from None
+    if table in ("tombstones", "conflicts"):
+        copy = "row" if table == "tombstones" else "loser"
+        if table == "tombstones" and row["id"] != f"{row['table_name']}/{row['row_id']}":
+            raise RowProblem(f"{where()}, field id", "does not name its table_name and row_id")
+        # a deleted row travels in every bundle after: the same text, checked once
+        if problem := _copy_problem(row["table_name"], row[copy], row["row_id"], review_id, latest):
+            raise RowProblem(f"{where()}, field {copy}", problem)
 
 
-def _check_finding(row: Mapping[str, Any], where: str) -> None:
+def _check_finding(row: Mapping[str, Any], where: Callable[[], str]) -> None:
     in_area = row["section"] in (FindingSection.STRENGTH, FindingSection.DEVELOPMENT)
     if in_area != (row["focus_area_id"] is not None):
         need = "needs a focus area" if in_area else "belongs to no focus area"
-        raise RowProblem(f"{where}, field focus_area_id", f"a finding in section {row['section']} {need}")
+        raise RowProblem(f"{where()}, field focus_area_id", f"a finding in section {row['section']} {need}")
     agreed = row["status"] == FindingStatus.AGREED
     for column in ("agreed_by", "agreed_at"):
         if agreed != (row[column] is not None):
             raise RowProblem(
-                f"{where}, field {column}",
+                f"{where()}, field {column}",
                 "an agreed finding says who agreed it and when"
                 if agreed
                 else "a draft finding is agreed by no one",
             )
 
 
-def _check_copy(
-    table: str, copy: dict[str, Any], where: str, key: str | None, review_id: str, latest: str
-) -> None:
-    """A whole row kept as JSON (a conflict's loser, a deleted row): a row of ``table``."""
+@functools.lru_cache(maxsize=8192)
+def _copy_problem(table: str, text: str, key: str, review_id: str, latest: str) -> str | None:
+    """What is wrong with a whole row of ``table`` kept as JSON (a deleted row, a conflict's
+    loser) under ``key``, or None."""
+    copy = json.loads(text)
     try:
         check_columns(table, list(copy))
         check_row(table, copy, 1, review_id=review_id, latest=latest)
     except RowProblem as problem:
-        raise RowProblem(where, f"the {table} row it holds: {problem}") from None
-    if key is not None and BY_NAME[table].row_key(copy) != key:
-        raise RowProblem(where, f"holds another {table} row than {key}")
+        return f"the {table} row it holds: {problem}"
+    if BY_NAME[table].row_key(copy) != key:
+        return f"holds another {table} row than {key}"
+    return None
