@@ -30,6 +30,7 @@ from docx.shared import Cm, Pt, RGBColor, Twips
 
 from .content import LetterContent, write_privately
 from .letter_markdown import DRAFT_MARK, Block, Item, letter_outline
+from .text import printable_content
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -67,7 +68,8 @@ class TemplateError(ValueError):
 
 def write_letter_docx(content: LetterContent, path: Path, template: Path | None = None) -> None:
     """Write the letter at ``path`` (owner-only, replaced in one step); ``TemplateError`` if the
-    letterhead cannot be read."""
+    letterhead cannot be read. Control characters in the text are left out (Word cannot hold them)."""
+    content = printable_content(content)
     document = _open_template(template) if template else _plain_document()
     writer = _Writer(document)
     for block in letter_outline(content):

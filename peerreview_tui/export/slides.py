@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .letter_markdown import DRAFT_MARK, _md, review_dates, team_line
+from .text import printable_content
 
 if TYPE_CHECKING:
     from .content import LetterContent, LetterFinding
@@ -343,8 +344,9 @@ def _count(number: int, one: str, many: str | None = None) -> str:
 
 def slides_markdown(content: LetterContent) -> str:
     """The deck as Markdown: a ``# `` heading per slide, bullets, ``---`` between slides; the
-    speaker notes as HTML comments, which Markdown viewers hide and slide tools (Marp) read."""
-    return "\n---\n\n".join(_slide_markdown(slide) for slide in deck(content))
+    speaker notes as HTML comments, which Markdown viewers hide and slide tools (Marp) read.
+    Control characters are left out."""
+    return "\n---\n\n".join(_slide_markdown(slide) for slide in deck(printable_content(content)))
 
 
 def _slide_markdown(slide: Slide) -> str:

@@ -28,6 +28,7 @@ from .slides import (
     deck,
     title_size,
 )
+from .text import printable_content
 
 if TYPE_CHECKING:
     from pptx.enum.text import PP_PARAGRAPH_ALIGNMENT
@@ -43,12 +44,13 @@ def write_slides_pptx(content: LetterContent, path: Path) -> None:
     """Write the deck as a 16:9 PowerPoint file at ``path``, readable only by its owner.
 
     The file is written beside ``path`` first and moved into place, so a failure never leaves a
-    half-written deck."""
+    half-written deck. Control characters in the text are left out (PowerPoint cannot hold them)."""
     from pptx import Presentation
     from pptx.util import Inches
 
     from .content import write_privately
 
+    content = printable_content(content)
     presentation = Presentation()
     presentation.slide_width, presentation.slide_height = Inches(SLIDE_W), Inches(SLIDE_H)
     _set_properties(presentation, content)

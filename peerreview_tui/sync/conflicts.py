@@ -104,8 +104,8 @@ def resolve_conflict(store: Store, conflict_id: str, keep: Keep, actor: str) -> 
             f"conflict {conflict.short_id} was already settled by {conflict.resolved_by} (kept the {conflict.resolution})"
         )
     stamp = now()
+    author = conflict.loser.get("author_id") if conflict.table_name == "notes" else None
     with store.write() as db:
-        author = conflict.loser.get("author_id") if conflict.table_name == "notes" else None
         require(db, actor, Change.RESOLVE_CONFLICT, author=author)
         if keep == "loser":
             _restore(store, conflict, actor, stamp)
@@ -135,11 +135,9 @@ def _restore(store: Store, conflict: Conflict, actor: str, stamp: str) -> None:
     row = conflict.loser
     if conflict.table_name == "notes":
         # Through the store, so the note's evidence items follow its restored text. The text is
-        # its author's own (a note is changed by no one else), so the version put back is theirs;
-        # the audit entry says who chose it.
+        # the author's own earlier version: it stays theirs; the audit row says who settled.
         attendance = [Attendee.model_validate(a) for a in json.loads(row["attendance"])]
-        author = row["author_id"]
-        notes.save_note(store, row["session_id"], author, row["body"], attendance, actor=author)
+        notes.save_note(store, row["session_id"], row["author_id"], row["body"], attendance)
         return
     with store.write() as db:
         upsert(db, BY_NAME[conflict.table_name], row | {"updated_by": actor, "updated_at": stamp})
