@@ -185,7 +185,7 @@ def check_purged(bundle: Bundle, here: Here) -> None:
     for what in note_text_in(bundle, here):
         raise Refusal(
             f"the notes of this review were purged here on {here.purged_at[:10]}, and it holds note text "
-            f"({what}); purge the notes on the laptop that wrote it ('peerreview purge') and bundle again"
+            f"({what}); purge the notes on the laptop that wrote it ('peerreview purge --notes') and bundle again"
         )
 
 
