@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import platformdirs
 
 APP_NAME = "peerreview-tui"
+# The id rule of the schedule file (``models.Id``), for the ids that become parts of file names;
+# repeated here because paths stands beside models, not on it.
+_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,47}")
+_STEM = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 def data_dir() -> Path:
@@ -36,3 +41,19 @@ def backups_dir(db_path: Path) -> Path:
     """Backups sit beside the database they copy, in a folder named after its file
     (``backups/review.db/``): no other database's backups can be taken for its own."""
     return db_path.parent / "backups" / db_path.name
+
+
+def is_id(value: object) -> bool:
+    """Whether ``value`` is an id: lower-case letters, digits and '-', so never a path."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
+
+
+def is_file_stem(stem: str) -> bool:
+    """Whether ``stem`` is made of ids and digits joined by '-': a file name with no folder in it."""
+    return _STEM.fullmatch(stem) is not None
+
+
+def name_part(value: str, instead: str) -> str:
+    """``value`` for a default file name if it is an id, else ``instead``: default names are
+    built only from ids, so a file lands where it is meant to."""
+    return value if is_id(value) else instead

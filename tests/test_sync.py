@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from peerreview_tui.models import FindingSection, SessionStatus
+from peerreview_tui.models import FindingSection, FindingStatus, SessionStatus
 from peerreview_tui.store import Store, findings, notes, week
+from peerreview_tui.store.purge import purge_notes
 from peerreview_tui.store.search import search_notes
 from peerreview_tui.sync import (
     BUNDLE_FORMAT,
@@ -374,7 +375,10 @@ def test_a_session_dropped_by_a_reload_but_with_notes_elsewhere_is_kept_cancelle
         day.model_copy(update={"sessions": [s for s in day.sessions if s.id != dropped]})
         for day in example_schedule.days
     ]
-    changes = week.apply_schedule(lead, example_schedule.model_copy(update={"days": days}), "sha2")
+    revised = example_schedule.model_copy(update={"days": days})
+    # Every laptop loads the revised file (a bundle never brings one); here first, with the notes.
+    assert week.apply_schedule(a, revised, "sha2").cancelled == [dropped]
+    changes = week.apply_schedule(lead, revised, "sha2")
     assert changes.removed == [dropped]  # no notes on the lead's laptop: deleted outright
     send(lead, a, tmp_path)
     send(a, lead, tmp_path, actor="officer2")
@@ -457,3 +461,116 @@ def test_join_refuses_partial_bundles_unknown_reviewers_and_taken_databases(lapt
     assert not (tmp_path / "x.db").exists()
     with pytest.raises(SyncError, match="already holds review"):
         init_from_bundle(lead.path, tmp_path / "full.prbundle", me="officer1")
+
+
+# --- Deletions in the summary -------------------------------------------------------------------
+
+
+def test_merge_summaries_count_deletions(laptops, tmp_path: Path) -> None:
+    a, lead = laptops("a"), laptops("lead")
+    notes.save_note(a, SESSION, "officer1", "".join(f"+ point {i} #practice\n" for i in range(20)))
+    finding = findings.create_finding(
+        a, section=FindingSection.KEY_MESSAGE, focus_area_id=None, title="Soon gone", actor="officer1"
+    )
+    send(a, lead, tmp_path, actor="officer1")
+    notes.save_note(a, SESSION, "officer1", "nothing marked any more\n")
+    findings.delete_finding(a, finding.id, "officer1")
+    summary = send(a, lead, tmp_path, since_last=True, actor="officer1")
+    assert summary.total("evidence").deleted == 20 and summary.total("findings").deleted == 1
+    described = summary.describe()
+    assert "20 evidence items deleted" in described and "1 finding deleted" in described, described
+    assert summary.bundles[0].describe() == described
+    with lead.read() as db:
+        [entry] = [
+            json.loads(row["changes"])
+            for row in db.query("SELECT changes FROM audit WHERE action = 'merge' ORDER BY at DESC LIMIT 1")
+        ]
+    assert entry["counts"]["evidence"] == {"deleted": 20}
+
+
+# --- A purged review stays purged -------------------------------------------------------------
+
+
+def test_a_purged_review_refuses_note_text_from_a_laptop_that_had_not_purged(laptops, tmp_path: Path) -> None:
+    a, lead = laptops("a"), laptops("lead")
+    notes.save_note(a, SESSION, "officer1", "+ said in confidence #practice\n")
+    send(a, lead, tmp_path, actor="officer1")
+    purge_notes(lead, force=True)
+    notes.save_note(a, OTHER_SESSION, "officer1", "+ more said in confidence #practice\n")  # typed since
+    path = tmp_path / "unpurged.prbundle"
+    write_bundle(a, path, actor="officer1")
+    before = dump(lead)
+    with pytest.raises(SyncError) as refused:
+        merge_bundles(lead, [path], actor="lead")
+    message = str(refused.value)
+    assert "purged" in message and "note text" in message and "peerreview purge" in message
+    assert "Priya Natarajan" in message and "confidence" not in message
+    assert dump(lead) == before
+    # The purge travels the other way: the lead's blanked notes replace the text on A...
+    send(lead, a, tmp_path)
+    assert note_body(a) == ""
+    # ...and once A is purged too, its bundles are welcome again.
+    purge_notes(a, force=True)
+    assert send(a, lead, tmp_path, actor="officer1").conflicts == 0
+    with lead.read() as db:
+        assert [row["body"] for row in db.query("SELECT body FROM notes")] == ["", ""]
+
+
+# --- Who may change what ------------------------------------------------------------------------
+
+
+def test_what_the_lead_does_travels_and_what_reviewers_may_do_to_it_too(laptops, tmp_path: Path) -> None:
+    a, lead = laptops("a"), laptops("lead")
+    notes.save_note(
+        a, SESSION, "officer1", '! "we feel listened to" #practice\n+ plans are clear #practice\n'
+    )
+    send(a, lead, tmp_path, actor="officer1")
+    with lead.read() as db:
+        quote = next(db.query("SELECT id FROM evidence WHERE kind = 'quote'"))["id"]
+    made = [
+        findings.create_finding(
+            lead,
+            section=FindingSection.STRENGTH,
+            focus_area_id="practice",
+            title=title,
+            evidence_ids=[quote],
+            actor="lead",
+        )
+        for title in ("Staff feel heard", "Plans are clear")
+    ]
+    findings.agree_finding(lead, made[1].id, "lead")
+    findings.choose_quote(lead, made[0].id, quote, True, "lead")
+    assert send(lead, a, tmp_path).conflicts == 0
+    # A reviewer moves the draft below the agreed one (which takes its place) and stops citing
+    # the chosen quote: theirs to do while it is a draft.
+    findings.move_finding(a, made[0].id, 1, "officer1")
+    findings.detach_evidence(a, made[0].id, [quote], "officer1")
+    send(a, lead, tmp_path, since_last=True, actor="officer1")
+    listed = findings.list_findings(lead)
+    assert [(view.finding.title, view.finding.status) for view in listed] == [
+        ("Plans are clear", FindingStatus.AGREED),
+        ("Staff feel heard", FindingStatus.DRAFT),
+    ]
+    assert findings.linked_evidence(lead, made[0].id) == []
+
+
+def test_a_revised_schedule_comes_from_the_file_not_from_a_bundle(
+    laptops, tmp_path: Path, example_schedule
+) -> None:
+    a, lead = laptops("a"), laptops("lead")
+    team = [r.model_copy(update={"lead": r.id == "officer2"}) for r in example_schedule.reviewers]
+    revised = example_schedule.model_copy(update={"reviewers": team})
+    week.apply_schedule(lead, revised, "sha2")
+    path = tmp_path / "lead.prbundle"
+    write_bundle(lead, path, actor="lead")
+    before = dump(a)
+    with pytest.raises(SyncError) as refused:
+        merge_bundles(a, [path], actor="officer1")
+    message = str(refused.value)
+    assert "who leads the review" in message and "David Fenwick-Hale" in message
+    assert "peerreview reload" in message and dump(a) == before
+    # Once this laptop has loaded the same file, the bundle is welcome.
+    week.apply_schedule(a, revised, "sha2")
+    assert merge_bundles(a, [path], actor="officer1").conflicts == 0
+    # A laptop that joins takes the team from the bundle, whoever leads it.
+    init_from_bundle(tmp_path / "new.db", path, me="health")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,64 @@ def test_an_encrypted_reviews_bundles_are_encrypted_with_its_passphrase(tmp_path
     assert runner.invoke(main, ["merge", str(bundle), "--db", str(lead_db)]).exit_code == 0
     with Store.open(lead_db, passphrase="team-passphrase-2012") as store:
         assert "private words" in notes.get_note(store, "mon-1330-lscb", "health").body
+
+
+def test_merging_a_bundle_encrypted_for_the_exchange_says_what_happened(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PEERREVIEW_PASSPHRASE", "team-passphrase-2012")
+    lead_db, health_db, stick = tmp_path / "lead.db", tmp_path / "health.db", tmp_path / "h.prbundle"
+    for db in (lead_db, health_db):
+        run("init", EXAMPLE, "--encrypt", "--db", db)
+    with Store.open(health_db, passphrase="team-passphrase-2012") as store:
+        notes.save_note(store, "mon-1330-lscb", "health", "+ the chair is new #partnership")
+    monkeypatch.setenv("PEERREVIEW_BUNDLE_PASSPHRASE", "exchange-pass-2012")
+    run("bundle", "--encrypt", "-o", stick, "--as", "health", "--db", health_db)
+    # Asked for, the exchange passphrase is taken without a word about a wrong one.
+    monkeypatch.delenv("PEERREVIEW_BUNDLE_PASSPHRASE")
+    asked = CliRunner().invoke(
+        main, ["merge", str(stick), "--db", str(lead_db)], input="exchange-pass-2012\n"
+    )
+    assert asked.exit_code == 0, asked.output
+    assert "wrong passphrase" not in asked.output
+    assert "not encrypted with this review's passphrase" in asked.output and "1 note" in asked.output
+    # Given in the environment, it is used without asking.
+    again = tmp_path / "h2.prbundle"
+    with Store.open(health_db, passphrase="team-passphrase-2012") as store:
+        notes.save_note(store, "mon-1330-lscb", "health", "+ the chair is new and able #partnership")
+    monkeypatch.setenv("PEERREVIEW_BUNDLE_PASSPHRASE", "exchange-pass-2012")
+    run("bundle", "--encrypt", "--since-last", "-o", again, "--as", "health", "--db", health_db)
+    quiet = run("merge", again, "--db", lead_db).output
+    assert "passphrase" not in quiet and "1 note" in quiet
+    # A wrong one is called wrong, and nothing is merged.
+    monkeypatch.setenv("PEERREVIEW_BUNDLE_PASSPHRASE", "not-the-right-one")
+    refused = run("merge", again, "--db", lead_db, ok=False).output
+    assert "wrong passphrase" in refused and refused.count("\n") == 1
+
+
+def test_a_review_id_that_is_a_path_is_refused_on_join(tmp_path: Path, monkeypatch) -> None:
+    lead = tmp_path / "lead.db"
+    run("init", EXAMPLE, "--db", lead)
+    start = bundle(lead, "lead", tmp_path / "start.prbundle")
+    with sqlite3.connect(start) as conn:
+        conn.execute("UPDATE bundle SET review_id = '../escaped/x'")
+        conn.execute("UPDATE review SET id = '../escaped/x'")
+    refused = run("join", start, "--db", tmp_path / "new.db", "--as", "officer1", ok=False).output
+    assert "'../escaped/x' is not an id" in refused and refused.count("\n") == 1
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_default_file_names_are_built_only_from_ids(tmp_path: Path, monkeypatch) -> None:
+    """A review that took a path for its id before ids from bundles were checked: no file is
+    written outside the current folder, and the user is told to name the file."""
+    db = tmp_path / "r.db"
+    run("init", EXAMPLE, "--db", db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE review SET id = '../escaped/x'")
+    work, escaped = tmp_path / "work", tmp_path / "escaped"
+    work.mkdir()
+    escaped.mkdir()
+    monkeypatch.chdir(work)
+    refused = run("bundle", "--db", db, "--as", "lead", ok=False).output
+    assert "'../escaped/x' is not an id" in refused and "-o" in refused
+    run("export", "letter", "--format", "md", "--db", db)
+    assert list(escaped.iterdir()) == [] and [p.name for p in work.iterdir()] == ["review-letter.md"]
+    run("bundle", "--db", db, "--as", "lead", "-o", work / "named.prbundle")  # a name given is used

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import click
@@ -53,6 +54,10 @@ def bundle(
         actor = acting_reviewer(store, me)
         review = store.review()
         assert review is not None  # open_review refuses a database without one
+        if output is None and not paths.is_id(review.id):
+            fail(
+                f"this review's id {review.id!r} is not an id, so no file can be named after it; give one with -o"
+            )
         path = output or free_bundle_path(Path.cwd(), f"{review.id}-{actor}-{dt.datetime.now():%Y%m%d-%H%M}")
         passphrase = new_passphrase(path, env=BUNDLE_ENV) if encrypt else None
         summary = write_bundle(store, path, since_last=since_last, actor=actor, passphrase=passphrase)
@@ -69,14 +74,17 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
     """Bring in bundles from other laptops (files, or folders holding them). Merging a bundle
     twice, or in any order, gives the same review."""
     bundles = _bundle_files(files)
+    key = os.environ.get(BUNDLE_ENV) or None  # a passphrase agreed for the exchange, if given
     with open_review(db_path) as store:
         actor = acting_reviewer(store, me) if me else store.get_meta("me") or "unknown"
         with store.backup_if_changed("merge") as backup:  # kept only if the merge changed the review
             try:
-                summary = merge_bundles(store, bundles, actor=actor)
+                summary = merge_bundles(store, bundles, actor=actor, passphrase=key)
             except BundlePassphraseNeeded as needed:  # encrypted with a passphrase for the exchange
+                if key is not None:
+                    raise  # the one given is wrong; the message says so
                 click.echo(str(needed), err=True)
-                key = passphrase_for(needed_path(needed, bundles), env=BUNDLE_ENV)
+                key = passphrase_for(needed.path, env=BUNDLE_ENV)
                 summary = merge_bundles(store, bundles, actor=actor, passphrase=key)
     for merged in summary.bundles:
         if merged.skipped:
@@ -93,11 +101,6 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
         )
     if backup.path is not None:
         click.echo(f"A backup from before the merge: {backup.path}")
-
-
-def needed_path(needed: BundlePassphraseNeeded, bundles: list[Path]) -> Path:
-    """The bundle the message is about (its name starts the message)."""
-    return next((path for path in bundles if str(needed).startswith(path.name)), bundles[0])
 
 
 def _bundle_files(arguments: tuple[Path, ...]) -> list[Path]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import FindingStatus, now
+from ..paths import name_part
 from ..store import Store, findings
 from .content import LetterContent, build_content, content_texts, write_privately
 from .guard import GuardHit, check_attribution
@@ -43,7 +44,8 @@ class Exported:
 def default_path(store: Store, what: str, fmt: str, folder: Path | None = None) -> Path:
     review = store.review()
     assert review is not None
-    return (folder or Path.cwd()) / f"{review.id}-{what}.{fmt}"
+    # built only from an id: a review id that is not one (a path, say) gives a plain name instead
+    return (folder or Path.cwd()) / f"{name_part(review.id, 'review')}-{what}.{fmt}"
 
 
 def export_document(

@@ -12,17 +12,20 @@ import json
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from sqlite_utils import Database
 
 from ..models import new_id, now
+from ..paths import is_file_stem
 from ..store import Store, StoreError
-from ..store.connection import SQLITE_HEADER, db_errors, is_encrypted, open_keyed, sqlcipher
+from ..store.connection import SQLITE_HEADER, db_errors, is_encrypted, open_keyed
+from . import rows as rows_check
+from .rows import RowProblem
 from .tables import TABLES, Row, columns, row_hash
 
 BUNDLE_FORMAT = 1
@@ -66,16 +69,16 @@ class BundleSummary:
 
     def describe(self) -> str:
         what = ", ".join(
-            _plural(self.counts.get(table, 0), noun) for table, noun in _NOUNS if self.counts.get(table)
+            plural(self.counts.get(table, 0), noun) for table, noun in NOUNS if self.counts.get(table)
         )
         what = what or "nothing"
         if self.deletions:
-            what += f", {_plural(self.deletions, 'deletion')}"
+            what += f", {plural(self.deletions, 'deletion')}"
         scope = f"changes since {self.since[:16].replace('T', ' ')} UTC" if self.since else "everything"
         return f"{what} ({scope})"
 
 
-_NOUNS = (
+NOUNS = (
     ("notes", "note"),
     ("evidence", "evidence item"),
     ("findings", "finding"),
@@ -91,14 +94,21 @@ _NOUNS = (
 )
 
 
-def _plural(n: int, noun: str) -> str:
+def plural(n: int, noun: str) -> str:
     if n == 1:
         return f"{n} {noun}"
     return f"{n} {noun[:-1]}ies" if noun.endswith("y") and noun[-2] not in "aeiou" else f"{n} {noun}s"
 
 
 def free_bundle_path(folder: Path, stem: str) -> Path:
-    """``stem.prbundle``, or ``stem-2.prbundle``... if a bundle was already written this minute."""
+    """``stem.prbundle``, or ``stem-2.prbundle``... if a bundle was already written this minute.
+    ``stem`` is made of ids (the review's, the reviewer's) and digits; anything else (a review id
+    that is a path, say) is refused, so the file lands in ``folder`` and nowhere else."""
+    if not is_file_stem(stem):
+        raise SyncError(
+            f"cannot name a bundle {stem!r}: a name made of ids holds only lower-case letters, digits "
+            "and '-'; give the file a name"
+        )
     path, n = folder / f"{stem}{SUFFIX}", 1
     while path.exists():
         n += 1
@@ -107,7 +117,11 @@ def free_bundle_path(folder: Path, stem: str) -> Path:
 
 
 class BundlePassphraseNeeded(SyncError):
-    """The bundle is encrypted with a passphrase this laptop was not given."""
+    """The bundle is encrypted with a passphrase this laptop was not given (or not the right one)."""
+
+    def __init__(self, message: str, path: Path):
+        super().__init__(message)
+        self.path = path
 
 
 def open_bundle(path: Path, *, create: bool = False, passphrase: str | None = None) -> Any:
@@ -132,7 +146,7 @@ def open_bundle(path: Path, *, create: bool = False, passphrase: str | None = No
         if not is_encrypted(path):
             raise SyncError(f"{path.name} is not a peerreview bundle")
         if passphrase is None:
-            raise BundlePassphraseNeeded(f"{path.name} is encrypted: give its passphrase")
+            raise BundlePassphraseNeeded(f"{path.name} is encrypted: give its passphrase", path)
         return _open_encrypted(path, passphrase)
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
@@ -149,7 +163,9 @@ def _open_encrypted(path: Path, passphrase: str) -> Any:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     except db_errors():
         conn.close()
-        raise BundlePassphraseNeeded(f"{path.name}: wrong passphrase, or not a peerreview bundle") from None
+        raise BundlePassphraseNeeded(
+            f"{path.name}: wrong passphrase, or not a peerreview bundle", path
+        ) from None
     _check_application_id(conn, app_id, path)
     return conn
 
@@ -164,39 +180,128 @@ def _check_application_id(conn: Any, app_id: int, path: Path) -> None:
 
 
 def read_bundle(path: str | Path, passphrase: str | None = None) -> Bundle:
-    """Everything in the bundle at ``path``; ``SyncError`` for a file that is not one, is
-    damaged, or comes from a newer peerreview; ``BundlePassphraseNeeded`` for an encrypted one
-    without (or with the wrong) passphrase."""
+    """Everything in the bundle at ``path``, every row checked (``rows``); ``SyncError`` for a
+    file that is not a bundle, is damaged, holds anything but its own tables or a row this
+    version did not write, or comes from a newer peerreview; ``BundlePassphraseNeeded`` for an
+    encrypted one without (or with the wrong) passphrase. Only the bundle's own tables are read,
+    a row at a time, so what it holds decides no more than its size."""
     path = Path(path)
     conn = open_bundle(path, passphrase=passphrase)
-    conn.row_factory = _row_factory(conn)
     try:
-        found = next(iter(conn.execute("SELECT * FROM bundle")), None)
-        if found is None:
-            raise SyncError(f"{path.name} is damaged: it has no header")
-        header = BundleHeader.model_validate(dict(found))
-        if header.format > BUNDLE_FORMAT:
-            raise SyncError(
-                f"{path.name} was written by a newer peerreview (bundle format {header.format}; this one reads "
-                f"up to {BUNDLE_FORMAT}); upgrade peerreview to merge it"
-            )
-        rows = {
-            table.name: [dict(row) for row in conn.execute(f"SELECT * FROM {table.name}")] for table in TABLES
-        }
-        tombstones = [dict(row) for row in conn.execute("SELECT * FROM tombstones")]
+        conn.execute("PRAGMA trusted_schema = OFF")
+        conn.execute("PRAGMA cell_size_check = ON")
+        objects = _schema(conn)
+        header = _read_header(conn, path, objects)
+        _check_objects(objects)
+        latest = rows_check.latest_stamp()
+        # the review first: the header must be its own before its id is used to check the notes'
+        read = {"review": list(_read_rows(conn, "review", header.review_id, latest))}
+        _check_header_agrees(header, read["review"])
+        for name in [*(table.name for table in TABLES if table.name != "review"), "tombstones"]:
+            read[name] = list(_read_rows(conn, name, header.review_id, latest))
         history: dict[tuple[str, str], set[str]] = {}
-        for table_name, key, hash_ in conn.execute("SELECT table_name, row_key, hash FROM versions"):
-            history.setdefault((table_name, key), set()).add(hash_)
-    except (*db_errors(), ValidationError):  # type: ignore[misc]  # mypy cannot read a starred tuple of classes
+        rows_check.check_columns("versions", _columns(conn, "versions"))
+        versions = conn.execute("SELECT table_name, row_key, hash FROM versions")
+        for number, version in enumerate(versions, start=1):
+            rows_check.check_version(version, number)
+            history.setdefault((version[0], version[1]), set()).add(version[2])
+    except RowProblem as problem:
+        raise SyncError(refused(path, str(problem))) from None
+    except db_errors():
         raise SyncError(f"{path.name} is damaged or not a peerreview bundle") from None
     finally:
         conn.close()
-    return Bundle(path, header, rows, tombstones, history, encrypted=not isinstance(conn, sqlite3.Connection))
+    tombstones = read.pop("tombstones")
+    return Bundle(path, header, read, tombstones, history, encrypted=not isinstance(conn, sqlite3.Connection))
 
 
-def _row_factory(conn: Any) -> Any:
-    """sqlite3.Row, or sqlcipher3's own Row for an encrypted bundle."""
-    return sqlite3.Row if isinstance(conn, sqlite3.Connection) else sqlcipher().Row
+def refused(path: Path, why: str) -> str:
+    """The one line that refuses a bundle."""
+    return f"{path.name} refused (nothing was merged): {why}"
+
+
+_OWN_TABLES = ("bundle", *(table.name for table in TABLES), "tombstones", "versions")
+
+
+def _schema(conn: Any) -> list[tuple[str, str, str]]:
+    """(type, name, sql) of everything the file defines."""
+    return [
+        (kind, name, sql or "")
+        for kind, name, sql in conn.execute("SELECT type, name, sql FROM sqlite_master")
+    ]
+
+
+def _check_objects(objects: list[tuple[str, str, str]]) -> None:
+    """Only the bundle's own tables, plain ones: a view, a trigger, an index or another table
+    could run or read anything."""
+    for kind, name, sql in objects:
+        if kind != "table":
+            article = "an" if kind[0] in "aeiou" else "a"
+            place = " where a table should be" if name in _OWN_TABLES else ""
+            raise RowProblem("", f"it holds {article} {kind} '{name}'{place}; a bundle holds only its tables")
+        if name not in _OWN_TABLES:
+            raise RowProblem("", f"it holds a table '{name}' that is no part of a bundle")
+        if not sql.lstrip().upper().startswith("CREATE TABLE"):
+            raise RowProblem("", f"it holds a virtual table '{name}'; a bundle holds only plain tables")
+    tables = {name for kind, name, _ in objects if kind == "table"}
+    if missing := [name for name in _OWN_TABLES if name not in tables]:
+        raise RowProblem("", f"it has no table {missing[0]} (damaged, or not a peerreview bundle)")
+
+
+def _columns(conn: Any, table: str) -> list[str]:
+    """The columns of one of the bundle's tables; computed ones are refused (reading them runs
+    their expression)."""
+    names = []
+    for _, name, *_, hidden in conn.execute(f'PRAGMA table_xinfo("{table}")'):
+        if hidden:
+            raise RowProblem("", f"its table {table} has a computed or hidden column {name}")
+        names.append(name)
+    return names
+
+
+def _read_header(conn: Any, path: Path, objects: list[tuple[str, str, str]]) -> BundleHeader:
+    if not any(kind == "table" and name == "bundle" for kind, name, _ in objects):
+        if any(name == "bundle" for _, name, _ in objects):
+            _check_objects(objects)  # names what stands in its place
+        raise RowProblem("", "it has no header (damaged, or not a peerreview bundle)")
+    names = _columns(conn, "bundle")
+    found = conn.execute("SELECT * FROM bundle LIMIT 2").fetchall()
+    if len(found) != 1:
+        raise RowProblem("", "it has no header" if not found else "it has two headers")
+    header = dict(zip(names, found[0], strict=True))
+    form = header.get("format")
+    if isinstance(form, int) and not isinstance(form, bool) and form > BUNDLE_FORMAT:
+        raise SyncError(
+            f"{path.name} was written by a newer peerreview (bundle format {form}; this one reads "
+            f"up to {BUNDLE_FORMAT}); upgrade peerreview to merge it"
+        )
+    rows_check.check_columns("bundle", names)
+    rows_check.check_header(header)
+    return BundleHeader.model_validate(header)
+
+
+def _read_rows(conn: Any, table: str, review_id: str, latest: str) -> Iterator[Row]:
+    """The rows of one table, each checked, one at a time."""
+    names = _columns(conn, table)
+    rows_check.check_columns(table, names)
+    listed = ", ".join(f'"{name}"' for name in names)
+    for number, values in enumerate(conn.execute(f'SELECT {listed} FROM "{table}"'), start=1):
+        row = dict(zip(names, values, strict=True))
+        rows_check.check_row(table, row, number, review_id=review_id, latest=latest)
+        yield row
+
+
+def _check_header_agrees(header: BundleHeader, review: list[Row]) -> None:
+    """The header is the rows' own: the same review, the same schedule file."""
+    if len(review) > 1:
+        raise RowProblem("", f"its table review holds {len(review)} reviews")
+    if review and review[0]["id"] != header.review_id:
+        raise RowProblem(
+            "its header, field review_id",
+            f"says review '{header.review_id}', but its rows are of review '{review[0]['id']}'",
+        )
+    if review and review[0]["schedule_sha256"] != header.schedule_sha256:
+        raise RowProblem("its header, field schedule_sha256", "is not its review's")
 
 
 def write_bundle(

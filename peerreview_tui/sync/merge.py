@@ -17,14 +17,16 @@ The rules, row by row (rows are matched by id; ``finding_evidence`` by finding a
   stamps (two laptops loading the same schedule file) are no conflict, nor is a version loaded
   from the schedule file (it can be loaded again), nor a lost deletion (the row is still there).
 
-Everything happens in one transaction: a merge that fails changes nothing.
+Before any of that, every bundle is checked whole: its rows as they are read (``rows``), then
+against this database (``rules``: references, who may change what, a purged review). One row
+that fails refuses the merge, naming it. Everything happens in one transaction: a merge that
+fails changes nothing.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +34,16 @@ from sqlite_utils import Database
 
 from ..models import now
 from ..store import Store, audit
-from .bundle import Bundle, SyncError, read_bundle
+from .bundle import Bundle, BundlePassphraseNeeded, SyncError, read_bundle
+from .rules import check_bundles
 from .summary import BundleMerge, MergeSummary, TableCounts
 from .tables import (
+    BY_NAME,
     REFERENCED_BY,
     TABLES,
     Row,
+    State,
     Table,
-    columns,
     content,
     kept_row,
     remakeable,
@@ -54,11 +58,9 @@ MERGING = "sync.merging"  # meta key the tombstone triggers look at (see migrati
 def merge_bundles(
     store: Store, paths: Iterable[str | Path], *, actor: str, passphrase: str | None = None
 ) -> MergeSummary:
-    """Bring the bundles at ``paths`` into ``store``, all in one transaction."""
-    # every file checked before any change; encrypted ones with the exchange passphrase if one
-    # was given, else the review's own
-    key = passphrase if passphrase is not None else store.passphrase
-    bundles = [read_bundle(path, key) for path in paths]
+    """Bring the bundles at ``paths`` into ``store``, all in one transaction. Encrypted ones
+    open with ``passphrase`` (one agreed for the exchange) or the review's own."""
+    bundles = [_read(Path(path), passphrase, store.passphrase) for path in paths]
     with store.write() as db:
         ours = next(db.query("SELECT id, title FROM review"), None)
         summary = MergeSummary([BundleMerge(b.path, b.header) for b in bundles])
@@ -66,18 +68,21 @@ def merge_bundles(
         seen_ids: dict[str, Path] = {}
         for bundle, merged in zip(bundles, summary.bundles, strict=True):
             _check_review(bundle, ours)
-            _check_columns(db, bundle)
             merged.skipped = _skip_reason(db, bundle, seen_ids)
             seen_ids.setdefault(bundle.header.bundle_id, bundle.path)
             if merged.skipped is None:
                 todo.append((bundle, merged))
         if not todo:
             return summary
-        db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", [MERGING])
-        db.execute("PRAGMA defer_foreign_keys = ON")  # checked once, below, for the whole merge
         merger = _Merger(db, actor, now())
         for table in TABLES:
-            state = merger.load(table)
+            merger.load(table)
+        # against the review as it is, before a row is written
+        check_bundles(db, merger.states, [bundle for bundle, _ in todo])
+        db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", [MERGING])
+        db.execute("PRAGMA defer_foreign_keys = ON")  # checked once, below, for the whole merge
+        for table in TABLES:
+            state = merger.states[table.name]
             for bundle, merged in todo:
                 counts = merged.counts[table.name]
                 merger.merge_rows(state, bundle.rows[table.name], bundle.history, counts)
@@ -142,14 +147,27 @@ def _check_review(bundle: Bundle, ours: dict[str, Any] | None) -> None:
         )
 
 
-def _check_columns(db: Database, bundle: Bundle) -> None:
-    for table in TABLES:
-        rows = bundle.rows[table.name]
-        if rows and set(rows[0]) != set(columns(db, table.name)):
-            raise SyncError(
-                f"{bundle.path.name} was written by another version of peerreview (its {table.name} differ); "
-                "use the same version on every laptop"
-            )
+def _read(path: Path, given: str | None, own: str | None) -> Bundle:
+    """The bundle at ``path``; an encrypted one opens with the passphrase ``given`` for the
+    exchange, else with the review's ``own``. What went wrong is said as it is."""
+    keys = [key for key in dict.fromkeys((given, own)) if key is not None]
+    for key in keys:
+        try:
+            return read_bundle(path, key)
+        except BundlePassphraseNeeded:
+            continue
+    if not keys:
+        return read_bundle(path)  # a plain review: an encrypted bundle asks for its passphrase
+    if given is not None:
+        also = "" if own is None or own == given else ", nor is it this review's"
+        raise BundlePassphraseNeeded(
+            f"{path.name}: wrong passphrase for the exchange{also} (or not a peerreview bundle); nothing was merged",
+            path,
+        )
+    raise BundlePassphraseNeeded(
+        f"{path.name} is not encrypted with this review's passphrase: give the one agreed for the exchange",
+        path,
+    )
 
 
 def _skip_reason(db: Database, bundle: Bundle, earlier: dict[str, Path]) -> str | None:
@@ -168,7 +186,11 @@ def _check_references(db: Database, bundles: list[Bundle]) -> None:
     broken = db.execute("PRAGMA foreign_key_check").fetchall()
     if not broken:
         return
-    table, _, parent, _ = broken[0]
+    table, rowid, parent, _ = broken[0]
+    row = next(db.query(f"SELECT * FROM {table} WHERE rowid = ?", [rowid]), None)
+    named = (
+        f"{table} row '{BY_NAME[table].row_key(row)}'" if row and table in BY_NAME else f"a row of {table}"
+    )
     partial = [b for b in bundles if b.header.since is not None]
     hint = (
         f"{', '.join(b.path.name for b in partial)} hold{'s' if len(partial) == 1 else ''} only changes since an "
@@ -179,7 +201,7 @@ def _check_references(db: Database, bundles: list[Bundle]) -> None:
     )
     raise SyncError(
         f"nothing was merged: {len(broken)} rows refer to rows this database does not have "
-        f"(e.g. a row of {table} pointing at a missing row of {parent}); {hint}"
+        f"(e.g. {named}, pointing at a missing row of {parent}); {hint}"
     )
 
 
@@ -189,7 +211,7 @@ def _record(db: Database, bundle: Bundle, merged: BundleMerge, actor: str, stamp
     counts = {
         name: {key: value for key, value in vars(c).items() if key != "unchanged" and value}
         for name, c in merged.counts.items()
-        if c.changed or c.conflicts
+        if c.changed or c.conflicts or c.deleted
     }
     changes = {
         "sender": header.sender,
@@ -218,23 +240,13 @@ def _record(db: Database, bundle: Bundle, merged: BundleMerge, actor: str, stamp
 # --- The merge itself ------------------------------------------------------------------------
 
 
-@dataclass
-class _State:
-    """One table as it stands here during the merge."""
-
-    table: Table
-    rows: dict[str, Row]
-    tombs: dict[str, Row]
-    seen: dict[str, set[str]]  # row key -> hashes of versions known here
-
-
 class _Merger:
     def __init__(self, db: Database, actor: str, stamp: str):
         self.db, self.actor, self.stamp = db, actor, stamp
-        self.states: dict[str, _State] = {}
+        self.states: dict[str, State] = {}
         self.learned: set[tuple[str, str, str]] = set()
 
-    def load(self, table: Table) -> _State:
+    def load(self, table: Table) -> State:
         rows = {table.row_key(row): row for row in self.db.query(f"SELECT * FROM {table.name}")}
         tombs = {
             row["row_id"]: row
@@ -245,12 +257,12 @@ class _Merger:
             "SELECT row_key, hash FROM sync_versions WHERE table_name = ?", [table.name]
         ):
             seen.setdefault(row["row_key"], set()).add(row["hash"])
-        self.states[table.name] = state = _State(table, rows, tombs, seen)
+        self.states[table.name] = state = State(table, rows, tombs, seen)
         return state
 
     def merge_rows(
         self,
-        state: _State,
+        state: State,
         incoming: list[Row],
         history: dict[tuple[str, str], set[str]],
         counts: TableCounts,
@@ -263,13 +275,16 @@ class _Merger:
             seen = state.seen.setdefault(key, set())
             if local is not None and row_hash(local) == digest:
                 counts.unchanged += 1
-            elif self._wins(table, row, local, tomb):
+            elif state.wins(key, row):
                 upsert(self.db, table, row)
                 state.rows[key] = row
                 if local is None:
-                    counts.added += 1
+                    counts.added += 0 if _deleted(row) else 1  # made and deleted elsewhere: no news
                 elif content(local) != content(row):
-                    counts.updated += 1
+                    if _deleted(row) and not _deleted(local):
+                        counts.deleted += 1
+                    else:
+                        counts.updated += 1
                     lost_row = tomb is None or table.order(local) > tombstone_order(tomb)
                     if lost_row and row_hash(local) not in knew and not remakeable(table, local):
                         self._conflict(table, key, loser=local, winner=row, counts=counts)
@@ -287,7 +302,7 @@ class _Merger:
 
     def merge_tombstones(
         self,
-        state: _State,
+        state: State,
         incoming: list[Row],
         history: dict[tuple[str, str], set[str]],
         counts: TableCounts,
@@ -302,11 +317,13 @@ class _Merger:
                 state.tombs[key] = tomb
                 if local is not None and tombstone_order(tomb) > table.order(local):
                     derived = mine is not None and row_hash(local) == row_hash(kept_row(table.name, mine))
+                    if not derived:  # the row was live here: its deletion is news
+                        counts.deleted += 1
                     if row_hash(local) not in knew and not derived and not remakeable(table, local):
                         self._conflict(table, key, loser=local, winner=_as_winner(tomb), counts=counts)
             self._learn(state, key, knew | ({row_hash(local)} if local is not None else set()))
 
-    def settle_tombstones(self, state: _State) -> int:
+    def settle_tombstones(self, state: State) -> int:
         """Apply the deletions that win: delete the row, or keep it marked if rows refer to it."""
         table, removed = state.table, 0
         for key, tomb in state.tombs.items():
@@ -331,19 +348,13 @@ class _Merger:
             [(*version, self.stamp) for version in self.learned],
         )
 
-    def _wins(self, table: Table, row: Row, local: Row | None, tomb: Row | None) -> bool:
-        order = table.order(row)
-        return (local is None or order > table.order(local)) and (
-            tomb is None or order > tombstone_order(tomb)
-        )
-
     def _referenced(self, table: str, key: str) -> bool:
         return any(
             next(self.db.query(f"SELECT 1 AS x FROM {child} WHERE {column} = ? LIMIT 1", [key]), None)
             for child, column in REFERENCED_BY[table]
         )
 
-    def _learn(self, state: _State, key: str, hashes: set[str]) -> None:
+    def _learn(self, state: State, key: str, hashes: set[str]) -> None:
         seen = state.seen.setdefault(key, set())
         for digest in hashes - seen:
             seen.add(digest)
@@ -373,6 +384,11 @@ class _Merger:
             }
         )
         counts.conflicts += 1
+
+
+def _deleted(row: Row) -> bool:
+    """A finding or a citation deleted (these keep their row, marked)."""
+    return row.get("deleted_at") is not None
 
 
 def _as_winner(tomb: Row) -> Row:

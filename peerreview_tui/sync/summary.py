@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .bundle import BundleHeader
+from .bundle import NOUNS, BundleHeader, plural
 from .tables import TABLES
 
 
@@ -13,6 +13,7 @@ from .tables import TABLES
 class TableCounts:
     added: int = 0
     updated: int = 0
+    deleted: int = 0  # rows deleted here by deletions merged in
     unchanged: int = 0
     conflicts: int = 0
 
@@ -49,6 +50,7 @@ class MergeSummary:
             counts = merged.counts[table]
             total.added += counts.added
             total.updated += counts.updated
+            total.deleted += counts.deleted
             total.unchanged += counts.unchanged
             total.conflicts += counts.conflicts
         return total
@@ -75,4 +77,7 @@ def describe_counts(counts: dict[str, TableCounts]) -> str:
     others = sum(c.changed for name, c in counts.items() if name not in {"notes", "findings"})
     if others:
         parts.append(f"{others} other row{'' if others == 1 else 's'} (evidence, schedule, audit)")
+    parts += [
+        f"{plural(counts[table].deleted, noun)} deleted" for table, noun in NOUNS if counts[table].deleted
+    ]
     return ", ".join(parts)

@@ -62,6 +62,29 @@ REFERENCED_BY: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+@dataclass
+class State:
+    """One table as it stands here during a merge."""
+
+    table: Table
+    rows: dict[str, Row]
+    tombs: dict[str, Row]
+    seen: dict[str, set[str]]  # row key -> hashes of versions known here
+
+    def is_new(self, key: str, row: Mapping[str, Any]) -> bool:
+        """Whether ``row`` is a version this laptop has never held nor heard of."""
+        digest, local = row_hash(row), self.rows.get(key)
+        return (local is None or row_hash(local) != digest) and digest not in self.seen.get(key, ())
+
+    def wins(self, key: str, row: Mapping[str, Any]) -> bool:
+        """Whether ``row`` is greater than the version here and any deletion of it."""
+        local, tomb = self.rows.get(key), self.tombs.get(key)
+        order = self.table.order(row)
+        return (local is None or order > self.table.order(local)) and (
+            tomb is None or order > tombstone_order(tomb)
+        )
+
+
 def row_hash(row: Mapping[str, Any]) -> str:
     text = json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
