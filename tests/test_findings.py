@@ -270,6 +270,18 @@ def test_reorder_within_a_list(store: Store) -> None:
     assert len(audit_trail(store, other)) == 1
 
 
+def test_a_reviewer_moving_a_draft_leaves_the_agreed_findings_around_it_alone(store: Store) -> None:
+    a, b, c = (strength(store, title) for title in "ABC")
+    agree_finding(store, a, "lead")
+    agree_finding(store, b, "lead")
+    stamps = {f: get_finding(store, f).finding.updated_at for f in (a, b)}
+    move_finding(store, c, -2, "officer1")
+    assert [v.finding.title for v in list_findings(store, section=STRENGTH)] == ["C", "A", "B"]
+    assert {f: get_finding(store, f).finding.updated_at for f in (a, b)} == stamps
+    with pytest.raises(NotAllowed, match="agreed: ask the lead"):
+        move_finding(store, a, 1, "officer1")
+
+
 def test_a_deleted_finding_is_gone_from_every_list(store: Store, three_items) -> None:
     keep, gone = strength(store, "Keep"), strength(store, "Gone", three_items)
     delete_finding(store, gone, "lead")

@@ -177,12 +177,23 @@ def move_finding(store: Store, finding_id: str, step: int, actor: str) -> None:
         if new == old:
             return
         order.insert(new, order.pop(old))
-        # Renumber so positions stay distinct (two laptops may each have added at the end),
-        # touching only the rows whose number changes, so fewer rows need merging.
-        for place, row_id in enumerate(order, start=1):
-            if positions[row_id] != place:
-                edit.touch({"position": float(place)}, row_id)
+        # Only the moved finding changes: it takes a place between its new neighbours, so a
+        # reviewer moving a draft never touches an agreed neighbour (the lead's to change).
+        before = positions[order[new - 1]] if new > 0 else None
+        after = positions[order[new + 1]] if new + 1 < len(order) else None
+        edit.touch({"position": _between(before, after)})
         edit.audit("move", {"place": [old + 1, new + 1]})
+
+
+def _between(before: float | None, after: float | None) -> float:
+    """A position between two neighbours' (a missing one is the end of the list)."""
+    if before is not None and after is not None:
+        return (before + after) / 2
+    if before is not None:
+        return before + 1.0
+    if after is not None:
+        return after - 1.0
+    return 1.0
 
 
 def agree_finding(store: Store, finding_id: str, actor: str) -> Finding:

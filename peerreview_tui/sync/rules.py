@@ -27,7 +27,7 @@ from ..models import FindingStatus, ReviewerRow
 from ..ownership import Change, Member, Roster
 from ..store.purge import NOTES_PURGED, PURGE_AUTHOR
 from .bundle import Bundle, SyncError, refused
-from .tables import BY_NAME, STAMPS, Row, State, content
+from .tables import BY_NAME, Row, State, content
 
 AGREED = FindingStatus.AGREED.value
 SCHEDULE_TABLES = ("reviewers", "review", "days", "focus_areas")  # who leads: said first
@@ -260,14 +260,11 @@ def note_change_refused(row: Row, here: Here) -> str | None:
 
 
 def agreement_refused(row: Row, local: Row | None, here: Here) -> str | None:
-    """Only the lead agrees a finding, and changes an agreed one. A finding agreed here whose
-    only change is its place in the list stays agreed: the store renumbers the neighbours of a
-    finding moved by anyone."""
+    """Only the lead agrees a finding, and changes an agreed one (its place in the list too:
+    moving a draft never touches its neighbours)."""
     if row["status"] != AGREED:
         return None
     was_agreed = local is not None and local["status"] == AGREED
-    if was_agreed and local is not None and _same_but(row, local, {"position"}):
-        return None
     change = Change.FINDING if was_agreed else Change.AGREE
     reason = here.roster.refusal(row["updated_by"], change, finding_status=AGREED if was_agreed else None)
     reason = reason or here.roster.refusal(row["agreed_by"], Change.AGREE)
@@ -357,10 +354,3 @@ def _check_schedule_table(bundle: Bundle, here: Here, table: str) -> None:
 
 def _differing(row: Row, local: Row) -> list[str]:
     return [column for column, value in content(row).items() if local.get(column) != value]
-
-
-def _same_but(row: Row, local: Row, columns: set[str]) -> bool:
-    ignored = columns | STAMPS
-    return {k: v for k, v in row.items() if k not in ignored} == {
-        k: v for k, v in local.items() if k not in ignored
-    }
