@@ -293,6 +293,8 @@ def test_a_long_focus_area_title_gets_a_size_that_keeps_it_above_the_list(tmp_pa
 
 def test_fit_title_prefers_one_line_then_two_then_cuts_at_a_word() -> None:
     assert fit_title("Next steps", "", BUILT_IN.title) == ("Next steps", TITLE_PT[0])
+    medium = "Impact of early intervention and service re-modelling"
+    assert fit_title(medium, "", BUILT_IN.title)[1] > TITLE_PT[-1]  # two large lines, not one small
     long_title, size = fit_title(LONG_AREA, "", BUILT_IN.title)
     assert long_title == LONG_AREA and size in TITLE_PT
     very_long = "A focus area title that goes on and on " * 6

@@ -32,7 +32,7 @@ TITLE_LIMIT = 110  # characters; a longer title is cut at a word, with an ellips
 QUOTE_LIMIT = 110
 
 # Type sizes, in points.
-TITLE_SLIDE_PT = (44, 40, 36)  # the review's title on the first slide
+TITLE_SLIDE_PT = (54, 48, 44, 40, 36)  # the review's title on the first slide: as large as fits
 TITLE_PT = (36, 32, 28, 24)  # a slide's title: the largest size that fits
 BULLET_PT = 24
 SMALL_BULLET_PT = 20  # for lists that would not fit otherwise (two columns, the team)
@@ -153,7 +153,9 @@ def _title_slide(content: LetterContent, g: Geometry) -> Slide:
         lines.append(f"Review lead: {lead.name}" + (f", {lead.organisation}" if lead.organisation else ""))
     if content.include_drafts and content.has_drafts:
         lines.append("Draft: includes findings not yet agreed")
-    title, size = fit_title(content.review_title, "", g.cover_title, sizes=TITLE_SLIDE_PT, lines=3)
+    title, size = fit_title(
+        content.review_title, "", g.cover_title, sizes=TITLE_SLIDE_PT, lines=3, one_line_first=False
+    )
     return Slide(title=title, subtitle=tuple(lines), title_size=size)
 
 
@@ -363,21 +365,31 @@ def _title_line(title: str) -> str:
 
 
 def fit_title(
-    title: str, suffix: str, box: Box, *, sizes: tuple[int, ...] = TITLE_PT, lines: int = 2
+    title: str,
+    suffix: str,
+    box: Box,
+    *,
+    sizes: tuple[int, ...] = TITLE_PT,
+    lines: int = 2,
+    one_line_first: bool = True,
 ) -> tuple[str, int]:
-    """The title and the size to show it at in ``box``: the largest size at which it takes one
-    line, else the largest at which it takes no more than ``lines`` lines (and no more than the
-    box holds), else cut at a word until it does. The suffix ("(continued)") is kept whole."""
+    """The title and the size to show it at in ``box``: the largest size but the smallest at
+    which it takes one line (unless not ``one_line_first``), else the largest at which it takes
+    no more than ``lines`` lines (and no more than the box holds), else cut at a word until it
+    does. The suffix ("(continued)") is kept whole."""
     width = box.width - 2 * INSET
     title = " ".join(title.split())
 
     def room(size: int) -> int:
         return min(lines, max(1, int((box.height - 2 * 0.05) / _line_height(size))))
 
-    for wanted in range(1, lines + 1):
-        for size in sizes:
-            if wanted <= room(size) and _lines(title + suffix, width, size, bold=True) <= wanted:
-                return title + suffix, size
+    # One line at any size but the smallest (which is for titles that need two lines anyway),
+    # else as few lines as fit, at the largest size.
+    tries = [(1, size) for size in sizes[:-1]] if one_line_first else []
+    tries += [(lines, size) for size in sizes]
+    for wanted, size in tries:
+        if _lines(title + suffix, width, size, bold=True) <= min(wanted, room(size)):
+            return title + suffix, size
     size = sizes[-1]
     limit = len(title)
     while limit > 20:
