@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench pictures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
+
+# The README's pictures of the demo letter and deck (needs LibreOffice and poppler-utils).
+pictures: $(VENV)/.installed
+	$(BIN)/python docs/make_pictures.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
