@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypedDict, Unpack
 
 from .models import FindingStatus, ReviewerRow
 
@@ -37,6 +38,14 @@ class Change(StrEnum):
 
 
 LEAD_ONLY = frozenset({Change.AGREE, Change.REOPEN, Change.CHOOSE_QUOTE})
+
+
+class Facts(TypedDict, total=False):
+    """What the rule needs to know about the row being changed."""
+
+    author: str | None  # a note's author (also for a conflict over a note)
+    session_reviewers: Collection[str]  # those booked for the session
+    finding_status: FindingStatus | str | None  # the finding's status before the change
 
 
 @dataclass(frozen=True)
@@ -71,18 +80,9 @@ class Roster:
         found = self.member(reviewer_id)
         return found is not None and found.is_lead
 
-    def refusal(
-        self,
-        actor: str | None,
-        change: Change,
-        *,
-        author: str | None = None,
-        session_reviewers: Collection[str] = (),
-        finding_status: FindingStatus | str | None = None,
-    ) -> str | None:
-        """Why ``actor`` may not make ``change`` (``None``: they may). ``author`` is the note's
-        author (for notes, and for a conflict over a note); ``session_reviewers`` those booked
-        for the session; ``finding_status`` the finding's status before the change."""
+    def refusal(self, actor: str | None, change: Change, **facts: Unpack[Facts]) -> str | None:
+        """Why ``actor`` may not make ``change`` (``None``: they may)."""
+        author = facts.get("author")
         who = self.member(actor)
         if who is None:
             return (
@@ -102,23 +102,10 @@ class Roster:
             return f"this conflict is over {self.name(author)}'s note: they or the lead can settle it"
         if change is Change.RESOLVE_CONFLICT and not who.is_lead and author is None:
             return f"only the review lead ({lead_name}) can settle a conflict over shared work"
-        if change is Change.SESSION_STATUS and not who.is_lead and actor not in session_reviewers:
+        booked = facts.get("session_reviewers", ())
+        if change is Change.SESSION_STATUS and not who.is_lead and actor not in booked:
             return f"only the reviewers of this session, or the lead ({lead_name}), can {change.value}"
-        if change is Change.FINDING and not who.is_lead and finding_status == FindingStatus.AGREED:
+        agreed = facts.get("finding_status") == FindingStatus.AGREED
+        if change is Change.FINDING and not who.is_lead and agreed:
             return f"this finding is agreed: ask the lead ({lead_name}) to reopen it before changing it"
         return None
-
-    def may(
-        self,
-        actor: str | None,
-        change: Change,
-        *,
-        author: str | None = None,
-        session_reviewers: Collection[str] = (),
-        finding_status: FindingStatus | str | None = None,
-    ) -> bool:
-        """Whether ``refusal`` has nothing to say: for hiding what would be refused."""
-        reason = self.refusal(
-            actor, change, author=author, session_reviewers=session_reviewers, finding_status=finding_status
-        )
-        return reason is None

@@ -216,3 +216,57 @@ def test_import_needs_to_know_who_is_acting(data_home: Path) -> None:
     run("init", str(EXAMPLE), "--db", db)
     result = run("import", "performance", "x.csv", "--db", db)
     assert result.exit_code == 1 and "--as" in result.output
+
+
+def test_note_add_reads_windows_text_and_says_so(data_home: Path) -> None:
+    db = str(_demo(data_home))
+    result = CliRunner().invoke(
+        main,
+        ["note", "add", "mon-1330-lscb", "--as", "health", "--db", db],
+        input="+ the caf\u00e9 \u2018drop-in\u2019 works #practice\n".encode("cp1252"),
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    assert "not UTF-8" in result.output and "Windows-1252" in result.output
+    with Store.open(Path(db)) as store:
+        from peerreview_tui.store import notes
+
+        body = notes.get_note(store, "mon-1330-lscb", "health").body
+    assert "+ the caf\u00e9 \u2018drop-in\u2019 works #practice" in body
+
+
+def test_note_add_refuses_text_in_no_encoding_it_knows(data_home: Path, tmp_path: Path) -> None:
+    db = _demo(data_home)
+    before = run("export", "notes", "--db", str(db)).output
+    garbled = tmp_path / "garbled.txt"
+    garbled.write_bytes(b"caf\xe9 \x81\x8d\x90 then")  # bytes neither UTF-8 nor Windows-1252 has
+    result = run("note", "add", "mon-1330-lscb", "--as", "lead", "--file", str(garbled), "--db", str(db))
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.output and "nothing was added" in result.output
+    assert run("export", "notes", "--db", str(db)).output == before
+
+
+def test_note_add_reads_utf16_with_its_byte_order_mark(data_home: Path, tmp_path: Path) -> None:
+    db = str(_demo(data_home))
+    drafted = tmp_path / "notepad.txt"
+    drafted.write_bytes("+ r\u00e9sum\u00e9 agreed #practice\r\n".encode("utf-16"))
+    result = run("note", "add", "mon-1330-lscb", "--as", "health", "--file", str(drafted), "--db", db)
+    assert result.exit_code == 0, result.output
+    exported = run("export", "notes", "--session", "mon-1330-lscb", "--db", db).output
+    assert "+ r\u00e9sum\u00e9 agreed #practice" in exported
+
+
+def test_note_add_to_a_busy_review_waits_then_says_nothing_was_added(data_home: Path, monkeypatch) -> None:
+    import sqlite3
+
+    db = _demo(data_home)
+    monkeypatch.setattr("peerreview_tui.store.connection.BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(db, isolation_level=None)  # the app, in the middle of a write
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = run("note", "add", "mon-1330-lscb", "--as", "lead", "--db", str(db), input="+ later\n")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert "busy" in result.output and "nothing was added" in result.output

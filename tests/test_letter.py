@@ -335,6 +335,29 @@ def _as_dotx(path: Path) -> None:
             package.writestr(name, blob)
 
 
+def test_a_control_character_in_a_chosen_quote_is_left_out_of_the_letter_with_a_warning(
+    demo: Store, tmp_path: Path
+) -> None:
+    from peerreview_tui.export.documents import export_document
+    from peerreview_tui.store import notes
+
+    finding = findings.list_findings(demo, status=FindingStatus.AGREED)[0].finding
+    pasted = "! We hear\x07 back\x1b[0m within a day\x00 now"
+    notes.append_to_note(demo, "mon-1330-lscb", "lead", pasted + "\n")
+    quote = next(v.item for v in list_evidence(demo, kinds=[EvidenceKind.QUOTE]) if "We hear" in v.item.text)
+    findings.attach_evidence(demo, finding.id, [quote.id], "lead")
+    findings.choose_quote(demo, finding.id, quote.id, True, "lead")
+    path = tmp_path / "letter.docx"
+    exported = export_document(demo, "letter", "docx", path)
+    said = [p.text for p in Document(str(path)).paragraphs if "We hear" in p.text]
+    assert said == ["“We hear back[0m within a day now”"]
+    assert any("control character" in warning and "(quote)" in warning for warning in exported.warnings)
+    assert pasted in notes.get_note(demo, "mon-1330-lscb", "lead").body  # kept as typed
+    markdown = tmp_path / "letter.md"
+    export_document(demo, "letter", "md", markdown)
+    assert "We hear back[0m within a day now" in markdown.read_text()
+
+
 # --- The letter's settings in the schedule file (review.letter), on the small review ----------
 
 

@@ -60,10 +60,13 @@ def export_notes(output: Path | None, session_id: str | None, db_path: Path | No
     """All notes as Markdown, by day and session, with authors and marks."""
     from ..export.notes_markdown import notes_markdown
 
+    warnings: list[str] = []
     with open_review(db_path) as store:
         if session_id is not None:
             check_session(store, session_id)
-        text = notes_markdown(store, session_id)
+        text = notes_markdown(store, session_id, warnings)
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
     if output is None:
         click.echo(text, nl=False)
         return
@@ -228,6 +231,8 @@ def _refuse(hits: list[GuardHit], warnings: list[GuardHit]) -> NoReturn:
 
 
 def _report(exported: Exported) -> None:
+    for warning in exported.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if exported.drafts_left_out:
         click.echo(
             f"{_count(exported.drafts_left_out, 'finding')} not yet agreed left out "

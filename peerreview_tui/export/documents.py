@@ -17,6 +17,7 @@ from ..models import FindingStatus, now
 from ..store import Store, findings
 from .content import LetterContent, build_content, content_texts, write_privately
 from .guard import GuardHit, check_attribution
+from .text import control_warnings
 
 # What the app offers for each document; the command line adds PDF (SUFFIXES).
 FORMATS = {"letter": ("docx", "md"), "slides": ("pptx", "md")}
@@ -40,6 +41,7 @@ class Exported:
     content: LetterContent
     drafts_left_out: int
     empty_areas: list[str]
+    warnings: list[str]  # control characters left out of the document, and where
 
 
 def default_path(store: Store, what: str, fmt: str, folder: Path | None = None) -> Path:
@@ -96,7 +98,7 @@ def export_document(
         store.set_meta("letter_exported_at", now())  # a purge of the notes waits for this
     drafts = 0 if include_drafts else len(findings.list_findings(store, status=FindingStatus.DRAFT))
     empty = [area.title for area in content.areas if not (area.strengths or area.developments)]
-    return Exported(path, content, drafts, empty)
+    return Exported(path, content, drafts, empty, control_warnings(content_texts(content)))
 
 
 def _office_format(what: str) -> str:

@@ -33,6 +33,7 @@ from docx.shared import Cm, Pt, RGBColor, Twips
 
 from .content import LetterContent, TemplateError, template_as_document, write_privately
 from .letter_markdown import DRAFT_MARK, Block, Item, letter_outline
+from .text import printable_content
 
 DRAFT_HEADER = "DRAFT: not the letter to send"
 PARAGRAPH_INDENT = 567  # twips (1 cm): where numbered paragraphs' text starts
@@ -70,7 +71,8 @@ _P_PR_TAIL = (
 
 def write_letter_docx(content: LetterContent, path: Path, template: Path | None = None) -> None:
     """Write the letter at ``path`` (owner-only, replaced in one step); ``TemplateError`` if the
-    letterhead cannot be read."""
+    letterhead cannot be read. Control characters in the text are left out (Word cannot hold them)."""
+    content = printable_content(content)
     document = _open_template(template) if template else _plain_document()
     writer = _Writer(document, numbered_paragraphs=content.numbered_paragraphs)
     for block in letter_outline(content):

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from .content import LetterContent, LetterFinding, MethodCounts, TeamMember
+from .text import printable_content
 
 DRAFT_MARK = "[DRAFT]"
 DRAFT_NOTICE = (
@@ -241,10 +242,11 @@ def _and(parts: list[str]) -> str:
 
 
 def letter_markdown(content: LetterContent) -> str:
-    """The letter as Markdown; text from the store is escaped, so it never turns into markup."""
+    """The letter as Markdown; text from the store is escaped, so it never turns into markup,
+    and control characters are left out."""
     out: list[str] = []
     paragraph = 0  # the letter's continuous paragraph numbering
-    for block in letter_outline(content):
+    for block in letter_outline(printable_content(content)):
         lines = [_md(line) for line in block.lines]
         if block.kind == "marking":
             out += [f"**{lines[0]}**"]

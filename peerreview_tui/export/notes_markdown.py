@@ -2,7 +2,8 @@
 
 Each note is copied verbatim inside a code fence (Markdown would otherwise turn its ``-`` and
 ``+`` marks into list bullets and run its lines together), followed by its marks by kind. The
-output depends only on the database, so exporting twice gives the same bytes.
+output depends only on the database, so exporting twice gives the same bytes. Control
+characters a note holds are left out of the file (``text``), and the caller is told where.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Collection, Iterable
 from ..evidence import Mark, parse_marks
 from ..models import EvidenceKind, Note, ReviewerRow, SessionRow, SessionStatus
 from ..store import Store
+from .text import control_warnings, printable
 
 CONFIDENTIAL = "Confidential: contains interview notes. Do not forward."
 
@@ -30,9 +32,10 @@ _BACKTICKS = re.compile(r"`+")
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 
 
-def notes_markdown(store: Store, session_id: str | None = None) -> str:
+def notes_markdown(store: Store, session_id: str | None = None, warnings: list[str] | None = None) -> str:
     """All notes (or one session's) as Markdown: a day heading, a session heading, then each
-    reviewer's note and its marks. Sessions without notes are left out."""
+    reviewer's note and its marks. Sessions without notes are left out. Where control
+    characters were left out is added to ``warnings``."""
     review = store.review()
     title = f"{review.title}: {review.council}" if review else "Peer review"
     with store.read() as db:
@@ -70,7 +73,9 @@ def notes_markdown(store: Store, session_id: str | None = None) -> str:
         session_notes.sort(key=lambda note: _author_order(note, reviewers))
         for note in session_notes:
             lines += _note_section(note, reviewers.get(note.author_id), known_tags)
-    return "\n".join(lines).rstrip("\n") + "\n"
+            if warnings is not None:
+                warnings += control_warnings([(f"{session.id}, {note.author_id}'s note", note.body)])
+    return printable("\n".join(lines).rstrip("\n") + "\n")
 
 
 def _note_section(note: Note, author: ReviewerRow | None, known_tags: Collection[str]) -> list[str]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .letter_markdown import DRAFT_MARK, _md, review_dates, team_line
+from .text import printable_content
 
 if TYPE_CHECKING:
     from .content import LetterContent, LetterFinding, MethodCounts
@@ -472,11 +473,12 @@ def _and(parts: list[str]) -> str:
 
 def slides_markdown(content: LetterContent) -> str:
     """The deck as Markdown: a ``# `` heading per slide, bullets, ``---`` between slides; the
-    speaker notes as HTML comments, which Markdown viewers hide and slide tools (Marp) read."""
-    slides = deck(content)
+    speaker notes as HTML comments, which Markdown viewers hide and slide tools (Marp) read.
+    Control characters are left out."""
+    content = printable_content(content)
     footer = footer_text(content)
     return "\n---\n\n".join(
-        _slide_markdown(slide, footer if number == 0 else "") for number, slide in enumerate(slides)
+        _slide_markdown(slide, footer if number == 0 else "") for number, slide in enumerate(deck(content))
     )
 
 

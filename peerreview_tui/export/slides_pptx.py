@@ -33,6 +33,7 @@ from .slides import (
     deck,
     footer_text,
 )
+from .text import printable_content
 
 if TYPE_CHECKING:
     from pptx.dml.color import RGBColor
@@ -73,7 +74,9 @@ class _Design:
 def write_slides_pptx(content: LetterContent, path: Path, template: Path | None = None) -> None:
     """Write the deck at ``path``, readable only by its owner; ``TemplateError`` if the template
     cannot be used. The file is written beside ``path`` first and moved into place, so a failure
-    never leaves a half-written deck."""
+    never leaves a half-written deck. Control characters in the text are left out (PowerPoint
+    cannot hold them)."""
+    content = printable_content(content)
     design = _open_template(template) if template else _built_in()
     presentation = design.presentation
     _set_properties(presentation, content)

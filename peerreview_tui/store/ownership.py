@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from typing import Unpack
 
 from sqlite_utils import Database
 
-from ..models import FindingStatus, ReviewerRow
-from ..ownership import Change, Roster
+from ..models import ReviewerRow
+from ..ownership import Change, Facts, Roster
 from .connection import StoreError
 
 
@@ -21,18 +21,8 @@ def roster(db: Database) -> Roster:
     return Roster.of(ReviewerRow.model_validate(row) for row in rows)
 
 
-def require(
-    db: Database,
-    actor: str | None,
-    change: Change,
-    *,
-    author: str | None = None,
-    session_reviewers: Collection[str] = (),
-    finding_status: FindingStatus | str | None = None,
-) -> None:
+def require(db: Database, actor: str | None, change: Change, **facts: Unpack[Facts]) -> None:
     """Raise ``NotAllowed`` unless ``actor`` may make ``change``."""
-    reason = roster(db).refusal(
-        actor, change, author=author, session_reviewers=session_reviewers, finding_status=finding_status
-    )
+    reason = roster(db).refusal(actor, change, **facts)
     if reason is not None:
         raise NotAllowed(reason)

@@ -86,11 +86,29 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Database]:
-        """A transaction: all of it is written, or none of it."""
+        """A transaction: all of it is written, or none of it.
+
+        It takes the database's write lock as it begins (``BEGIN IMMEDIATE``), so what it reads
+        is still true when it writes, and a writer in another program (``note add`` beside the
+        app) makes it wait, up to the busy timeout, instead of failing at its first write.
+        Nested inside another, it is a savepoint."""
         with self.lock:
             try:
-                with self.db.atomic():
+                if self.db.conn.in_transaction:
+                    with self.db.atomic():
+                        yield self.db
+                    return
+                self.db.conn.execute("BEGIN IMMEDIATE")
+                try:
                     yield self.db
+                except BaseException:
+                    self.db.conn.rollback()
+                    raise
+                try:
+                    self.db.conn.execute("COMMIT")
+                except BaseException:
+                    self.db.conn.rollback()
+                    raise
             except db_errors() as error:
                 raise StoreError(explain(error)) from error
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..models import Attendee, now
+from ..ownership import Change
 from ..store import Store, audit, notes
+from ..store.ownership import require
 from .bundle import SyncError
 from .tables import BY_NAME, Row, content, upsert
 
@@ -102,7 +104,9 @@ def resolve_conflict(store: Store, conflict_id: str, keep: Keep, actor: str) -> 
             f"conflict {conflict.short_id} was already settled by {conflict.resolved_by} (kept the {conflict.resolution})"
         )
     stamp = now()
+    author = conflict.loser.get("author_id") if conflict.table_name == "notes" else None
     with store.write() as db:
+        require(db, actor, Change.RESOLVE_CONFLICT, author=author)
         if keep == "loser":
             _restore(store, conflict, actor, stamp)
         db.execute(
@@ -130,9 +134,10 @@ def resolve_conflict(store: Store, conflict_id: str, keep: Keep, actor: str) -> 
 def _restore(store: Store, conflict: Conflict, actor: str, stamp: str) -> None:
     row = conflict.loser
     if conflict.table_name == "notes":
-        # Through the store, so the note's evidence items follow its restored text.
+        # Through the store, so the note's evidence items follow its restored text. The text is
+        # the author's own earlier version: it stays theirs; the audit row says who settled.
         attendance = [Attendee.model_validate(a) for a in json.loads(row["attendance"])]
-        notes.save_note(store, row["session_id"], row["author_id"], row["body"], attendance, actor=actor)
+        notes.save_note(store, row["session_id"], row["author_id"], row["body"], attendance)
         return
     with store.write() as db:
         upsert(db, BY_NAME[conflict.table_name], row | {"updated_by": actor, "updated_at": stamp})

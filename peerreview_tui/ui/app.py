@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from ..store import StoreError
 from .context import ReviewContext
+from .screens.base import ReviewScreen
 from .screens.schedule import ScheduleScreen
 
 if TYPE_CHECKING:
@@ -46,13 +48,14 @@ def _exchange_screen() -> Screen[None]:
     return ExchangeScreen()
 
 
-def _is_capture(screen: Screen[object]) -> bool:
+def _is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
+    # by name: importing CaptureScreen to ask would load it at start-up
     return type(screen).__name__ == "CaptureScreen"
 
 
 class PeerReviewApp(App[None]):
     CSS_PATH = "app.tcss"
-    MODES = {
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "schedule": ScheduleScreen,
         "search": _search_screen,
         "coverage": _coverage_screen,
@@ -60,7 +63,7 @@ class PeerReviewApp(App[None]):
         "exchange": _exchange_screen,
     }
     DEFAULT_MODE = "schedule"
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help"),
         Binding("f2", "switch_mode('schedule')", "Schedule", id="app.schedule"),
         Binding("f3", "switch_mode('search')", "Search", id="app.search"),
@@ -90,10 +93,9 @@ class PeerReviewApp(App[None]):
         self._update_subtitle()
         self._backup()
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
-            try:
+            # not on this platform, or not in the main thread (tests)
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 asyncio.get_running_loop().add_signal_handler(sig, self._quit_on_signal)
-            except (NotImplementedError, RuntimeError, ValueError):
-                pass  # not on this platform or not in the main thread (tests)
         if self.context.me is None:
             from .modals.choice import ChoiceModal
 
@@ -117,7 +119,7 @@ class PeerReviewApp(App[None]):
         if self.open_session:
             self.open_capture(self.open_session)
         if isinstance(self.screen, ScheduleScreen):
-            self.screen.refresh_week()
+            self.screen.reload()
 
     def _update_subtitle(self) -> None:
         ctx = self.context
@@ -139,6 +141,12 @@ class PeerReviewApp(App[None]):
             self.notify(str(error), severity="warning", title="No backup was made")
 
     # --- capture ---------------------------------------------------------------------
+
+    def on_review_screen_open_note(self, message: ReviewScreen.OpenNote) -> None:
+        self.open_capture(message.session_id, message.author_id, message.line)
+
+    def on_capture_screen_leave(self, message: CaptureScreen.Leave) -> None:
+        self.leave_capture(message.capture)
 
     def open_capture(self, session_id: str, author_id: str | None = None, line: int | None = None) -> None:
         """Open a note in the schedule section, closing any note already open there."""
@@ -175,7 +183,7 @@ class PeerReviewApp(App[None]):
         )
 
     def _open_captures(self) -> list[CaptureScreen]:
-        return [screen for screen in self.get_screen_stack("schedule") if _is_capture(screen)]  # type: ignore[misc]
+        return [screen for screen in self.get_screen_stack("schedule") if _is_capture(screen)]
 
     async def action_quit(self) -> None:
         from .modals.confirm import ConfirmModal
@@ -221,7 +229,7 @@ class PeerReviewApp(App[None]):
             return None if not _is_capture(self.screen) else True
         return True
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Schedule", "The week, day by day", lambda: self.switch_mode("schedule"))
         yield SystemCommand(
@@ -247,31 +255,5 @@ class PeerReviewApp(App[None]):
             "The feedback slides (PowerPoint or Markdown)",
             lambda: self.action_export("slides"),
         )
-        name = type(screen).__name__
-        if isinstance(screen, ScheduleScreen):
-            yield SystemCommand(
-                "Only my sessions", "Show only my sessions / everyone's", screen.action_toggle_mine
-            )
-            yield SystemCommand("Add a session", "Add a session to the schedule", screen.action_add_session)
-            yield SystemCommand(
-                "Move or change session", "Day, time, room, reviewers", screen.action_edit_session
-            )
-            yield SystemCommand(
-                "Mark session done", "Toggle done for the selected session", screen.action_toggle_done
-            )
-            yield SystemCommand(
-                "Cancel session", "Cancel (or restore) the selected session", screen.action_cancel_session
-            )
-        if name == "CoverageScreen":
-            yield SystemCommand("Evidence to tag", "Items not tagged to a focus area", screen.action_to_tag)
-            yield SystemCommand(
-                "Add a document", "A document the team read, as evidence", screen.action_add_document
-            )
-        if name == "FindingsScreen":
-            yield SystemCommand("New finding", "Write a finding", screen.action_new)
-            yield SystemCommand("Agree finding", "The lead agrees the selected finding", screen.action_agree)
-            yield SystemCommand("Finding history", "Who changed the finding, and when", screen.action_history)
-        if name == "CaptureScreen":
-            yield SystemCommand("Insert time", "Insert [HH:MM] at the cursor", screen.action_timestamp)
-            yield SystemCommand("Save note", "Save the note now", screen.action_save_now)
-            yield SystemCommand("Mark session done", "Mark this session done", screen.action_mark_done)
+        if isinstance(screen, ReviewScreen):
+            yield from screen.system_commands()

@@ -35,5 +35,12 @@ async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
             raise AssertionError(f"still not true after {timeout} s: {condition.__doc__ or condition}")
         await pilot.pause(0.05)
         waited += 0.05
-    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
+
+
+async def settle(pilot) -> None:
+    """Pause until no worker is left running: a change's worker starts the reload's worker."""
     await pilot.pause()
+    while any(not worker.is_finished for worker in pilot.app.workers):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

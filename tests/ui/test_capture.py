@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from peerreview_tui.models import SessionStatus
-from peerreview_tui.store import StoreError, notes, week
+from peerreview_tui.store import Store, StoreError, notes, week
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 from peerreview_tui.ui.widgets.note_editor import NoteEditor
@@ -114,7 +114,7 @@ async def test_leaving_with_escape_saves_and_returns_to_the_schedule(store, app_
 
 
 async def test_a_failing_save_keeps_the_text_warns_and_retries(store, app_factory, monkeypatch) -> None:
-    real_save = notes.save_note
+    real_save = notes.save_note_since
     disk = {"full": True}
 
     def flaky(*args, **kwargs):
@@ -122,7 +122,7 @@ async def test_a_failing_save_keeps_the_text_warns_and_retries(store, app_factor
             raise StoreError("the disk is full; free some space")
         return real_save(*args, **kwargs)
 
-    monkeypatch.setattr(notes, "save_note", flaky)
+    monkeypatch.setattr(notes, "save_note_since", flaky)
     monkeypatch.setattr("peerreview_tui.ui.screens.capture.RETRY_DELAY", 1.0)
     app = app_factory(session=FOCUS_GROUP)
     async with app.run_test(size=SIZE) as pilot:
@@ -169,3 +169,53 @@ async def test_attendance_changes_are_saved_with_the_note(store, app_factory) ->
     assert note is not None
     assert [a.present for a in note.attendance][:1] == [False]
     assert note.attendance[-1].extra and note.attendance[-1].role == "Advanced practitioner"
+
+
+def _told(app, words: str) -> bool:
+    return any(words in str(n.message) for n in app._notifications)
+
+
+async def test_a_note_add_while_the_note_is_open_is_kept_and_shown(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("enter", *"+ supervision is weekly #practice")
+        await _wait_for_autosave(pilot)
+        with Store.open(store.path) as shell:  # `peerreview note add` in another terminal
+            notes.append_to_note(shell, FOCUS_GROUP, "officer1", "? ask for the audit\n")
+        await pilot.press("enter", *"- caseloads are high #partnership")
+        await _wait_for_autosave(pilot)
+        body = _body(store)
+        assert "+ supervision is weekly #practice" in body
+        assert "- caseloads are high #partnership" in body
+        assert "? ask for the audit" in body
+        await wait_until(pilot, lambda: _told(app, "changed outside this screen"))
+        assert "? ask for the audit" in app.screen.query_one(NoteEditor).text
+        await pilot.press(*" more")
+        await _wait_for_autosave(pilot)
+    body = _body(store)
+    assert "? ask for the audit" in body and "#partnership more" in body
+
+
+async def test_a_session_removed_by_a_reload_while_its_note_is_open_keeps_the_text(
+    store, app_factory, example_schedule
+) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        schedule = example_schedule.model_copy(deep=True)
+        for day in schedule.days:
+            day.sessions = [s for s in day.sessions if s.id != FOCUS_GROUP]
+        with Store.open(store.path) as shell:  # `peerreview reload` in another terminal
+            assert week.apply_schedule(shell, schedule, "sha2").removed == [FOCUS_GROUP]
+        await pilot.press(*"typed while it went")
+        await _wait_for_autosave(pilot)
+        assert not app.screen._failure
+        assert _told(app, "kept as cancelled")
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert app.return_code == 0  # quit at once: nothing left unsaved to ask about
+    assert _body(store).endswith("typed while it went")
+    assert week.session(store, FOCUS_GROUP).status is SessionStatus.CANCELLED

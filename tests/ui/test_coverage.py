@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from peerreview_tui.store import findings
+from peerreview_tui.store.evidence_items import list_evidence
+from peerreview_tui.ui.modals.document_form import DocumentFormModal
 from peerreview_tui.ui.modals.finding_form import FindingFormModal
 from peerreview_tui.ui.screens.coverage import CoverageScreen
 
@@ -54,3 +56,27 @@ async def test_a_finding_from_three_items_across_two_sessions(demo) -> None:
     assert set(made.evidence_ids) == set(chosen)
     assert made.finding.focus_area_id == "practice"
     assert made.badge.sessions >= 2 and made.badge.reviewers >= 1
+
+
+async def test_a_document_needs_a_title_and_what_it_shows(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_coverage(app, pilot)
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, DocumentFormModal))
+        form = app.screen
+        form.query_one("#title").value = "Early help strategy 2012-15"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form
+        assert "say what it shows" in str(form.query_one("#error").render())
+        form.query_one("#summary").value = "Targets set but no baseline"
+        await pilot.click("#save")
+        await wait_until(pilot, lambda: isinstance(app.screen, CoverageScreen))
+        await wait_until(
+            pilot, lambda: any(v.item.title == "Early help strategy 2012-15" for v in list_evidence(demo))
+        )
+        await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, DocumentFormModal))
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, CoverageScreen))

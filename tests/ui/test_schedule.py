@@ -12,7 +12,7 @@ from peerreview_tui.ui.modals.session_form import SessionFormModal
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 
-from .conftest import SIZE
+from .conftest import SIZE, settle
 
 
 def _rows(app) -> list[str]:
@@ -21,9 +21,7 @@ def _rows(app) -> list[str]:
 
 
 async def _ready(app, pilot) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
 
 
 async def test_opens_on_the_first_day_with_its_sessions_in_time_order(store, app_factory) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -23,7 +24,7 @@ class AuditModal(ModalScreen[None]):
         width: 100; height: 80%; border: thick $primary; background: $surface; padding: 0 1;
     }
     """
-    BINDINGS = [Binding("escape,h,q", "dismiss", "Close", id="audit.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,h,q", "dismiss", "Close", id="audit.close")]
 
     def __init__(self, title: str, trail: Sequence[AuditEntry], context: ReviewContext) -> None:
         super().__init__()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
@@ -18,7 +20,7 @@ class ChoiceModal(ModalScreen[str | None]):
     }
     ChoiceModal OptionList { height: auto; max-height: 14; margin-top: 1; }
     """
-    BINDINGS = [Binding("escape", "dismiss_none", "Cancel", id="choice.cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss_none", "Cancel", id="choice.cancel")]
 
     def __init__(self, prompt: str, choices: list[tuple[str, str]], cancellable: bool = True) -> None:
         """``choices`` are (label, value) pairs."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
@@ -21,7 +23,7 @@ class ConfirmModal(ModalScreen[bool]):
     ConfirmModal Label { column-span: 2; width: 100%; }
     ConfirmModal Button { width: 100%; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,n", "answer(False)", "No", id="confirm.no"),
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
     ]

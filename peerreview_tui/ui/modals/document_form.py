@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, SelectionList
+from textual.binding import BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, SelectionList
 
 from ..context import ReviewContext
+from .form import FormModal, form_bindings
 
 
-class DocumentFormModal(ModalScreen[dict[str, Any] | None]):
+class DocumentFormModal(FormModal):
     DEFAULT_CSS = """
     DocumentFormModal { align: center middle; }
     DocumentFormModal > VerticalScroll {
@@ -24,10 +24,7 @@ class DocumentFormModal(ModalScreen[dict[str, Any] | None]):
     DocumentFormModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
     DocumentFormModal #error { color: $error; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="document_form.cancel"),
-        Binding("ctrl+s", "save", "Save", id="document_form.save"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = form_bindings("document_form")
 
     def __init__(self, context: ReviewContext) -> None:
         super().__init__()
@@ -42,22 +39,13 @@ class DocumentFormModal(ModalScreen[dict[str, Any] | None]):
             yield Input(id="summary", placeholder="e.g. Targets set but no baseline or measures of impact")
             yield Label("Focus areas")
             yield SelectionList[str](*[(a.title, a.id) for a in self.context.focus_areas], id="areas")
-            yield Label("", id="error")
-            with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Add", variant="primary", id="save")
+            yield from self.compose_end(save="Add")
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_save() if event.button.id == "save" else self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_save(self) -> None:
+    def fields(self) -> dict[str, Any] | None:
         title = self.query_one("#title", Input).value.strip()
         summary = self.query_one("#summary", Input).value.strip()
         if not title or not summary:
-            self.query_one("#error", Label).update("Give the document a title and say what it shows.")
-            return
+            self.refuse("Give the document a title and say what it shows.")
+            return None
         areas = list(self.query_one("#areas", SelectionList).selected)
-        self.dismiss({"title": title, "summary": summary, "focus_areas": areas})
+        return {"title": title, "summary": summary, "focus_areas": areas}

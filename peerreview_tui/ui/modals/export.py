@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -28,7 +29,7 @@ class ExportModal(ModalScreen[Path | None]):
     ExportModal #problems { margin-top: 1; }
     ExportModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
         Binding("ctrl+s", "export", "Export", id="export.go"),
     ]
@@ -145,6 +146,8 @@ class ExportModal(ModalScreen[Path | None]):
                 f"; {exported.drafts_left_out} draft findings left out" if exported.drafts_left_out else ""
             )
             self.app.notify(f"Written to {exported.path}{extra}", title="Exported")
+            for warning in exported.warnings:
+                self.app.notify(warning, title="Left out of the document", severity="warning", timeout=15)
             self.dismiss(exported.path)
             return
         if message.problem:

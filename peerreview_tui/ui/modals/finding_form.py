@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, TextArea
+from textual.binding import BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Label, Select, TextArea
 
 from ...models import Finding, FindingSection
 from ..context import ReviewContext
+from .form import FormModal, form_bindings
 
 SECTION_LABELS = {
     FindingSection.STRENGTH: "Strength / good practice",
@@ -21,7 +21,7 @@ SECTION_LABELS = {
 }
 
 
-class FindingFormModal(ModalScreen[dict[str, Any] | None]):
+class FindingFormModal(FormModal):
     """New finding (section, focus area, wording) or, given ``finding``, its wording only."""
 
     DEFAULT_CSS = """
@@ -34,10 +34,7 @@ class FindingFormModal(ModalScreen[dict[str, Any] | None]):
     FindingFormModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
     FindingFormModal #error { color: $error; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="finding_form.cancel"),
-        Binding("ctrl+s", "save", "Save", id="finding_form.save"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = form_bindings("finding_form")
 
     def __init__(
         self,
@@ -82,35 +79,25 @@ class FindingFormModal(ModalScreen[dict[str, Any] | None]):
             )
             yield Label("Paragraph")
             yield TextArea(f.body if f else "", id="body", soft_wrap=True)
-            yield Label("", id="error")
-            with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", variant="primary", id="save")
+            yield from self.compose_end()
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_save() if event.button.id == "save" else self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_save(self) -> None:
+    def fields(self) -> dict[str, Any] | None:
         title = self.query_one("#title", Input).value.strip()
         body = self.query_one("#body", TextArea).text.strip()
         if not title:
-            self.query_one("#error", Label).update("Give the finding a title line.")
-            return
+            self.refuse("Give the finding a title line.")
+            return None
         if self.finding is not None:
-            self.dismiss({"title": title, "body": body})
-            return
+            return {"title": title, "body": body}
         section = FindingSection(str(self.query_one("#section", Select).value))
         area = self.query_one("#area", Select).value
         focus_area = None if area == Select.NULL else str(area)
         if section in (FindingSection.STRENGTH, FindingSection.DEVELOPMENT) and focus_area is None:
-            self.query_one("#error", Label).update("A strength or area for development needs its focus area.")
-            return
+            self.refuse("A strength or area for development needs its focus area.")
+            return None
         if section in (FindingSection.KEY_MESSAGE, FindingSection.RECOMMENDATION):
             focus_area = None
-        self.dismiss({"section": section, "focus_area_id": focus_area, "title": title, "body": body})
+        return {"section": section, "focus_area_id": focus_area, "title": title, "body": body}

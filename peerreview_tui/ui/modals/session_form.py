@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, SelectionList
+from textual.widgets import Input, Label, Select, SelectionList
 
 from ...models import SessionKind, SessionRow, parse_time
 from ..context import ReviewContext
+from .form import FormModal, form_bindings
 
 
-class SessionFormModal(ModalScreen[dict[str, Any] | None]):
+class SessionFormModal(FormModal):
     """Returns the fields to write, or None when cancelled. Clashes never block a change:
     the schedule shows them as warnings afterwards."""
 
@@ -30,10 +30,7 @@ class SessionFormModal(ModalScreen[dict[str, Any] | None]):
     SessionFormModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
     SessionFormModal #error { color: $error; margin-top: 1; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-        Binding("ctrl+s", "save", "Save", id="form.save"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = form_bindings("form")
 
     def __init__(self, context: ReviewContext, session: SessionRow | None = None, day: dt.date | None = None):
         super().__init__()
@@ -78,21 +75,9 @@ class SessionFormModal(ModalScreen[dict[str, Any] | None]):
             yield SelectionList[str](
                 *[(a.title, a.id, a.id in areas) for a in self.context.focus_areas], id="areas"
             )
-            yield Label("", id="error")
-            with Horizontal(id="buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", variant="primary", id="save")
+            yield from self.compose_end()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_save(self) -> None:
+    def fields(self) -> dict[str, Any] | None:
         title = self.query_one("#title", Input).value.strip()
         start = parse_time(self.query_one("#start", Input).value)
         end = parse_time(self.query_one("#end", Input).value)
@@ -108,17 +93,15 @@ class SessionFormModal(ModalScreen[dict[str, Any] | None]):
             else ""
         )
         if problem:
-            self.query_one("#error", Label).update(problem)
-            return
-        self.dismiss(
-            {
-                "title": title,
-                "kind": self.query_one("#kind", Select).value,
-                "day": dt.date.fromisoformat(str(self.query_one("#day", Select).value)),
-                "start_time": start,
-                "end_time": end,
-                "location": self.query_one("#location", Input).value.strip(),
-                "reviewers": list(self.query_one("#reviewers", SelectionList).selected),
-                "focus_areas": list(self.query_one("#areas", SelectionList).selected),
-            }
-        )
+            self.refuse(problem)
+            return None
+        return {
+            "title": title,
+            "kind": self.query_one("#kind", Select).value,
+            "day": dt.date.fromisoformat(str(self.query_one("#day", Select).value)),
+            "start_time": start,
+            "end_time": end,
+            "location": self.query_one("#location", Input).value.strip(),
+            "reviewers": list(self.query_one("#reviewers", SelectionList).selected),
+            "focus_areas": list(self.query_one("#areas", SelectionList).selected),
+        }

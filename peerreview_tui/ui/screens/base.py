@@ -1,17 +1,101 @@
-"""What every screen of the review shares: the open review and who is at the keyboard."""
+"""What every screen of the review shares: the open review, who is at the keyboard, and the one way
+a screen writes a change (in a thread, then says so and reads again)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import ClassVar, TypeVar
+
+from textual.app import SystemCommand
+from textual.message import Message
 from textual.screen import Screen
 
+from ...store import StoreError
 from ..context import ReviewContext
+
+T = TypeVar("T")
+
+# What the core raises when it refuses a change or cannot make it: the reason is shown, never a
+# traceback. Anything else is a bug and is left to the worker.
+REFUSED = (StoreError, ValueError)
 
 
 class ReviewScreen(Screen[None]):
+    CHANGE_FAILED_TITLE: ClassVar[str] = "Not saved"  # above the reason a change was refused
+
+    class OpenNote(Message):
+        """Open a reviewer's note (the app owns the note screens), at a line if given."""
+
+        def __init__(self, session_id: str, author_id: str | None = None, line: int | None = None) -> None:
+            super().__init__()
+            self.session_id = session_id
+            self.author_id = author_id
+            self.line = line
+
     @property
     def context(self) -> ReviewContext:
-        return self.app.context  # type: ignore[attr-defined,no-any-return]
+        # App has no `context`: PeerReviewApp sets it, and this module cannot import PeerReviewApp
+        # to say so (app.py imports the screens).
+        context: ReviewContext = self.app.context  # type: ignore[attr-defined]
+        return context
 
     def actor(self) -> str:
         """Who the changes made here are recorded against."""
         return self.context.me or "unknown"
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        """This screen's own entries in the command palette (after the app's)."""
+        return ()
+
+    def reload(self) -> None:
+        """Read again what this screen shows: `run_change` calls it once a change is written."""
+
+    def run_change(
+        self,
+        change: Callable[[], T],
+        *,
+        done: str | Callable[[T], str] | None = None,
+        then: Callable[[T], object] | None = None,
+        failed_title: str | None = None,
+        reload: bool = True,
+    ) -> None:
+        """Write ``change`` in a thread worker. Then, on the event loop: if the core refused it,
+        say why (titled ``failed_title``, or the screen's CHANGE_FAILED_TITLE); otherwise say
+        ``done`` (a text, or made from what ``change`` returned), call ``then`` with what it
+        returned, and ``reload`` the screen."""
+        title = self.CHANGE_FAILED_TITLE if failed_title is None else failed_title
+
+        def write() -> None:
+            try:
+                result = change()
+            except REFUSED as error:
+                self.app.call_from_thread(self.show_change_failed, str(error), title)
+                return
+            # Through the app, not a message to this screen: a screen closed while its change was
+            # written (a note left straight after ctrl+g) would drop the message, and the outcome.
+            self.app.call_from_thread(self._change_written, result, done, then, reload)
+
+        self.run_worker(write, thread=True, exit_on_error=False, group="change")
+
+    def _change_written(
+        self,
+        result: T,
+        done: str | Callable[[T], str] | None,
+        then: Callable[[T], object] | None,
+        reload: bool,
+    ) -> None:
+        text = done(result) if callable(done) else done
+        if text:
+            self.show_change_done(text)
+        if then is not None:
+            then(result)
+        if reload:
+            self.reload()
+
+    def show_change_done(self, text: str) -> None:
+        """How this screen says a change was written: a notification, unless it has its own place."""
+        self.notify(text)
+
+    def show_change_failed(self, reason: str, title: str) -> None:
+        """How this screen says a change was refused: an error notification, unless it has its own place."""
+        self.notify(reason, severity="error", title=title)

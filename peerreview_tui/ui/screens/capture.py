@@ -4,18 +4,27 @@ Autosave: every change bumps a revision; half a second after the last keystroke 
 written in a thread worker. One write is in flight at a time, and a write never replaces a newer
 one (``_write`` checks the revision under a lock), so a slow save cannot undo a later one.
 A failed write leaves the text in the editor, says so, and is retried.
+
+Each write says what the editor's text grew from (``notes.Base``). If the note changed
+meanwhile (``peerreview note add``, a merge from the reviewer's other laptop) the store merges
+the two; the merged text is then taken into the editor around what was typed since, and the
+reviewer is told. If the session was removed meanwhile, it comes back cancelled with the note.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import threading
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
@@ -34,8 +43,19 @@ MAX_UNSAVED = 0.5  # ...but never longer than this while someone types without a
 RETRY_DELAY = 2.0
 
 
+@dataclass(frozen=True)
+class _Written:
+    """One write of the note, for the event loop to take in."""
+
+    text: str  # what the editor held when it was sent
+    attendance: list[Attendee]
+    saved: notes.SavedNote
+    base: notes.Base  # the base the screen kept after it
+
+
 class CaptureScreen(ReviewScreen):
-    BINDINGS = [
+    CHANGE_FAILED_TITLE = ""  # the reason alone
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Back", id="capture.back"),
         Binding("ctrl+t", "timestamp", "Time", id="capture.timestamp"),
         Binding("ctrl+s", "save_now", "Save", id="capture.save"),
@@ -43,15 +63,23 @@ class CaptureScreen(ReviewScreen):
     ]
 
     class Saved(Message):
-        def __init__(self, revision: int, at: dt.datetime) -> None:
+        def __init__(self, revision: int, at: dt.datetime, written: _Written | None) -> None:
             super().__init__()
             self.revision = revision
             self.at = at
+            self.written = written  # None: a newer revision was already in the database
 
     class SaveFailed(Message):
         def __init__(self, reason: str) -> None:
             super().__init__()
             self.reason = reason
+
+    class Leave(Message):
+        """Back to the schedule: the app leaves the note, asking first if it could not be saved."""
+
+        def __init__(self, capture: CaptureScreen) -> None:
+            super().__init__()
+            self.capture = capture
 
     def __init__(self, session_id: str, author_id: str, line: int | None = None) -> None:
         super().__init__()
@@ -63,6 +91,7 @@ class CaptureScreen(ReviewScreen):
         self._revision = 0  # bumped by every change in this screen
         self._written = 0  # the newest revision in the database
         self._write_lock = threading.Lock()
+        self._base = notes.Base("")  # what the editor's text grew from (under _write_lock)
         self._saving = False
         self._save_timer: Timer | None = None
         self._marks_timer: Timer | None = None
@@ -114,6 +143,7 @@ class CaptureScreen(ReviewScreen):
 
     def _open(self, session: SessionRow, note: Note | None) -> None:
         self.session = session
+        self._base = notes.base_of(note)
         editor = self.query_one("#editor", NoteEditor)
         if note is not None:
             text = note.body
@@ -158,6 +188,7 @@ class CaptureScreen(ReviewScreen):
                 f"  {s.day.strftime('%a %-d %b')} {s.start_time}–{s.end_time} · {s.location} · ",
                 (owner, "italic"),
                 ("  ✓ done" if s.status is SessionStatus.DONE else "", "green"),
+                ("  cancelled" if s.status is SessionStatus.CANCELLED else "", "red"),
             )
         )
         self.sub_title = f"{s.title} · {owner}"
@@ -187,7 +218,7 @@ class CaptureScreen(ReviewScreen):
         self._marks_timer = self.set_timer(0.15, self._update_marks)
 
     @on(SelectionList.SelectedChanged, "#attendance")
-    def _attendance_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def _attendance_changed(self, event: SelectionList.SelectedChanged[int]) -> None:
         selected = set(event.selection_list.selected)
         changed = False
         for i, person in enumerate(self.attendance):
@@ -252,26 +283,88 @@ class CaptureScreen(ReviewScreen):
     @work(thread=True, group="autosave", exit_on_error=False)
     def _save_in_thread(self, revision: int, text: str, attendance: list[Attendee]) -> None:
         try:
-            self._write(revision, text, attendance)
+            written = self._write(revision, text, attendance)
         except StoreError as error:
             self.post_message(self.SaveFailed(str(error)))
         else:
-            self.post_message(self.Saved(revision, self.context.clock()))
+            self.post_message(self.Saved(revision, self.context.clock(), written))
 
-    def _write(self, revision: int, text: str, attendance: list[Attendee]) -> None:
+    def _write(self, revision: int, text: str, attendance: list[Attendee]) -> _Written | None:
         with self._write_lock:
             if revision <= self._written:
-                return  # something newer is already in the database
-            notes.save_note(self.context.store, self.session_id, self.author_id, text, attendance)
+                return None  # something newer is already in the database
+            saved = notes.save_note_since(
+                self.context.store,
+                self.session_id,
+                self.author_id,
+                text,
+                attendance,
+                base=self._base,
+                session=self.session,
+            )
+            # After a merge the editor holds the text sent, not the merge, until _take_in has
+            # run: a write before then merges again, with the text sent as its base.
+            self._base = (
+                notes.Base(text, tuple(attendance), None) if saved.merged else notes.base_of(saved.note)
+            )
             self._written = revision
+            return _Written(text, attendance, saved, self._base)
 
     def on_capture_screen_saved(self, message: Saved) -> None:
         self._saving = False
         self._failure = None
         self._saved_at = message.at
+        if message.written is not None:
+            self._take_in(message.written)
         self._show_state()
         if self.dirty:  # typed while the save was in flight
             self._schedule_save(self._delay())
+
+    def _take_in(self, written: _Written) -> None:
+        """Show what the write did beyond saving the text: a session brought back, and the
+        changes made elsewhere, merged into the editor around what was typed since."""
+        saved = written.saved
+        if saved.restored_session and self.session is not None:
+            self.session = self.session.model_copy(update={"status": SessionStatus.CANCELLED})
+            self._show_session_line()
+            self.notify(
+                "This session was taken off the schedule (a reload) while the note was open. "
+                "It is kept as cancelled, with your note.",
+                title="Session removed",
+                severity="warning",
+                timeout=15,
+            )
+        if not saved.merged:
+            return
+        editor = self.query_one("#editor", NoteEditor)
+        text, _ = notes.merge_text(written.text, editor.text, saved.note.body)
+        if text != editor.text:
+            _replace_keeping_cursor(editor, text)
+        sent = [a.model_dump() for a in written.attendance]
+        if (
+            [a.model_dump() for a in self.attendance]
+            == sent
+            != [a.model_dump() for a in saved.note.attendance]
+        ):
+            self.attendance = [a.model_copy() for a in saved.note.attendance]
+            self._fill_attendance()
+        with self._write_lock:
+            if self._base is written.base:  # no write since: the editor now grew from the merge
+                self._base = notes.base_of(saved.note)
+        self._update_marks()
+        both = (
+            f" {saved.collisions} place{'s' if saved.collisions != 1 else ''} had changed on both sides: "
+            "both versions are kept, yours first."
+            if saved.collisions
+            else ""
+        )
+        self.notify(
+            "This note was changed outside this screen (peerreview note add, or a merge from your "
+            f"other laptop); those changes are merged in.{both}",
+            title="Note merged",
+            severity="warning" if saved.collisions else "information",
+            timeout=15,
+        )
 
     def on_capture_screen_save_failed(self, message: SaveFailed) -> None:
         self._saving = False
@@ -305,15 +398,22 @@ class CaptureScreen(ReviewScreen):
             return True
         try:
             text = self.query_one("#editor", NoteEditor).text
-            self._write(self._revision, text, [a.model_copy() for a in self.attendance])
+            written = self._write(self._revision, text, [a.model_copy() for a in self.attendance])
         except StoreError as error:
             self._failure = str(error)
             self._show_state()
             return False
         self._failure = None
+        if written is not None:
+            self._take_in(written)
         return True
 
     # --- actions ---------------------------------------------------------------------
+
+    def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Insert time", "Insert [HH:MM] at the cursor", self.action_timestamp)
+        yield SystemCommand("Save note", "Save the note now", self.action_save_now)
+        yield SystemCommand("Mark session done", "Mark this session done", self.action_mark_done)
 
     def action_timestamp(self) -> None:
         editor = self.query_one("#editor", NoteEditor)
@@ -332,19 +432,30 @@ class CaptureScreen(ReviewScreen):
         if self.session is None:
             return
         self.action_save_now()
-        self._mark_done(self.session.id)
-
-    @work(thread=True, exit_on_error=False)
-    def _mark_done(self, session_id: str) -> None:
-        try:
-            week.set_session_status(self.context.store, session_id, SessionStatus.DONE, self.context.me or "")
-        except StoreError as error:
-            self.app.notify(str(error), severity="error")
-            return
-        self.app.notify("Session marked done")
+        session_id = self.session.id
+        self.run_change(
+            lambda: week.set_session_status(self.context.store, session_id, SessionStatus.DONE, self.actor()),
+            done="Session marked done",
+            reload=False,
+        )
 
     def action_leave(self) -> None:
-        self.app.leave_capture(self)  # type: ignore[attr-defined]
+        self.post_message(self.Leave(self))
 
     def on_screen_suspend(self) -> None:
         self.flush()
+
+
+def _replace_keeping_cursor(editor: NoteEditor, text: str) -> None:
+    """Put ``text`` in the editor with the cursor on the same line of what was typed, wherever
+    lines came in above or below it (one edit: a single undo takes it back)."""
+    row, column = editor.cursor_location
+    old, new = editor.text.split("\n"), text.split("\n")
+    target = row
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if i1 <= row < i2:
+            target = j1 + (row - i1) if tag == "equal" else j1 + min(row - i1, max(j2 - j1 - 1, 0))
+            break
+    editor.replace(text, (0, 0), editor.document.end, maintain_selection_offset=False)
+    target = min(target, editor.document.line_count - 1)
+    editor.cursor_location = (target, min(column, len(editor.document.get_line(target))))

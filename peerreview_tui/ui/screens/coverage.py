@@ -7,27 +7,27 @@ on an item opens its note at the line.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label, Select, SelectionList
 
 from ...coverage import SOURCE_LABELS, Coverage, cell_text, compute_coverage
 from ...models import SourceKind
-from ...store import StoreError
+from ...store import StoreError, findings
 from ...store.evidence_items import EvidenceView, add_document, list_evidence
 from ...store.tagging import tag_evidence
 from ..modals.choice import ChoiceModal
 from ..modals.document_form import DocumentFormModal
 from ..modals.finding_form import FindingFormModal
 from .base import ReviewScreen
-from .findings import create_finding_in_thread
 
 UNTAGGED = "(untagged)"
 KIND_SYMBOL = {"strength": "+", "development": "-", "follow_up": "?", "quote": "!", "observation": "•"}
@@ -41,7 +41,7 @@ class CoverageView:
 
 
 class CoverageScreen(ReviewScreen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "drill", "Items", id="coverage.items", show=False),
         Binding("t", "to_tag", "To tag", id="coverage.to_tag"),
         Binding("g", "tag_item", "Tag item", id="coverage.tag"),
@@ -192,6 +192,12 @@ class CoverageScreen(ReviewScreen):
 
     # --- actions ---------------------------------------------------------------------
 
+    def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Evidence to tag", "Items not tagged to a focus area", self.action_to_tag)
+        yield SystemCommand(
+            "Add a document", "A document the team read, as evidence", self.action_add_document
+        )
+
     def _cell_at_cursor(self) -> tuple[str, str | None] | None:
         if self.view is None:
             return None
@@ -228,7 +234,7 @@ class CoverageScreen(ReviewScreen):
         if view is None or view.item.session_id is None:
             self.notify("Choose an item from a note (data and documents have no note).", severity="warning")
             return
-        self.app.open_capture(view.item.session_id, author_id=view.item.author_id, line=view.item.line_no)  # type: ignore[attr-defined]
+        self.post_message(self.OpenNote(view.item.session_id, view.item.author_id, view.item.line_no))
 
     def action_tag_item(self) -> None:
         view = self._highlighted_item()
@@ -238,9 +244,9 @@ class CoverageScreen(ReviewScreen):
 
         def chosen(area_id: str | None) -> None:
             if area_id:
-                self._write(
+                self.run_change(
                     lambda: tag_evidence(self.context.store, view.item.id, area_id, self.actor()),
-                    f"Tagged #{area_id}",
+                    done=f"Tagged #{area_id}",
                 )
 
         self.app.push_screen(
@@ -250,9 +256,9 @@ class CoverageScreen(ReviewScreen):
     def action_add_document(self) -> None:
         def added(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(
+                self.run_change(
                     lambda: add_document(self.context.store, actor=self.actor(), **fields),
-                    f"Added document: {fields['title']}",
+                    done=f"Added document: {fields['title']}",
                 )
 
         self.app.push_screen(DocumentFormModal(self.context), added)
@@ -266,18 +272,15 @@ class CoverageScreen(ReviewScreen):
 
         def made(fields: dict[str, Any] | None) -> None:
             if fields:
-                create_finding_in_thread(self, fields, selected)
+                self.run_change(
+                    lambda: findings.create_finding(
+                        self.context.store, evidence_ids=selected, actor=self.actor(), **fields
+                    ),
+                    done=lambda made: f"Finding made: {made.title}\nf5 shows the findings.",
+                    failed_title="Finding not made",
+                    reload=False,  # the matrix is as it was, and the selection stays for another finding
+                )
 
         self.app.push_screen(
             FindingFormModal(self.context, focus_area=area, evidence_count=len(selected)), made
         )
-
-    @work(thread=True, group="coverage-write", exit_on_error=False)
-    def _write(self, change: Any, done: str) -> None:
-        try:
-            change()
-        except (StoreError, ValueError) as error:
-            self.app.notify(str(error), severity="error", title="Not saved")
-            return
-        self.app.notify(done)
-        self.app.call_from_thread(self.reload)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
@@ -18,19 +19,21 @@ from ...store import StoreError
 from ...sync import (
     SUFFIX,
     Conflict,
+    MergeSummary,
     free_bundle_path,
     list_conflicts,
     merge_bundles,
     resolve_conflict,
     write_bundle,
 )
+from ...sync.conflicts import Keep
 from .base import ReviewScreen
 
 FOLDER_KEY = "exchange_folder"  # meta: the folder last used, offered again
 
 
 class ExchangeScreen(ReviewScreen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("w", "keep('winner')", "Keep version in place", id="exchange.keep_winner"),
         Binding("l", "keep('loser')", "Keep other version", id="exchange.keep_loser"),
     ]
@@ -93,11 +96,11 @@ class ExchangeScreen(ReviewScreen):
                 review = store.review()
                 assert review is not None
                 path = free_bundle_path(folder, f"{review.id}-{self.actor()}-{dt.datetime.now():%Y%m%d-%H%M}")
-                summary = write_bundle(store, path, since_last=since_last, actor=self.actor())
+                written = write_bundle(store, path, since_last=since_last, actor=self.actor())
                 store.set_meta(FOLDER_KEY, str(folder))
                 report = Text.assemble(
                     ("Written ", "bold green"),
-                    f"{path}: {summary.describe()}.\n",
+                    f"{path}: {written.describe()}.\n",
                     ("It holds interview notes: delete it from the stick once merged.", "italic"),
                 )
             elif what == "read" and folder is not None:
@@ -106,24 +109,24 @@ class ExchangeScreen(ReviewScreen):
                     report = Text(f"No bundles (*{SUFFIX}) in {folder}.", style="yellow")
                 else:
                     store.backup()
-                    summary = merge_bundles(store, files, actor=self.actor())
+                    merged = merge_bundles(store, files, actor=self.actor())
                     store.set_meta(FOLDER_KEY, str(folder))
-                    report = self._merge_report(summary)
+                    report = self._merge_report(merged)
             conflicts = list_conflicts(store)
         except StoreError as error:  # SyncError included: another review, a damaged file...
             report, conflicts = Text(str(error), style="bold red"), list_conflicts(store)
         self.post_message(self.Done(report, conflicts))
 
     @staticmethod
-    def _merge_report(summary: object) -> Text:
+    def _merge_report(summary: MergeSummary) -> Text:
         out = Text()
-        for merged in summary.bundles:  # type: ignore[attr-defined]
+        for merged in summary.bundles:
             if merged.skipped:
                 out.append(f"{merged.path.name}: skipped, {merged.skipped}.\n", style="dim")
             else:
                 out.append(f"{merged.path.name} ", style="bold")
                 out.append(f"from {merged.header.sender}: {merged.describe()}.\n")
-        out.append(f"In all: {summary.describe()}.", style="bold")  # type: ignore[attr-defined]
+        out.append(f"In all: {summary.describe()}.", style="bold")
         return out
 
     def _set_folder(self, folder: str) -> None:
@@ -145,24 +148,28 @@ class ExchangeScreen(ReviewScreen):
         if not self.conflicts:
             table.add_row(Text("none", style="dim"), "", "", key="none")
 
-    def action_keep(self, keep: str) -> None:
+    def action_keep(self, keep: Keep) -> None:
         table = self.query_one("#conflicts", DataTable)
         if not self.conflicts or table.row_count == 0:
             return
         conflict_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
-        self._resolve(conflict_id, keep)
+        self.run_change(
+            lambda: resolve_conflict(self.context.store, conflict_id, keep, self.actor()),
+            done="Kept the version in place."
+            if keep == "winner"
+            else "Kept the other version: it is now in place.",
+        )
 
-    @work(thread=True, group="exchange-resolve", exit_on_error=False)
-    def _resolve(self, conflict_id: str, keep: str) -> None:
-        store = self.context.store
-        try:
-            resolve_conflict(store, conflict_id, keep, self.actor())  # type: ignore[arg-type]
-            report = Text(
-                "Kept the version in place."
-                if keep == "winner"
-                else "Kept the other version: it is now in place.",
-                style="green",
-            )
-        except StoreError as error:
-            report = Text(str(error), style="bold red")
-        self.post_message(self.Done(report, list_conflicts(store)))
+    # What a change came to is said in the report, where the bundles' outcomes are.
+    def show_change_done(self, text: str) -> None:
+        self.query_one("#report", Static).update(Text(text, style="green"))
+
+    def show_change_failed(self, reason: str, title: str) -> None:
+        self.query_one("#report", Static).update(Text(reason, style="bold red"))
+
+    def reload(self) -> None:
+        self._list_conflicts()
+
+    @work(thread=True, exclusive=True, group="exchange-conflicts", exit_on_error=False)
+    def _list_conflicts(self) -> None:
+        self.post_message(self.Done(None, list_conflicts(self.context.store)))

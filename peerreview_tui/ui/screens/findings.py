@@ -2,50 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static, Tree
 
 from ...models import EvidenceKind, FindingSection, FindingStatus
 from ...store import StoreError, findings
-from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.audit import AuditEntry
+from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.findings import FindingView, LinkedEvidence
-from ..context import ReviewContext
 from ..modals.audit import AuditModal
 from ..modals.choice import ChoiceModal
 from ..modals.confirm import ConfirmModal
 from ..modals.evidence_picker import EvidencePickerModal
 from ..modals.finding_form import SECTION_LABELS, FindingFormModal
 from .base import ReviewScreen
-
-
-def create_finding_in_thread(
-    screen: Screen[Any], fields: dict[str, Any], evidence_ids: Sequence[str]
-) -> None:
-    """Make a finding from evidence chosen on another screen (the coverage drill-down)."""
-    context: ReviewContext = screen.app.context  # type: ignore[attr-defined]
-
-    def create() -> None:
-        try:
-            made = findings.create_finding(
-                context.store, evidence_ids=list(evidence_ids), actor=context.me or "unknown", **fields
-            )
-        except (StoreError, ValueError) as error:
-            screen.app.notify(str(error), severity="error", title="Finding not made")
-            return
-        screen.app.notify(f"Finding made: {made.title}\nf5 shows the findings.")
-
-    screen.run_worker(create, thread=True, group="finding-create", exit_on_error=False)
 
 
 @dataclass(frozen=True)
@@ -55,7 +34,8 @@ class Detail:
 
 
 class FindingsScreen(ReviewScreen):
-    BINDINGS = [
+    CHANGE_FAILED_TITLE = "Not done"
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="findings.new"),
         Binding("e", "edit", "Edit wording", id="findings.edit"),
         Binding("a", "attach", "Attach evidence", id="findings.attach"),
@@ -227,6 +207,11 @@ class FindingsScreen(ReviewScreen):
             return None
         return self.detail.view
 
+    def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("New finding", "Write a finding", self.action_new)
+        yield SystemCommand("Agree finding", "The lead agrees the selected finding", self.action_agree)
+        yield SystemCommand("Finding history", "Who changed the finding, and when", self.action_history)
+
     def action_new(self) -> None:
         tree: Tree[str] = self.query_one("#tree", Tree)
         node = tree.cursor_node
@@ -238,11 +223,10 @@ class FindingsScreen(ReviewScreen):
 
         def made(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(
-                    lambda: self._select(
-                        findings.create_finding(self.context.store, actor=self.actor(), **fields).id
-                    ),
-                    f"Finding made: {fields['title']}",
+                self.run_change(
+                    lambda: findings.create_finding(self.context.store, actor=self.actor(), **fields),
+                    done=f"Finding made: {fields['title']}",
+                    then=lambda made: self._select(made.id),
                 )
 
         self.app.push_screen(FindingFormModal(self.context, focus_area=area), made)
@@ -257,11 +241,11 @@ class FindingsScreen(ReviewScreen):
 
         def edited(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(
+                self.run_change(
                     lambda: findings.update_finding(
                         self.context.store, view.finding.id, self.actor(), **fields
                     ),
-                    "Wording saved"
+                    done="Wording saved"
                     + (": back to draft" if view.finding.status is FindingStatus.AGREED else ""),
                 )
 
@@ -286,9 +270,9 @@ class FindingsScreen(ReviewScreen):
     def _offer(self, view: FindingView, offer: list[EvidenceView]) -> None:
         def chosen(ids: list[str] | None) -> None:
             if ids:
-                self._write(
+                self.run_change(
                     lambda: findings.attach_evidence(self.context.store, view.finding.id, ids, self.actor()),
-                    f"Attached {len(ids)} item{'s' if len(ids) != 1 else ''}",
+                    done=f"Attached {len(ids)} item{'s' if len(ids) != 1 else ''}",
                 )
 
         self.app.push_screen(EvidencePickerModal(offer, view.finding.title), chosen)
@@ -307,11 +291,11 @@ class FindingsScreen(ReviewScreen):
         self._choose_linked(
             "Detach which evidence from this finding?",
             self.detail.evidence,
-            lambda item_id: self._write(
+            lambda item_id: self.run_change(
                 lambda: findings.detach_evidence(
                     self.context.store, view.finding.id, [item_id], self.actor()
                 ),
-                "Evidence detached",
+                done="Evidence detached",
             ),
         )
 
@@ -324,19 +308,19 @@ class FindingsScreen(ReviewScreen):
         self._choose_linked(
             "Use which quote in the letter (again to stop using it)? Never attributed.",
             quotes,
-            lambda item_id: self._write(
+            lambda item_id: self.run_change(
                 lambda: findings.choose_quote(
                     self.context.store, view.finding.id, item_id, item_id not in chosen_now, self.actor()
                 ),
-                "Quote choice saved",
+                done="Quote choice saved",
             ),
         )
 
     def action_move(self, step: int) -> None:
         view = self._current()
         if view is not None:
-            self._write(
-                lambda: findings.move_finding(self.context.store, view.finding.id, step, self.actor()), None
+            self.run_change(
+                lambda: findings.move_finding(self.context.store, view.finding.id, step, self.actor())
             )
 
     def action_agree(self) -> None:
@@ -344,16 +328,17 @@ class FindingsScreen(ReviewScreen):
         if view is None:
             return
         note = " (it rests on a single source)" if view.badge.single_source else ""
-        self._write(
-            lambda: findings.agree_finding(self.context.store, view.finding.id, self.actor()), f"Agreed{note}"
+        self.run_change(
+            lambda: findings.agree_finding(self.context.store, view.finding.id, self.actor()),
+            done=f"Agreed{note}",
         )
 
     def action_reopen(self) -> None:
         view = self._current()
         if view is not None:
-            self._write(
+            self.run_change(
                 lambda: findings.reopen_finding(self.context.store, view.finding.id, self.actor()),
-                "Back to draft",
+                done="Back to draft",
             )
 
     def action_delete(self) -> None:
@@ -364,9 +349,9 @@ class FindingsScreen(ReviewScreen):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.selected_id = None
-                self._write(
+                self.run_change(
                     lambda: findings.delete_finding(self.context.store, view.finding.id, self.actor()),
-                    "Finding deleted",
+                    done="Finding deleted",
                 )
 
         self.app.push_screen(
@@ -386,14 +371,3 @@ class FindingsScreen(ReviewScreen):
             self.app.notify(str(error), severity="error")
             return
         self.app.call_from_thread(self.app.push_screen, AuditModal(title, trail, self.context))
-
-    @work(thread=True, group="findings-write", exit_on_error=False)
-    def _write(self, change: Callable[[], Any], done: str | None) -> None:
-        try:
-            change()
-        except (StoreError, ValueError) as error:
-            self.app.notify(str(error), severity="error", title="Not done")
-            return
-        if done:
-            self.app.notify(done)
-        self.app.call_from_thread(self.reload)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
@@ -30,7 +31,7 @@ class WeekView:
 
 
 class ScheduleScreen(ReviewScreen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_note", "Open note", id="schedule.open", show=True),
         Binding("m", "toggle_mine", "Only mine", id="schedule.mine"),
         Binding("d", "toggle_done", "Done", id="schedule.done"),
@@ -76,23 +77,24 @@ class ScheduleScreen(ReviewScreen):
         table.add_column("Where", key="where", width=14)
         table.add_column("Reviewers", key="reviewers")
         table.focus()
-        self.refresh_week()
+        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.refresh_week()
+        self.reload()
+
+    def reload(self) -> None:
+        self._load()
 
     @work(thread=True, exclusive=True, group="schedule-load", exit_on_error=False)
-    def refresh_week(self) -> None:
+    def _load(self) -> None:
+        store = self.context.store
         try:
-            self.post_message(self.Loaded(self._read_view()))
+            sessions = week.sessions(store)
+            view = WeekView(sessions, notes.note_authors(store), week.clashes_by_session(sessions))
         except StoreError as error:
             self.app.notify(str(error), severity="error", title="Could not read the schedule")
-
-    def _read_view(self) -> WeekView:
-        """Runs in a worker thread."""
-        store = self.context.store
-        sessions = week.sessions(store)
-        return WeekView(sessions, notes.note_authors(store), week.clashes_by_session(sessions))
+            return
+        self.post_message(self.Loaded(view))
 
     def on_schedule_screen_loaded(self, message: Loaded) -> None:
         self.view = message.view
@@ -210,11 +212,22 @@ class ScheduleScreen(ReviewScreen):
 
     # --- actions ---------------------------------------------------------------------
 
+    def system_commands(self) -> Iterable[SystemCommand]:
+        yield SystemCommand("Only my sessions", "Show only my sessions / everyone's", self.action_toggle_mine)
+        yield SystemCommand("Add a session", "Add a session to the schedule", self.action_add_session)
+        yield SystemCommand("Move or change session", "Day, time, room, reviewers", self.action_edit_session)
+        yield SystemCommand(
+            "Mark session done", "Toggle done for the selected session", self.action_toggle_done
+        )
+        yield SystemCommand(
+            "Cancel session", "Cancel (or restore) the selected session", self.action_cancel_session
+        )
+
     @on(DataTable.RowSelected, "#sessions")
     def action_open_note(self) -> None:
         session = self.selected_session
         if session is not None:
-            self.app.open_capture(session.id)  # type: ignore[attr-defined]
+            self.post_message(self.OpenNote(session.id))
 
     def action_toggle_mine(self) -> None:
         self.only_mine = not self.only_mine
@@ -236,9 +249,9 @@ class ScheduleScreen(ReviewScreen):
         if s is None or s.status is SessionStatus.CANCELLED:
             return
         status = SessionStatus.PLANNED if s.status is SessionStatus.DONE else SessionStatus.DONE
-        self._write(
+        self.run_change(
             lambda: week.set_session_status(self.context.store, s.id, status, self.actor()),
-            f"{s.title}: {status.value}",
+            done=f"{s.title}: {status.value}",
         )
 
     def action_add_session(self) -> None:
@@ -246,9 +259,9 @@ class ScheduleScreen(ReviewScreen):
 
         def added(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(
+                self.run_change(
                     lambda: week.add_session(self.context.store, actor=self.actor(), **fields),
-                    f"Added {fields['title']}",
+                    done=f"Added {fields['title']}",
                 )
 
         self.app.push_screen(SessionFormModal(self.context, day=self.selected_day), added)
@@ -262,9 +275,9 @@ class ScheduleScreen(ReviewScreen):
 
         def changed(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._write(
+                self.run_change(
                     lambda: week.change_session(self.context.store, s.id, self.actor(), **fields),
-                    f"Changed {fields['title']}",
+                    done=f"Changed {fields['title']}",
                 )
 
         self.app.push_screen(SessionFormModal(self.context, session=s), changed)
@@ -276,21 +289,21 @@ class ScheduleScreen(ReviewScreen):
         if s is None:
             return
         if s.status is SessionStatus.CANCELLED:
-            self._write(
+            self.run_change(
                 lambda: week.set_session_status(
                     self.context.store, s.id, SessionStatus.PLANNED, self.actor()
                 ),
-                f"{s.title} is back on the schedule",
+                done=f"{s.title} is back on the schedule",
             )
             return
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._write(
+                self.run_change(
                     lambda: week.set_session_status(
                         self.context.store, s.id, SessionStatus.CANCELLED, self.actor()
                     ),
-                    f"Cancelled {s.title} (press x again to restore it)",
+                    done=f"Cancelled {s.title} (press x again to restore it)",
                 )
 
         self.app.push_screen(
@@ -299,14 +312,3 @@ class ScheduleScreen(ReviewScreen):
             ),
             confirmed,
         )
-
-    @work(thread=True, group="schedule-write", exit_on_error=False)
-    def _write(self, change: Any, done: str) -> None:
-        try:
-            change()
-            view = self._read_view()
-        except StoreError as error:
-            self.app.notify(str(error), severity="error", title="Not saved")
-            return
-        self.app.notify(done)
-        self.post_message(self.Loaded(view))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -16,7 +18,7 @@ from .base import ReviewScreen
 
 
 class SearchScreen(ReviewScreen):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.switch_mode('schedule')", "Back", id="search.back"),
         Binding("down", "focus_results", "Results", id="search.results", show=False),
     ]
@@ -91,4 +93,4 @@ class SearchScreen(ReviewScreen):
     @on(OptionList.OptionSelected, "#results")
     def _open(self, event: OptionList.OptionSelected) -> None:
         hit = self.hits[int(event.option.id or 0)]
-        self.app.open_capture(hit.session_id, author_id=hit.author_id, line=hit.line_no)  # type: ignore[attr-defined]
+        self.post_message(self.OpenNote(hit.session_id, hit.author_id, hit.line_no))

@@ -20,8 +20,8 @@ KIND_STYLE = {
 
 
 class MarksPanel(Static):
-    def __init__(self, context: ReviewContext, **kwargs: object) -> None:
-        super().__init__("", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, context: ReviewContext, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
         self.context = context
 
     def show(self, marks: Sequence[Mark]) -> None:

@@ -19,8 +19,8 @@ class NoteEditor(TextArea):
             super().__init__()
             self.choices = choices
 
-    def __init__(self, text: str, tags: list[str], **kwargs: object) -> None:
-        super().__init__(text, soft_wrap=True, tab_behavior="focus", **kwargs)  # type: ignore[arg-type]
+    def __init__(self, text: str, tags: list[str], *, id: str | None = None, read_only: bool = False) -> None:
+        super().__init__(text, soft_wrap=True, tab_behavior="focus", id=id, read_only=read_only)
         self.tags = tags
         self._hinting = False
 

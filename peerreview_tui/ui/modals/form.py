@@ -1,0 +1,53 @@
+"""What the forms share: Save checks the fields and returns them, Cancel returns None."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import ModalScreen
+from textual.widgets import Button, Label
+
+
+def form_bindings(prefix: str) -> list[BindingType]:
+    """escape cancels, ctrl+s saves; ids under ``prefix``, the names keymaps use."""
+    return [
+        Binding("escape", "cancel", "Cancel", id=f"{prefix}.cancel"),
+        Binding("ctrl+s", "save", "Save", id=f"{prefix}.save"),
+    ]
+
+
+class FormModal(ModalScreen[dict[str, Any] | None]):
+    """A form that returns its fields, or None when cancelled. A form yields `compose_end()` last
+    and says in `fields()` what it returns, or `refuse()`s with what is wrong."""
+
+    def compose_end(self, save: str = "Save") -> ComposeResult:
+        """The line that shows what is wrong, then Cancel and the ``save`` button."""
+        yield Label("", id="error")
+        with Horizontal(id="buttons"):
+            yield Button("Cancel", id="cancel")
+            yield Button(save, variant="primary", id="save")
+
+    def fields(self) -> dict[str, Any] | None:
+        """What the form returns, or None (after `refuse`) when it cannot be saved as it is."""
+        raise NotImplementedError
+
+    def refuse(self, problem: str) -> None:
+        """Say under the form why it cannot be saved; the form stays open."""
+        self.query_one("#error", Label).update(problem)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        fields = self.fields()
+        if fields is not None:
+            self.dismiss(fields)
