@@ -234,7 +234,7 @@ def test_the_method_counts_every_kind_of_session(tmp_path: Path) -> None:
         "13 interviews, 12 focus groups, 4 meetings and 1 other session",
         "38 case files audited",
         "2 site visits and 3 observations of practice",
-        "2 documents read and 11 performance indicators",
+        "2 documents and 11 performance indicators read",
         "86 questionnaire responses",
     ]
     notes = slide.notes_slide.notes_text_frame.text

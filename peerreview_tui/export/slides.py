@@ -187,7 +187,7 @@ def method_lines(counts: MethodCounts) -> list[str]:
         _count(counts.observations, "observation of practice", "observations of practice"),
     ]
     read = [
-        _count(counts.documents, "document read", "documents read"),
+        _count(counts.documents, "document"),
         _count(counts.performance_indicators, "performance indicator"),
     ]
     if counts.case_files:
@@ -202,7 +202,7 @@ def method_lines(counts: MethodCounts) -> list[str]:
         _and([part for part in sessions if part]),
         audits,
         _and([part for part in visits if part]),
-        _and([part for part in read if part]),
+        _and([part for part in read if part]) + (" read" if any(read) else ""),
         _count(counts.questionnaire_responses, "questionnaire response"),
     ]
     return [line[:1].upper() + line[1:] for line in lines if line]
