@@ -15,7 +15,7 @@ import datetime as dt
 import io
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +69,13 @@ class _Design:
     content: SlideLayout  # a title and one body
     two: SlideLayout | None  # a title and two bodies side by side, if the template has one
     built_in: bool
+    # each layout's placeholders by kind (ftr, sldNum, ...), looked up once per layout
+    kinds: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+    def placeholder(self, layout: SlideLayout, kind: str) -> Any:
+        if id(layout) not in self.kinds:
+            self.kinds[id(layout)] = {_kind(shape): shape for shape in reversed(_placeholders(layout))}
+        return self.kinds[id(layout)].get(kind)
 
 
 def write_slides_pptx(content: LetterContent, path: Path, template: Path | None = None) -> None:
@@ -321,7 +328,7 @@ def _footer(design: _Design, added: PptxSlide, layout: SlideLayout, text: str, n
     for kind, (what, box, align) in places.items():
         if not what:
             continue
-        source = next((s for s in _placeholders(layout) if _kind(s) == kind), None)
+        source = design.placeholder(layout, kind)
         if source is not None:
             added.shapes.clone_placeholder(source)
             shape = added.placeholders[source.placeholder_format.idx]
@@ -456,7 +463,18 @@ def _size(font: Any, points: int) -> None:
 
 
 def _colour(font: Any, rgb: tuple[int, int, int]) -> None:
-    font.color.rgb = _rgb(rgb)
+    """The run's colour, written straight into its properties (python-pptx's own setter is slow
+    enough to show in a deck of fifty slides)."""
+    properties = font._rPr
+    for old in properties.findall(_qn("a:solidFill")):
+        properties.remove(old)
+    fill = properties.makeelement(_qn("a:solidFill"), {})
+    fill.append(fill.makeelement(_qn("a:srgbClr"), {"val": "".join(f"{c:02X}" for c in rgb)}))
+    later = [child for child in properties if child.tag != _qn("a:ln")]  # a fill comes after a:ln only
+    if later:
+        later[0].addprevious(fill)
+    else:
+        properties.append(fill)
 
 
 def _rgb(rgb: tuple[int, int, int]) -> RGBColor:
