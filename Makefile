@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench pictures clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: lint
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
+
+# The README's pictures of the demo letter and deck (needs LibreOffice and poppler-utils).
+pictures: $(VENV)/.installed
+	$(BIN)/python docs/make_pictures.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

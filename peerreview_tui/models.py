@@ -18,13 +18,17 @@ import uuid
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 # A namespace for UUIDs derived from schedule ids (uuid5), fixed forever.
 ID_NAMESPACE = uuid.UUID("6f1b6a57-52c2-4cf4-9b1e-2f4a1f0c9d3e")
 # `created_by` of rows that come from the schedule file rather than a person.
 SCHEDULE_AUTHOR = "schedule"
+# The letter's and the deck's marking when the schedule file gives none.
+DEFAULT_MARKING = "Private and confidential"
+MAX_CASES = 500  # case files in one audit session: far beyond a day's work
+MAX_MARKING = 80  # characters: "OFFICIAL-SENSITIVE", "Private and confidential: not for publication"
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,47}$")
 _TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -148,12 +152,38 @@ class _FileModel(BaseModel):
 
 
 class Letter(_FileModel):
-    """Who the feedback letter goes to; the address block is exempt from the attribution check."""
+    """The feedback letter: who it goes to (the address block is exempt from the attribution
+    check), its date and marking, and how it ends."""
 
-    addressee: Text = Field(description="Name of the person the letter is addressed to")
+    addressee: str = Field("", description="Name of the person the letter is addressed to")
     position: str = Field("", description="Their post, e.g. Chief Executive")
     address: list[Text] = Field(default_factory=list, description="Address lines")
-    salutation: Text = Field(description="e.g. 'Dear Ms Example'")
+    salutation: str = Field("", description="e.g. 'Dear Ms Example'")
+    date: dt.date | None = Field(None, description="The date on the letter (default: the day it is exported)")
+    marking: str = Field(DEFAULT_MARKING, description="At the top of every page; '' for none")
+    numbered_paragraphs: bool = Field(False, description="Number the paragraphs 1, 2, 3... across the letter")
+    next_steps: list[Text] = Field(
+        default_factory=list, description="The 'Next steps' paragraphs (default: a neutral offer to discuss)"
+    )
+
+    @field_validator("marking")
+    @classmethod
+    def _short_marking(cls, value: str) -> str:
+        if len(value) > MAX_MARKING:
+            raise PydanticCustomError(
+                "bad_value",
+                "is {length} characters long; a marking fits on one line (at most {most})",
+                {"length": len(value), "most": MAX_MARKING},
+            )
+        return value
+
+
+class Presentation(_FileModel):
+    """The feedback presentation given on the last day."""
+
+    next_steps: list[Text] = Field(
+        default_factory=list, description="Bullets of the 'Next steps' slide (default: the letter to follow)"
+    )
 
 
 class ReviewInfo(_FileModel):
@@ -163,6 +193,7 @@ class ReviewInfo(_FileModel):
     start: dt.date = Field(description="First day on site (YYYY-MM-DD)")
     end: dt.date = Field(description="Last day on site (YYYY-MM-DD)")
     letter: Letter | None = None
+    presentation: Presentation | None = None
 
 
 class FocusArea(_FileModel):
@@ -204,6 +235,27 @@ class Session(_FileModel):
     prompts: list[Text] = Field(
         default_factory=list, description="Questions for this session beyond the focus areas'"
     )
+    cases: Annotated[int, Strict()] | None = Field(
+        None, description="Case file audits only: how many case files were audited"
+    )
+
+    @field_validator("cases")
+    @classmethod
+    def _cases_of_an_audit(cls, value: int | None, info: ValidationInfo) -> int | None:
+        kind = info.data.get("kind")  # absent when the kind itself was wrong
+        if value is not None and kind is not None and kind is not SessionKind.CASE_FILE_AUDIT:
+            raise PydanticCustomError(
+                "bad_value",
+                "only a case_file_audit session counts case files (this one is {kind})",
+                {"kind": kind.value},
+            )
+        if value is not None and not 1 <= value <= MAX_CASES:
+            raise PydanticCustomError(
+                "bad_value",
+                "{value} is not a number of case files (1 to {most})",
+                {"value": value, "most": MAX_CASES},
+            )
+        return value
 
 
 class Day(_FileModel):
@@ -247,9 +299,10 @@ class ReviewRow(_Row):
     start_date: dt.date
     end_date: dt.date
     letter: Letter | None = None
+    presentation: Presentation | None = None
     schedule_sha256: str
 
-    @field_validator("letter", mode="before")
+    @field_validator("letter", "presentation", mode="before")
     @classmethod
     def _from_json(cls, value: Any) -> Any:
         return _json_value(value, None)
@@ -309,6 +362,7 @@ class SessionRow(_Row):
     origin: SessionOrigin
     status: SessionStatus
     removed_at: str | None = None
+    cases: int | None = None  # case files audited, when the schedule says
 
     @field_validator("reviewers", "focus_areas", "participants", "prompts", mode="before")
     @classmethod

@@ -276,7 +276,7 @@ def _message(error: Any) -> str:
             else ""
         )
         return f"is not a known field here{hint}" if loc else "is not a known field"
-    if kind in {"bad_id", "bad_time", "empty_text"}:
+    if kind in {"bad_id", "bad_time", "empty_text", "bad_value"}:
         return str(error["msg"])
     if kind == "too_short":
         return "needs at least one entry"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from docx import Document
+from pptx import Presentation
 
 from peerreview_tui.cli import main
 from peerreview_tui.models import FindingStatus
@@ -62,8 +63,8 @@ def test_letter_is_written_to_the_current_folder(db: Path) -> None:
 
 def test_letter_as_markdown(db: Path, tmp_path: Path) -> None:
     assert run("export", "letter", "--format", "md", "--db", str(db)).exit_code == 0
-    today = dt.date.today()
-    assert Path("northborough-2012-letter.md").read_text().splitlines()[0] == f"{today.day} {today:%B %Y}"
+    lines = Path("northborough-2012-letter.md").read_text().splitlines()
+    assert lines[:3] == ["**Private and confidential**", "", "24 September 2012"]  # the schedule's date
     target = tmp_path / "letter.md"
     result = run("export", "letter", "-o", str(target), "--include-drafts", "--db", str(db))
     assert result.exit_code == 0 and "not for sending" in result.output
@@ -140,3 +141,98 @@ def test_slides_are_guarded_too(db: Path) -> None:
     result = run("export", "slides", "--db", str(db))
     assert result.exit_code == 1 and "'Mark Ellerby' (name)" in result.output
     assert list(Path().iterdir()) == []
+
+
+# --- Names and formats -------------------------------------------------------------------
+
+
+def test_the_date_on_the_letter_can_be_given(db: Path) -> None:
+    assert run("export", "letter", "-o", "letter.md", "--date", "2012-10-01", "--db", str(db)).exit_code == 0
+    assert "\n1 October 2012\n" in Path("letter.md").read_text()
+    bad = run("export", "letter", "--date", "1 October", "--db", str(db))
+    assert bad.exit_code == 2 and "'1 October' does not match the format '%Y-%m-%d'" in bad.output
+    assert not Path("northborough-2012-letter.docx").exists()
+
+
+@pytest.mark.parametrize(
+    ("what", "name", "said"),
+    [
+        (
+            "letter",
+            "letter.pptx",
+            "letter.pptx: the letter can be written as Word (.docx), Markdown (.md) or PDF (.pdf)",
+        ),
+        (
+            "letter",
+            "letter",
+            "letter: the letter can be written as Word (.docx), Markdown (.md) or PDF (.pdf)",
+        ),
+        (
+            "slides",
+            "slides.docx",
+            "slides.docx: the slides can be written as PowerPoint (.pptx), Markdown (.md) or PDF (.pdf)",
+        ),
+        (
+            "slides",
+            "slides.txt",
+            "slides.txt: the slides can be written as PowerPoint (.pptx), Markdown (.md) or PDF (.pdf)",
+        ),
+    ],
+)
+def test_a_name_that_does_not_fit_the_document_is_refused(db: Path, what: str, name: str, said: str) -> None:
+    result = run("export", what, "-o", name, "--db", str(db))
+    assert result.exit_code == 1 and said in result.output
+    assert list(Path().iterdir()) == []
+
+
+def test_the_suffix_is_the_format(db: Path) -> None:
+    assert run("export", "letter", "-o", "Letter.DOCX", "--db", str(db)).exit_code == 0
+    assert Document("Letter.DOCX").paragraphs  # a Word file, whatever the case of its suffix
+    assert run("export", "slides", "-o", "deck.md", "--db", str(db)).exit_code == 0
+    assert Path("deck.md").read_text().startswith("# Children's safeguarding peer review\n")
+    assert run("export", "slides", "-o", "deck.pptx", "--db", str(db)).exit_code == 0
+    assert zipfile.is_zipfile("deck.pptx") and Presentation("deck.pptx").slides
+
+
+def test_a_format_that_disagrees_with_the_name_is_refused(db: Path) -> None:
+    result = run("export", "letter", "--format", "md", "-o", "letter.docx", "--db", str(db))
+    assert result.exit_code == 1
+    assert "--format md does not match letter.docx; name the file .md, or leave out --format" in result.output
+    assert list(Path().iterdir()) == []
+
+
+def test_pdf_without_libreoffice_names_the_package(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import peerreview_tui.export.pdf as pdf
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    letter = run("export", "letter", "-o", "letter.pdf", "--db", str(db))
+    assert letter.exit_code == 1
+    assert "writing PDF needs LibreOffice" in letter.output and "libreoffice-writer" in letter.output
+    slides = run("export", "slides", "--format", "pdf", "--db", str(db))
+    assert slides.exit_code == 1 and "libreoffice-impress" in slides.output
+    assert list(Path().iterdir()) == []
+    assert exported_at(db) is None
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_through_libreoffice(db: Path) -> None:
+    result = run("export", "letter", "-o", "letter.pdf", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert Path("letter.pdf").read_bytes()[:5] == b"%PDF-"
+    assert Path("letter.pdf").stat().st_mode & 0o777 == 0o600
+    assert run("export", "slides", "--format", "pdf", "--db", str(db)).exit_code == 0
+    assert Path("northborough-2012-slides.pdf").read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in Path().iterdir()) == ["letter.pdf", "northborough-2012-slides.pdf"]
+
+
+def test_slides_with_a_template(db: Path, tmp_path: Path) -> None:
+    template = tmp_path / "ours.pptx"
+    Presentation().save(str(template))  # 4:3
+    assert run("export", "slides", "--template", str(template), "--db", str(db)).exit_code == 0
+    deck = Presentation("northborough-2012-slides.pptx")
+    assert deck.slide_width * 3 == deck.slide_height * 4
+    bad = tmp_path / "bad.pptx"
+    bad.write_text("not a zip")
+    result = run("export", "slides", "-o", "other.pptx", "--template", str(bad), "--db", str(db))
+    assert result.exit_code == 1 and "is not a PowerPoint presentation or template" in result.output
+    assert not Path("other.pptx").exists()

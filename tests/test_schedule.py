@@ -63,7 +63,7 @@ EXPECTED = [
     # Not "did you mean 'date'?": the hint offers only the fields of a session.
     case(
         "field_in_wrong_place.yaml:27: days[0].sessions[0].date: is not a known field here (expected one of: "
-        "id, start, end, title, kind, location, reviewers, focus_areas, participants, prompts)"
+        "id, start, end, title, kind, location, reviewers, focus_areas, participants, prompts, cases)"
     ),
     case("wrong_type_list.yaml:28: days[0].sessions[0].reviewers: expected a list, got 'lead'"),
     case("number_for_text.yaml:25: days[0].sessions[0].title: expected text, got the number 42"),
@@ -396,8 +396,10 @@ def test_binary_file(tmp_path: Path) -> None:
 
 def test_nul_byte_in_text(tmp_path: Path) -> None:
     path = tmp_path / "schedule.yaml"
-    path.write_bytes(EXAMPLE.read_bytes().replace(b"Review team set-up meeting", b"Review\x00team"))
-    assert single_problem(path) == "schedule.yaml:114: contains binary data, not YAML text"
+    text = EXAMPLE.read_bytes()
+    path.write_bytes(text.replace(b"Review team set-up meeting", b"Review\x00team"))
+    line = text[: text.index(b"Review team set-up meeting")].count(b"\n") + 1
+    assert single_problem(path) == f"schedule.yaml:{line}: contains binary data, not YAML text"
 
 
 def test_non_utf8_text_names_the_line(tmp_path: Path) -> None:

@@ -2,23 +2,35 @@
 
 The letter and the slides pass the non-attribution guard first: on a name, a single-person role
 next to words of speech, or a possible name of someone not in the schedule (until accepted with
---accept-warnings), nothing is written. python-docx and python-pptx are imported only
-by the command that writes with them.
+--accept-warnings), nothing is written. The output's suffix says the format (.docx, .pptx, .md,
+or .pdf through LibreOffice). python-docx and python-pptx are imported only by the command that
+writes with them.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
-from ..export.documents import AttributionError, Exported, default_path, export_document
+from ..export.documents import (
+    SUFFIXES,
+    AttributionError,
+    Exported,
+    default_path,
+    export_document,
+    format_of,
+)
 from ..export.guard import GuardHit
 from .common import DB_OPTION, check_session, fail, open_review
 
-OUTPUT_HELP = "File to write (default: REVIEW-ID-{what}.{ext}, or .md, in the current folder)."
+OUTPUT_HELP = (
+    "File to write; its suffix is the format: {suffixes} (default: REVIEW-ID-{what}.{ext} in the "
+    "current folder). PDF needs LibreOffice."
+)
 ALLOW_OPTION = click.option(
     "--allow",
     "allow",
@@ -78,19 +90,26 @@ def export_notes(output: Path | None, session_id: str | None, db_path: Path | No
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help=OUTPUT_HELP.format(what="letter", ext="docx"),
+    help=OUTPUT_HELP.format(suffixes=".docx, .md or .pdf", what="letter", ext="docx"),
 )
 @click.option(
     "--template",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Letterhead (.docx or .dotx): its headers, footers, logo and styles are kept.",
 )
+@click.option(
+    "--date",
+    "letter_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="The date on the letter (default: review.letter.date in the schedule, else today).",
+)
 @DRAFTS_OPTION
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["docx", "md"]),
-    help="Word (default) or Markdown; a -o FILE.md implies md.",
+    type=click.Choice(SUFFIXES["letter"]),
+    help="Without -o: Word (default), Markdown or PDF.",
 )
 @ALLOW_OPTION
 @ACCEPT_OPTION
@@ -98,6 +117,7 @@ def export_notes(output: Path | None, session_id: str | None, db_path: Path | No
 def export_letter(
     output: Path | None,
     template: Path | None,
+    letter_date: dt.datetime | None,
     include_drafts: bool,
     fmt: str | None,
     allow: tuple[str, ...],
@@ -105,18 +125,20 @@ def export_letter(
     db_path: Path | None,
 ) -> None:
     """The feedback letter from the agreed findings, for the council's portfolio report."""
-    fmt = fmt or ("md" if output and output.suffix.lower() == ".md" else "docx")
+    fmt = _format("letter", output, fmt)
     if template and fmt == "md":
-        click.echo("note: --template applies to the Word letter only; ignored", err=True)
+        click.echo("note: --template applies to the Word and PDF letter only; ignored", err=True)
+    day = letter_date.date() if letter_date else None
     _export(
         "letter",
         fmt,
         output,
         include_drafts,
         allow,
-        template if fmt == "docx" else None,
+        None if fmt == "md" else template,
         accept_warnings,
         db_path,
+        day,
     )
 
 
@@ -125,29 +147,60 @@ def export_letter(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help=OUTPUT_HELP.format(what="slides", ext="pptx"),
+    help=OUTPUT_HELP.format(suffixes=".pptx, .md or .pdf", what="slides", ext="pptx"),
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Slide template (.pptx or .potx): its master, layouts, colours and fonts are kept.",
 )
 @DRAFTS_OPTION
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["pptx", "md"]),
-    help="PowerPoint (default) or Markdown; a -o FILE.md implies md.",
+    type=click.Choice(SUFFIXES["slides"]),
+    help="Without -o: PowerPoint (default), Markdown or PDF.",
 )
 @ALLOW_OPTION
 @ACCEPT_OPTION
 @DB_OPTION
 def export_slides(
     output: Path | None,
+    template: Path | None,
     include_drafts: bool,
     fmt: str | None,
     allow: tuple[str, ...],
     accept_warnings: bool,
     db_path: Path | None,
 ) -> None:
-    """The feedback presentation from the agreed findings, one or two slides per focus area."""
-    fmt = fmt or ("md" if output and output.suffix.lower() == ".md" else "pptx")
-    _export("slides", fmt, output, include_drafts, allow, None, accept_warnings, db_path)
+    """The feedback presentation from the agreed findings, a slide or two per focus area."""
+    fmt = _format("slides", output, fmt)
+    if template and fmt == "md":
+        click.echo("note: --template applies to the PowerPoint and PDF slides only; ignored", err=True)
+    _export(
+        "slides",
+        fmt,
+        output,
+        include_drafts,
+        allow,
+        None if fmt == "md" else template,
+        accept_warnings,
+        db_path,
+    )
+
+
+def _format(what: str, output: Path | None, fmt: str | None) -> str:
+    """The format: the output's suffix, or --format, or Word / PowerPoint; a suffix that does not
+    fit the document, or disagrees with --format, is refused."""
+    if output is None:
+        return fmt or SUFFIXES[what][0]
+    try:
+        named = format_of(what, output)
+    except ValueError as error:
+        fail(str(error))
+    if fmt and fmt != named:
+        fail(f"--format {fmt} does not match {output.name}; name the file .{fmt}, or leave out --format")
+    return named
 
 
 def _export(
@@ -159,9 +212,11 @@ def _export(
     template: Path | None,
     accept_warnings: bool,
     db_path: Path | None,
+    letter_date: dt.date | None = None,
 ) -> None:
     """Write it, or say what the attribution check found and write nothing."""
-    from ..export.letter_docx import TemplateError
+    from ..export.content import TemplateError
+    from ..export.pdf import ConversionError
 
     with open_review(db_path) as store:
         path = output or default_path(store, what, fmt)
@@ -175,10 +230,11 @@ def _export(
                 allow=allow,
                 template=template,
                 accept_warnings=accept_warnings,
+                date=letter_date,
             )
         except AttributionError as blocked:
             _refuse(blocked)
-        except TemplateError as error:
+        except (TemplateError, ConversionError) as error:
             fail(str(error))
         except OSError as error:
             fail(f"cannot write {path}: {error.strerror or error}")

@@ -9,13 +9,16 @@ here knows about Word, PowerPoint or Markdown.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import (
+    DEFAULT_MARKING,
     FindingSection,
     FindingStatus,
     Letter,
@@ -30,6 +33,10 @@ from ..store.findings import FindingView, linked_evidence, list_findings
 
 # Quotation marks a reviewer may have typed around a quote; the writers add their own.
 _QUOTE_MARKS = "\"'“”‘’"
+
+
+class TemplateError(ValueError):
+    """A letterhead or slide template cannot be used; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -62,10 +69,14 @@ class MethodCounts:
     people_met: int  # participants of the sessions held (a named person met twice counts once)
     interviews: int
     focus_groups: int
-    case_file_audits: int  # sessions, not cases: the store does not count cases
+    case_file_audits: int  # sessions
+    case_files: int  # case files audited, from the sessions that say (the schedule's `cases:`)
+    uncounted_audits: int  # case file audit sessions that do not say how many files
     site_visits: int
     observations: int
-    sessions_held: int  # not cancelled; the team's own meetings and the presentation aside
+    meetings: int
+    other_sessions: int
+    sessions_held: int  # every kind above; not cancelled; the team's own meetings and the presentation aside
     documents: int
     performance_indicators: int  # distinct indicators (an indicator over two periods is one)
     questionnaire_responses: int  # the largest n among the questionnaire's questions
@@ -87,6 +98,10 @@ class LetterContent:
     areas: tuple[AreaFindings, ...]
     recommendations: tuple[LetterFinding, ...]
     include_drafts: bool
+    marking: str = DEFAULT_MARKING  # at the top of every page and on every slide; '' for none
+    numbered_paragraphs: bool = False  # the letter's paragraphs numbered 1, 2, 3... throughout
+    letter_next_steps: tuple[str, ...] = ()  # from the schedule; empty: the writer's neutral default
+    deck_next_steps: tuple[str, ...] = ()  # likewise, for the presentation
 
     @property
     def has_drafts(self) -> bool:
@@ -94,9 +109,15 @@ class LetterContent:
 
 
 def build_content(
-    store: Store, *, include_drafts: bool = False, today: dt.date | None = None
+    store: Store,
+    *,
+    include_drafts: bool = False,
+    date: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> LetterContent:
-    """The letter's content: agreed findings only, unless ``include_drafts``."""
+    """The letter's content: agreed findings only, unless ``include_drafts``. It is dated
+    ``date``, else the schedule's ``review.letter.date``, else ``today`` (the real today by
+    default)."""
     review = store.review()
     if review is None:
         raise ValueError("no review loaded")
@@ -111,8 +132,9 @@ def build_content(
             row["id"]: row["title"] for row in db.query("SELECT id, title FROM focus_areas ORDER BY position")
         }
     in_letter = [area_id for area_id in titles if area_id in dict(scope) or _has_area(views, area_id)]
+    settings = review.letter
     return LetterContent(
-        date=today or dt.date.today(),
+        date=date or (settings.date if settings else None) or today or dt.date.today(),
         council=review.council,
         review_title=review.title,
         start=review.start_date,
@@ -134,6 +156,10 @@ def build_content(
         ),
         recommendations=_section(store, views, FindingSection.RECOMMENDATION),
         include_drafts=include_drafts,
+        marking=settings.marking if settings else DEFAULT_MARKING,
+        numbered_paragraphs=settings.numbered_paragraphs if settings else False,
+        letter_next_steps=tuple(settings.next_steps) if settings else (),
+        deck_next_steps=tuple(review.presentation.next_steps) if review.presentation else (),
     )
 
 
@@ -155,6 +181,7 @@ def count_method(store: Store) -> MethodCounts:
                 named.add(name)
             people += participant.count
     kinds = [s.kind for s in met]
+    audits = [s for s in met if s.kind is SessionKind.CASE_FILE_AUDIT]
     by_source = evidence_count_by_source(store)
     indicators = {view.item.title for view in list_evidence(store, source_kind=SourceKind.PERFORMANCE_DATA)}
     responses = [
@@ -165,9 +192,13 @@ def count_method(store: Store) -> MethodCounts:
         people_met=people,
         interviews=kinds.count(SessionKind.INTERVIEW),
         focus_groups=kinds.count(SessionKind.FOCUS_GROUP),
-        case_file_audits=kinds.count(SessionKind.CASE_FILE_AUDIT),
+        case_file_audits=len(audits),
+        case_files=sum(s.cases or 0 for s in audits),
+        uncounted_audits=sum(1 for s in audits if not s.cases),
         site_visits=kinds.count(SessionKind.SITE_VISIT),
         observations=kinds.count(SessionKind.OBSERVATION),
+        meetings=kinds.count(SessionKind.MEETING),
+        other_sessions=kinds.count(SessionKind.OTHER),
         sessions_held=len(met),
         documents=by_source.get(SourceKind.DOCUMENT, 0),
         performance_indicators=len(indicators),
@@ -215,6 +246,24 @@ def write_privately(path: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
+
+
+def template_as_document(data: bytes, template_type: bytes, document_type: bytes) -> bytes:
+    """An Office template's bytes (.dotx, .potx) as those of the document it makes: the same
+    package with the main part's content type changed; other files as they are.
+    Raises ``zipfile.BadZipFile`` and ``KeyError`` for a file that is no Office package."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        types = package.read("[Content_Types].xml")
+        if template_type not in types:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+            for info in package.infolist():
+                blob = package.read(info)
+                if info.filename == "[Content_Types].xml":
+                    blob = types.replace(template_type, document_type)
+                copy.writestr(info, blob)
+    return out.getvalue()
 
 
 def _section(

@@ -1,8 +1,14 @@
 """Writing the letter or the presentation, for the command line and the app alike: the content,
-the non-attribution guard, then the file. Nothing is written while the guard objects."""
+the non-attribution guard, then the file. Nothing is written while the guard objects.
+
+The file's suffix is its format: .docx (Word) or .md for the letter, .pptx (PowerPoint) or .md
+for the slides, and .pdf for either, converted through LibreOffice. A name whose suffix does not
+fit is refused, so a Word file is never written under the name of a PDF.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +20,11 @@ from .content import LetterContent, build_content, content_texts, write_privatel
 from .guard import GuardHit, check_attribution
 from .text import control_warnings
 
+# What the app offers for each document; the command line adds PDF (SUFFIXES).
 FORMATS = {"letter": ("docx", "md"), "slides": ("pptx", "md")}
+SUFFIXES = {"letter": ("docx", "md", "pdf"), "slides": ("pptx", "md", "pdf")}
+NAMES = {"docx": "Word", "pptx": "PowerPoint", "md": "Markdown", "pdf": "PDF"}
+DOCUMENTS = {"letter": "the letter", "slides": "the slides"}
 
 
 class AttributionError(Exception):
@@ -48,6 +58,15 @@ def default_path(store: Store, what: str, fmt: str, folder: Path | None = None) 
     return (folder or Path.cwd()) / f"{name_part(review.id, 'review')}-{what}.{fmt}"
 
 
+def format_of(what: str, path: Path) -> str:
+    """The format a file name asks for ('docx', 'md', 'pptx', 'pdf'); ``ValueError`` with a
+    message for the user when its suffix does not fit ``what``."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in SUFFIXES[what]:
+        raise ValueError(f"{path.name}: {DOCUMENTS[what]} can be written as {_suffixes(what)}")
+    return fmt
+
+
 def export_document(
     store: Store,
     what: str,
@@ -57,23 +76,48 @@ def export_document(
     include_drafts: bool = False,
     allow: Sequence[str] = (),
     template: Path | None = None,
+    date: dt.date | None = None,
     accept_warnings: bool = False,
 ) -> Exported:
-    """Write the letter or the slides to ``path``. Raises ``AttributionError`` (nothing written),
-    ``OSError`` and, for a bad letterhead, ``letter_docx.TemplateError``. ``accept_warnings``:
-    the exporter has checked the possible names the guard lists and writes all the same."""
-    if fmt not in FORMATS[what]:
-        raise ValueError(f"the {what} is written as {' or '.join(FORMATS[what])}, not {fmt}")
-    content = build_content(store, include_drafts=include_drafts)
+    """Write the letter or the slides to ``path``, whose suffix must be ``fmt``; the letter is
+    dated ``date`` (default: the schedule's date for it, else today). Raises ``ValueError``
+    (a suffix that does not fit; nothing written), ``AttributionError`` (nothing written),
+    ``OSError``, ``content.TemplateError`` for a template that cannot be used and
+    ``pdf.ConversionError`` when there is no LibreOffice for a PDF. ``accept_warnings``: the
+    exporter has checked the possible names the guard lists and writes all the same."""
+    if fmt not in SUFFIXES[what]:
+        raise ValueError(f"{DOCUMENTS[what]} can be written as {_suffixes(what)}, not {fmt}")
+    if path.suffix.lower() != f".{fmt}":
+        raise ValueError(f"{path.name}: a {NAMES[fmt]} file is named .{fmt}")
+    if fmt == "pdf":
+        from .pdf import require_libreoffice
+
+        require_libreoffice(_office_format(what))  # before anything else: no PDF without it
+    content = build_content(store, include_drafts=include_drafts, date=date)
     result = check_attribution(store, content_texts(content), allow)
     if result.refuses(accept_warnings=accept_warnings):
         raise AttributionError(result.hits, result.warnings, result.possible_names)
-    _write(what, fmt, content, path, template)
+    if fmt == "pdf":
+        from .pdf import write_pdf
+
+        office = _office_format(what)
+        write_pdf(path, office, lambda source: _write(what, office, content, source, template))
+    else:
+        _write(what, fmt, content, path, template)
     if what == "letter":
         store.set_meta("letter_exported_at", now())  # a purge of the notes waits for this
     drafts = 0 if include_drafts else len(findings.list_findings(store, status=FindingStatus.DRAFT))
     empty = [area.title for area in content.areas if not (area.strengths or area.developments)]
     return Exported(path, content, drafts, empty, control_warnings(content_texts(content)))
+
+
+def _office_format(what: str) -> str:
+    return "docx" if what == "letter" else "pptx"
+
+
+def _suffixes(what: str) -> str:
+    named = [f"{NAMES[fmt]} (.{fmt})" for fmt in SUFFIXES[what]]
+    return f"{', '.join(named[:-1])} or {named[-1]}"
 
 
 def _write(what: str, fmt: str, content: LetterContent, path: Path, template: Path | None) -> None:
@@ -95,4 +139,4 @@ def _write(what: str, fmt: str, content: LetterContent, path: Path, template: Pa
     else:
         from .slides_pptx import write_slides_pptx
 
-        write_slides_pptx(content, path)
+        write_slides_pptx(content, path, template)

@@ -2,9 +2,12 @@
 
 With a letterhead template its headers, footers, logo and styles are kept and its body is
 replaced; a style the letter needs and the template lacks is created. Without one the letter
-gets A4 pages, plain heading styles and "Page X of Y" in the footer. Every numbered list
-restarts at 1: python-docx cannot do that itself, so each list gets a ``w:num`` of its own
-with a ``startOverride``. Import this module only when writing a letter: it loads python-docx.
+gets A4 pages, plain heading styles and "Page X of Y" in the footer. The marking ("Private and
+confidential") and, for a draft, DRAFT go in the header, so they are on every page.
+
+Every numbered list restarts at 1: python-docx cannot do that itself, so each list gets a
+``w:num`` of its own with a ``startOverride``. Numbered paragraphs share one ``w:num`` through
+the whole letter instead. Import this module only when writing a letter: it loads python-docx.
 """
 
 from __future__ import annotations
@@ -28,9 +31,13 @@ from docx.oxml.ns import nsdecls, qn
 from docx.parts.numbering import NumberingPart
 from docx.shared import Cm, Pt, RGBColor, Twips
 
-from .content import LetterContent, write_privately
+from .content import LetterContent, TemplateError, template_as_document, write_privately
 from .letter_markdown import DRAFT_MARK, Block, Item, letter_outline
 from .text import printable_content
+
+DRAFT_HEADER = "DRAFT: not the letter to send"
+PARAGRAPH_INDENT = 567  # twips (1 cm): where numbered paragraphs' text starts
+__all__ = ["TemplateError", "write_letter_docx"]
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -62,18 +69,15 @@ _P_PR_TAIL = (
 )
 
 
-class TemplateError(ValueError):
-    """The letterhead template cannot be used; the message says why."""
-
-
 def write_letter_docx(content: LetterContent, path: Path, template: Path | None = None) -> None:
     """Write the letter at ``path`` (owner-only, replaced in one step); ``TemplateError`` if the
     letterhead cannot be read. Control characters in the text are left out (Word cannot hold them)."""
     content = printable_content(content)
     document = _open_template(template) if template else _plain_document()
-    writer = _Writer(document)
+    writer = _Writer(document, numbered_paragraphs=content.numbered_paragraphs)
     for block in letter_outline(content):
         writer.add(block)
+    _mark_every_page(document, content.marking, draft=content.has_drafts)
     props = document.core_properties
     what = content.review_title[:1].lower() + content.review_title[1:]
     props.title = f"{content.council}: {what} feedback"
@@ -87,11 +91,7 @@ def write_letter_docx(content: LetterContent, path: Path, template: Path | None 
 def _open_template(path: Path) -> DocxDocument:
     """The letterhead with its body emptied; a .dotx is read as the document it makes."""
     try:
-        data = path.read_bytes()
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            types = package.read("[Content_Types].xml")
-            if _TEMPLATE_TYPE in types:
-                data = _repack(package, types.replace(_TEMPLATE_TYPE, _DOCUMENT_TYPE))
+        data = template_as_document(path.read_bytes(), _TEMPLATE_TYPE, _DOCUMENT_TYPE)
         document = Document(io.BytesIO(data))
     except OSError as error:
         raise TemplateError(f"cannot read the template {path}: {error.strerror}") from None
@@ -102,14 +102,6 @@ def _open_template(path: Path) -> DocxDocument:
         if child.tag != qn("w:sectPr"):  # the last section keeps the letterhead's headers and footers
             body.remove(child)
     return document
-
-
-def _repack(package: zipfile.ZipFile, types: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
-        for info in package.infolist():
-            copy.writestr(info, types if info.filename == "[Content_Types].xml" else package.read(info))
-    return out.getvalue()
 
 
 def _plain_document() -> DocxDocument:
@@ -150,8 +142,9 @@ def _plain_document() -> DocxDocument:
 class _Writer:
     """Adds the outline's blocks to the document's body."""
 
-    def __init__(self, document: DocxDocument) -> None:
+    def __init__(self, document: DocxDocument, *, numbered_paragraphs: bool) -> None:
         self.document = document
+        self.numbered_paragraphs = numbered_paragraphs
         self.styles: dict[str, ParagraphStyle] = {
             name: _ensure_style(document, name)
             for name in ("Normal", "Title", "Heading 1", "Heading 2", "Quote", "List Number", "List Bullet")
@@ -160,6 +153,7 @@ class _Writer:
         self.decimal = self._abstract("List Number", "decimal", "%1.")
         self.bullet = self._abstract("List Bullet", "bullet", "•")
         self.indent = _indent(self.numbering, self.decimal)
+        self.paragraph_numbers: int | None = None  # the one w:num of the numbered paragraphs
 
     def _abstract(self, style: str, fmt: str, text: str) -> int:
         """The list definition the template's style uses, else one made for the letter."""
@@ -168,12 +162,18 @@ class _Writer:
 
     def add(self, block: Block) -> None:
         kind = block.kind
+        if kind == "marking":
+            return  # in the header of every page instead
         if kind == "numbered":
-            self._numbered(block.items)
+            self._numbered(block.items, block.continuous)
         elif kind == "bullets":
             num_id = self._new_list(self.bullet)
             for line in block.lines:
-                self._list_paragraph(self.styles["List Bullet"], num_id).add_run(line)
+                paragraph = self._list_paragraph(self.styles["List Bullet"], num_id)
+                paragraph.add_run(line)
+                if self.numbered_paragraphs:  # a list inside a numbered paragraph
+                    paragraph.paragraph_format.left_indent = Twips(PARAGRAPH_INDENT + 360)
+                    paragraph.paragraph_format.first_line_indent = Twips(-360)
         elif kind in ("address", "signature"):
             self._lines(block)
         else:
@@ -205,14 +205,24 @@ class _Writer:
                 run.add_break()
         paragraph.paragraph_format.space_after = Pt(16)
 
-    def _numbered(self, items: tuple[Item, ...]) -> None:
-        num_id = self._new_list(self.decimal)
+    def _numbered(self, items: tuple[Item, ...], continuous: bool) -> None:
+        indent = self.indent
+        if continuous:
+            if self.paragraph_numbers is None:  # room for "12." before the text
+                self.paragraph_numbers = self._new_list(
+                    _add_abstract(self.numbering, "decimal", "%1.", PARAGRAPH_INDENT)
+                )
+            num_id, indent = self.paragraph_numbers, PARAGRAPH_INDENT
+        else:
+            num_id = self._new_list(self.decimal)
         for item in items:
             paragraph = self._list_paragraph(self.styles["List Number"], num_id)
-            if item.title:
-                # a finding: the list style's tight spacing would run findings together
+            if item.title or continuous:
+                # a finding or a numbered paragraph: the list style's tight spacing would run
+                # them together
                 _set(paragraph, "w:contextualSpacing", "0")
                 paragraph.paragraph_format.space_after = Pt(8)
+            if item.title:
                 if item.draft:
                     mark = paragraph.add_run(DRAFT_MARK + " ")
                     mark.bold, mark.font.color.rgb = True, RED
@@ -223,10 +233,10 @@ class _Writer:
                 paragraph.add_run(item.text)
             for more in item.more:
                 follow = self.document.add_paragraph(more, style=self.styles["Normal"])
-                follow.paragraph_format.left_indent = Twips(self.indent)
+                follow.paragraph_format.left_indent = Twips(indent)
             for quote in item.quotes:
                 said = self.document.add_paragraph(style=self.styles["Quote"])
-                said.paragraph_format.left_indent = Twips(self.indent + 425)
+                said.paragraph_format.left_indent = Twips(indent + 425)
                 said.paragraph_format.right_indent = Twips(425)
                 said.add_run(f"“{quote}”").italic = True
 
@@ -244,6 +254,32 @@ class _Writer:
         num.add_lvlOverride(ilvl=0).add_startOverride(1)
         num_id: int = num.numId
         return num_id
+
+
+def _mark_every_page(document: DocxDocument, marking: str, *, draft: bool) -> None:
+    """The marking, and DRAFT on a draft, at the top of every page: added to each header the
+    letter's pages use (a letterhead's first-page and even-page headers too), after its own
+    content."""
+    if not (marking or draft):
+        return
+    settings = document.settings
+    for section in document.sections:
+        headers = [section.header]
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+        if settings.odd_and_even_pages_header_footer:
+            headers.append(section.even_page_header)
+        for header in headers:
+            lines = [(DRAFT_HEADER, RED)] if draft else []
+            lines += [(marking, DARK)] if marking else []
+            for text, colour in lines:
+                # a new header's one empty paragraph is used; a letterhead's (a logo, say) is kept
+                first = header.paragraphs[0] if len(header.paragraphs) == 1 else None
+                empty = first is not None and not first._p.xpath("./w:r | ./w:hyperlink | ./w:fldSimple")
+                paragraph = first if first is not None and empty else header.add_paragraph()
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                run = paragraph.add_run(text)
+                run.bold, run.font.size, run.font.color.rgb = True, Pt(9), colour
 
 
 def _ensure_style(document: DocxDocument, name: str) -> ParagraphStyle:
@@ -301,14 +337,15 @@ def _style_abstract(style: ParagraphStyle, numbering: CT_Numbering) -> int | Non
     return abstract_id if found else None
 
 
-def _add_abstract(numbering: CT_Numbering, fmt: str, text: str) -> int:
+def _add_abstract(numbering: CT_Numbering, fmt: str, text: str, indent: int = 425) -> int:
+    """A one-level list definition; ``indent`` (twips) is where the text starts."""
     ids = [int(value) for value in numbering.xpath("./w:abstractNum/@w:abstractNumId")]
     abstract_id = max(ids, default=-1) + 1
     abstract = parse_xml(
         f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
         '<w:multiLevelType w:val="singleLevel"/><w:lvl w:ilvl="0"><w:start w:val="1"/>'
         f'<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-        '<w:pPr><w:ind w:left="425" w:hanging="425"/></w:pPr></w:lvl></w:abstractNum>'
+        f'<w:pPr><w:ind w:left="{indent}" w:hanging="{indent}"/></w:pPr></w:lvl></w:abstractNum>'
     )
     first_num = numbering.find(qn("w:num"))  # every abstractNum comes before the nums
     if first_num is not None:

@@ -42,13 +42,29 @@ class Item:
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # notice, date, address, salutation, title, heading, subheading, para, numbered, bullets, signature
+    kind: str  # marking, notice, date, address, salutation, title, heading, subheading, para, numbered, bullets, signature
     lines: tuple[str, ...] = ()
     items: tuple[Item, ...] = field(default=())
+    continuous: bool = False  # numbered: carries on the letter's one paragraph numbering
 
 
 def letter_outline(content: LetterContent) -> list[Block]:
-    blocks = [Block("notice", (DRAFT_NOTICE,))] if content.has_drafts else []
+    """The letter, block by block. With ``numbered_paragraphs`` every paragraph of the body and
+    every finding is numbered in one sequence through the letter, so the council can refer to
+    "paragraph 12"; otherwise only the lists are numbered, each from 1."""
+    numbered = content.numbered_paragraphs
+
+    def paragraphs(*texts: str) -> list[Block]:
+        if numbered:
+            return [Block("numbered", items=tuple(Item(text) for text in texts), continuous=True)]
+        return [Block("para", (text,)) for text in texts]
+
+    def findings(found: tuple[LetterFinding, ...]) -> Block:
+        return Block("numbered", items=tuple(finding_item(f) for f in found), continuous=numbered)
+
+    scope = tuple(title for _, title in content.focus_areas)
+    blocks = [Block("marking", (content.marking,))] if content.marking else []
+    blocks += [Block("notice", (DRAFT_NOTICE,))] if content.has_drafts else []
     blocks += [
         Block("date", (long_date(content.date),)),
         Block("address", tuple(address_lines(content))),
@@ -57,34 +73,33 @@ def letter_outline(content: LetterContent) -> list[Block]:
             "title",
             (f"{content.review_title}: {content.council}, {review_dates(content.start, content.end)}",),
         ),
-        *(Block("para", (text,)) for text in opening(content)),
+        *paragraphs(*opening(content)),
         Block("heading", ("Scope of the review",)),
-        Block("para", ("The council and the team agreed that the review would focus on:",)),
-        Block("numbered", items=tuple(Item(title) for _, title in content.focus_areas)),
+        *paragraphs("The council and the team agreed that the review would focus on:"),
+        # a list inside a numbered paragraph takes no numbers of its own
+        Block("bullets", scope) if numbered else Block("numbered", items=tuple(map(Item, scope))),
         Block("heading", ("The review team",)),
-        Block("para", ("The review team was:",)),
+        *paragraphs("The review team was:"),
         Block("bullets", tuple(team_line(member) for member in content.team)),
         Block("heading", ("How the review was carried out",)),
-        *(Block("para", (text,)) for text in method_paragraphs(content.method)),
+        *paragraphs(*method_paragraphs(content.method)),
     ]
     if content.key_messages:
-        blocks += [Block("heading", ("Key messages",)), _findings(content.key_messages)]
+        blocks += [Block("heading", ("Key messages",)), findings(content.key_messages)]
     for area in content.areas:
         if not (area.strengths or area.developments):
             continue
         blocks.append(Block("heading", (area.title,)))
         for heading, found in (("Strengths", area.strengths), ("Areas for development", area.developments)):
             if found:
-                blocks += [Block("subheading", (heading,)), _findings(found)]
+                blocks += [Block("subheading", (heading,)), findings(found)]
     if content.recommendations:
         blocks += [
             Block("heading", ("Recommendations",)),
-            Block(
-                "para", ("The team recommends that the council and its partners consider these priorities:",)
-            ),
-            _findings(content.recommendations),
+            *paragraphs("The team recommends that the council and its partners consider these priorities:"),
+            findings(content.recommendations),
         ]
-    blocks += [Block("heading", ("Next steps",)), *(Block("para", (text,)) for text in NEXT_STEPS)]
+    blocks += [Block("heading", ("Next steps",)), *paragraphs(*(content.letter_next_steps or NEXT_STEPS))]
     blocks.append(Block("signature", tuple(signature(content))))
     return blocks
 
@@ -107,10 +122,11 @@ def opening(content: LetterContent) -> list[str]:
     ]
 
 
+# The default "Next steps": an offer, and no word on publication, which is for the council and
+# the programme to decide (the schedule's review.letter.next_steps says more where they have).
 NEXT_STEPS = (
     "We hope that the council and its partners find the review helpful as they build on the "
-    "strengths and take forward the areas for development in this letter. The letter will not be published by the peer review programme; the council may wish "
-    "to share it with its partners and include it in a report to its members.",
+    "strengths and take forward the areas for development in this letter.",
     "The team would be pleased to discuss the letter with you, and to help the council consider how "
     "best to follow up the review. Thank you once again to everyone who took part.",
 )
@@ -120,15 +136,17 @@ def method_paragraphs(m: MethodCounts) -> list[str]:
     kinds = [
         _count(m.interviews, "interview"),
         _count(m.focus_groups, "focus group"),
+        _count(m.meetings, "meeting"),
         _count(m.site_visits, "site visit"),
         _count(m.observations, "observation of practice", "observations of practice"),
+        _count(m.other_sessions, "other session"),
     ]
     kinds = [kind for kind in kinds if kind]
     met = f"During the week the team met {_count(m.people_met, 'person', 'people') or 'no one'}"
     met += f" in {_count(m.sessions_held, 'session')}" if m.sessions_held else ""
     met += f", including {_and(kinds)}" if kinds else ""
-    if m.case_file_audits:
-        met += f", and audited case files in {_count(m.case_file_audits, 'session')}"
+    if audited := case_files_audited(m):
+        met += f", and {audited}"
     read = [
         m.documents and f"read {_count(m.documents, 'document')}",
         m.performance_indicators
@@ -146,15 +164,28 @@ def method_paragraphs(m: MethodCounts) -> list[str]:
     return paragraphs
 
 
+def case_files_audited(m: MethodCounts) -> str:
+    """'audited 14 case files'; 'at least 14' when some sessions do not say how many; by
+    sessions when none does; '' without case file audits."""
+    if not m.case_file_audits:
+        return ""
+    if not m.case_files:
+        return f"audited case files in {_count(m.case_file_audits, 'session')}"
+    return f"audited {'at least ' if m.uncounted_audits else ''}{_count(m.case_files, 'case file')}"
+
+
 def address_lines(content: LetterContent) -> list[str]:
-    if content.letter is None:
-        return ["The Chief Executive", content.council]
     letter = content.letter
+    if letter is None or not (letter.addressee or letter.position):
+        return ["The Chief Executive", *(letter.address if letter and letter.address else [content.council])]
     return [line for line in (letter.addressee, letter.position, *letter.address) if line.strip()]
 
 
 def salutation(content: LetterContent) -> str:
-    return content.letter.salutation if content.letter else "Dear Chief Executive"
+    letter = content.letter
+    if letter and letter.salutation:
+        return letter.salutation
+    return f"Dear {letter.position}" if letter and letter.position else "Dear Chief Executive"
 
 
 def team_line(member: TeamMember) -> str:
@@ -196,10 +227,6 @@ def review_dates(start: dt.date, end: dt.date) -> str:
     return f"{first} to {long_date(end)}"
 
 
-def _findings(findings: tuple[LetterFinding, ...]) -> Block:
-    return Block("numbered", items=tuple(finding_item(finding) for finding in findings))
-
-
 def _count(number: int, one: str, many: str | None = None) -> str:
     """'two site visits', '13 interviews'; '' for none."""
     if not number:
@@ -218,9 +245,12 @@ def letter_markdown(content: LetterContent) -> str:
     """The letter as Markdown; text from the store is escaped, so it never turns into markup,
     and control characters are left out."""
     out: list[str] = []
+    paragraph = 0  # the letter's continuous paragraph numbering
     for block in letter_outline(printable_content(content)):
         lines = [_md(line) for line in block.lines]
-        if block.kind == "notice":
+        if block.kind == "marking":
+            out += [f"**{lines[0]}**"]
+        elif block.kind == "notice":
             out += [f"> **{lines[0]}**"]
         elif block.kind == "address":
             out += [line + "  " for line in lines[:-1]] + lines[-1:]
@@ -235,8 +265,11 @@ def letter_markdown(content: LetterContent) -> str:
         elif block.kind == "bullets":
             out += [f"- {line}" for line in lines]
         elif block.kind == "numbered":
-            for number, item in enumerate(block.items, start=1):
-                out += _md_item(number, item)
+            first = paragraph + 1 if block.continuous else 1
+            for number, item in enumerate(block.items, start=first):
+                out += _md_item(number, item, tight=not block.continuous)
+            if block.continuous:
+                paragraph += len(block.items)
             if out[-1]:
                 out.append("")
             continue
@@ -246,9 +279,10 @@ def letter_markdown(content: LetterContent) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _md_item(number: int, item: Item) -> list[str]:
+def _md_item(number: int, item: Item, *, tight: bool = True) -> list[str]:
     if not item.title:
-        return [f"{number}. {_md(item.text)}"]  # a plain list, kept tight
+        # a plain list is kept tight; numbered paragraphs are paragraphs
+        return [f"{number}. {_md(item.text)}"] if tight else [f"{number}. {_md(item.text)}", ""]
     title = f"{DRAFT_MARK} {item.title}" if item.draft else item.title
     lines = [f"{number}. **{_md(title)}** {_md(item.text)}".rstrip(), ""]
     indent = " " * len(f"{number}. ")

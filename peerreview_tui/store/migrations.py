@@ -276,7 +276,23 @@ def _v3(db: Database) -> None:
     db.executescript(_V3)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3]
+_V4 = f"""
+-- How many case files a case-file-audit session audited (the schedule's `cases:`), for the
+-- letter's method ("audited 14 case files"); NULL where the schedule does not say.
+ALTER TABLE sessions ADD COLUMN cases INTEGER;
+-- The presentation's settings from the schedule file (its next steps), as JSON.
+ALTER TABLE review ADD COLUMN presentation TEXT;
+-- The session tombstone keeps the new column too.
+DROP TRIGGER sessions_tombstone;
+{_tombstone_trigger("sessions", [*_SESSION_COLUMNS, "cases"])}
+"""
+
+
+def _v4(db: Database) -> None:
+    db.executescript(_V4)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -81,6 +81,7 @@ def apply_schedule(store: Store, schedule: Schedule, sha256: str) -> ScheduleCha
                     "start_date": info.start.isoformat(),
                     "end_date": info.end.isoformat(),
                     "letter": info.letter.model_dump_json() if info.letter else None,
+                    "presentation": info.presentation.model_dump_json() if info.presentation else None,
                     "schedule_sha256": sha256,
                 }
             },
@@ -133,6 +134,7 @@ def _apply_sessions(db: Database, schedule: Schedule, stamp: str, changes: Sched
             "focus_areas": _json(session.focus_areas),
             "participants": _json([p.model_dump() for p in session.participants]),
             "prompts": _json(session.prompts),
+            "cases": session.cases,
             "origin": SessionOrigin.SCHEDULE.value,
             "removed_at": None,
         }

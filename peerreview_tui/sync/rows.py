@@ -34,6 +34,7 @@ from ..models import (
     Id,
     Letter,
     Participant,
+    Presentation,
     SessionKind,
     SessionOrigin,
     SessionStatus,
@@ -241,6 +242,7 @@ COLUMNS: dict[str, dict[str, Check]] = {
         "start_date": date,
         "end_date": date,
         "letter": nullable(json_of(Letter, "a letter's addressee, position, address and salutation")),
+        "presentation": nullable(json_of(Presentation, "the presentation's settings")),
         "schedule_sha256": text,
         **_STAMPS,
     },
@@ -278,6 +280,7 @@ COLUMNS: dict[str, dict[str, Check]] = {
         "origin": enum(SessionOrigin),
         "status": enum(SessionStatus),
         "removed_at": nullable(stamp),
+        "cases": nullable(integer),
         **_STAMPS,
     },
     "notes": {

@@ -63,7 +63,7 @@ class ExportModal(ModalScreen[Path | None]):
                 yield Select(
                     self._formats(self.what), value=FORMATS[self.what][0], allow_blank=False, id="format"
                 )
-            yield Checkbox("Include draft findings (marked [DRAFT]; not for sending)", id="drafts")
+            yield Checkbox("Include draft findings (marked \\[DRAFT]; not for sending)", id="drafts")
             yield Label("Write to")
             yield Input(str(self._default()), id="path")
             yield Label(
@@ -121,15 +121,32 @@ class ExportModal(ModalScreen[Path | None]):
         )
         self.query_one("#problems", Static).update(Text("Writing…", style="dim"))
         allow = list(self.allowed) if keep else []
-        self._export(what, fmt, path, self.query_one("#drafts", Checkbox).value, allow, template)
+        drafts = self.query_one("#drafts", Checkbox).value
+        self._export(what, fmt, path, drafts, allow, template, accept=keep)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _export(
-        self, what: str, fmt: str, path: Path, drafts: bool, allow: list[str], template: Path | None
+        self,
+        what: str,
+        fmt: str,
+        path: Path,
+        drafts: bool,
+        allow: list[str],
+        template: Path | None,
+        *,
+        accept: bool,
     ) -> None:
+        """``accept``: the exporter has read the possible names listed and exports all the same."""
         try:
             exported = export_document(
-                self.store, what, fmt, path, include_drafts=drafts, allow=allow, template=template
+                self.store,
+                what,
+                fmt,
+                path,
+                include_drafts=drafts,
+                allow=allow,
+                template=template,
+                accept_warnings=accept,
             )
         except AttributionError as blocked:
             self.post_message(self.Done(None, None, blocked))
@@ -162,9 +179,21 @@ class ExportModal(ModalScreen[Path | None]):
             out.append(
                 f"  • '{hit.phrase}' next to words of speech in {hit.where}: …{hit.excerpt}…\n", style=""
             )
-        out.append("\nRephrase the finding, or keep these phrases deliberately and export.", style="italic")
+        for hit in blocked.possible_names:
+            out.append(
+                f"  • '{hit.phrase}' may be someone's name (not in the schedule) in {hit.where}: "
+                f"…{hit.excerpt}…\n",
+                style="",
+            )
+        out.append(
+            "\nRephrase the finding (or choose another quote), or, having checked them, keep these "
+            "phrases and export.",
+            style="italic",
+        )
         problems.update(out)
-        self.allowed = sorted({hit.phrase for hit in [*blocked.hits, *blocked.warnings]})
+        self.allowed = sorted(
+            {hit.phrase for hit in [*blocked.hits, *blocked.warnings, *blocked.possible_names]}
+        )
         buttons = self.query_one("#buttons", Horizontal)
         if not self.query("#keep"):
             buttons.mount(Button("Keep these phrases and export", variant="warning", id="keep"), before=0)
