@@ -195,6 +195,7 @@ def test_control_characters_in_a_note_are_kept_but_left_out_of_every_export(
     finding = findings.list_findings(demo, status=FindingStatus.AGREED)[0].finding
     findings.attach_evidence(demo, finding.id, [quote.id], "lead")
     findings.choose_quote(demo, finding.id, quote.id, True, "lead")
+    findings.agree_finding(demo, finding.id, "lead")  # a new quote returned it to draft
 
     deck = export_document(demo, "slides", "pptx", tmp_path / "deck.pptx")
     shown = [
