@@ -136,7 +136,9 @@ def test_note_add_appends_from_stdin_and_from_a_file(data_home: Path, tmp_path: 
         str(db),
         input="+ chair is independent #partnership\n",
     )
-    assert first.exit_code == 0 and "Added 1 line" in first.output
+    assert first.exit_code == 0 and first.output.startswith(
+        "Added 1 line to Angela Osei's note for Mon 10 Sep 13:30 Interview: LSCB Independent Chair (now 1 line)."
+    )
     drafted = tmp_path / "draft.txt"
     drafted.write_text("- escalation is slow #practice\n? ask for the audit\n")
     second = run("note", "add", "mon-1330-lscb", "--as", "health", "--file", str(drafted), "--db", str(db))

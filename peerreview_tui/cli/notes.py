@@ -36,7 +36,7 @@ def note() -> None:
 def note_add(session_id: str, me: str, source: Any, db_path: Path | None) -> None:
     """Append text to a reviewer's note for a session; marks in it count like typed ones.
     It waits for a review another program is writing to (up to a few seconds)."""
-    from ..store import notes
+    from ..store import notes, week
 
     name = getattr(source, "name", "-")
     where = "standard input" if name in ("-", "<stdin>") else name
@@ -50,13 +50,17 @@ def note_add(session_id: str, me: str, source: Any, db_path: Path | None) -> Non
             saved = notes.append_to_note(store, session_id, me, text.rstrip("\n") + "\n")
         except StoreError as error:
             fail(f"nothing was added: {error}")
+        session = week.session(store, session_id)
+        title = f"{session.day:%a %-d %b} {session.start_time} {session.title}" if session else session_id
+        name = next((r.name for r in week.reviewers(store) if r.id == me), me)
     if read_as:
         click.echo(read_as, err=True)
-    lines = text.rstrip("\n").count("\n") + 1
-    click.echo(
-        f"Added {lines} line{'s' if lines != 1 else ''} to {me}'s note for {session_id} "
-        f"(now {len(saved.body.splitlines())} lines)."
-    )
+    added, total = text.rstrip("\n").count("\n") + 1, len(saved.body.splitlines())
+    click.echo(f"Added {_lines(added)} to {name}'s note for {title} (now {_lines(total)}).")
+
+
+def _lines(n: int) -> str:
+    return f"{n} line" if n == 1 else f"{n} lines"
 
 
 def decode_text(raw: bytes, where: str) -> tuple[str, str | None]:
