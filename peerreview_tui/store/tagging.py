@@ -21,6 +21,7 @@ from .review import Store
 @dataclass(frozen=True)
 class Tag:
     evidence_id: str
+    item_text: str  # the marked line's text, as it was when tagged
     focus_area_id: str
     tagged_by: str
     tagger_name: str
@@ -50,7 +51,7 @@ def tags_on_note(store: Store, note_id: str) -> dict[str, list[Tag]]:
     """Tags others gave to the items of one note, by item id: the author sees them beside the
     note ("tagged #practice by Priya Natarajan")."""
     sql = (
-        "SELECT t.evidence_id, t.focus_area_id, t.updated_by, coalesce(r.name, t.updated_by) AS name, "
+        "SELECT t.evidence_id, e.text, t.focus_area_id, t.updated_by, coalesce(r.name, t.updated_by) AS name, "
         "t.updated_at FROM evidence_tags t JOIN evidence e ON e.id = t.evidence_id "
         "LEFT JOIN reviewers r ON r.id = t.updated_by "
         "WHERE e.note_id = ? AND t.deleted_at IS NULL ORDER BY t.updated_at"
@@ -59,6 +60,8 @@ def tags_on_note(store: Store, note_id: str) -> dict[str, list[Tag]]:
     with store.read() as db:
         for row in db.query(sql, [note_id]):
             at = dt.datetime.fromisoformat(row["updated_at"].replace("Z", "+00:00"))
-            tag = Tag(row["evidence_id"], row["focus_area_id"], row["updated_by"], row["name"], at)
+            tag = Tag(
+                row["evidence_id"], row["text"], row["focus_area_id"], row["updated_by"], row["name"], at
+            )
             found.setdefault(tag.evidence_id, []).append(tag)
     return found

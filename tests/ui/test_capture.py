@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from peerreview_tui.models import SessionStatus
 from peerreview_tui.store import Store, StoreError, notes, week
+from peerreview_tui.store.evidence_items import list_evidence
+from peerreview_tui.store.tagging import tag_evidence
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 from peerreview_tui.ui.widgets.note_editor import NoteEditor
@@ -219,3 +221,14 @@ async def test_a_session_removed_by_a_reload_while_its_note_is_open_keeps_the_te
         assert app.return_code == 0  # quit at once: nothing left unsaved to ask about
     assert _body(store).endswith("typed while it went")
     assert week.session(store, FOCUS_GROUP).status is SessionStatus.CANCELLED
+
+
+async def test_the_author_sees_the_tags_colleagues_gave_their_lines(store, app_factory) -> None:
+    notes.save_note(store, FOCUS_GROUP, "member", "+ supervision is monthly\n")
+    item = list_evidence(store, author="member")[0].item
+    tag_evidence(store, item.id, "practice", "lead")
+    app = app_factory(session=FOCUS_GROUP, me="member")
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.screen.query_one("#marks")
+        await wait_until(pilot, lambda: "tagged #practice by Helen Marchbank" in str(panel.render()))
+        assert app.screen.query_one(NoteEditor).text == "+ supervision is monthly\n"

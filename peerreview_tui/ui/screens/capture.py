@@ -33,7 +33,7 @@ from textual.widgets import Footer, Header, Input, Label, SelectionList, Static
 from ...evidence import parse_marks
 from ...models import Attendee, Note, SessionRow, SessionStatus
 from ...ownership import Change
-from ...store import StoreError, notes, week
+from ...store import StoreError, notes, tagging, week
 from ...templates import note_template
 from ..widgets.marks_panel import MarksPanel
 from ..widgets.note_editor import NoteEditor
@@ -171,6 +171,8 @@ class CaptureScreen(ReviewScreen):
         self._fill_attendance()
         self._show_session_line()
         self._update_marks()
+        if note is not None:
+            self._load_others_tags(note.id)
         self._new = note is None
         self._show_state()
         if self.line is not None:
@@ -251,6 +253,24 @@ class CaptureScreen(ReviewScreen):
     def _update_marks(self) -> None:
         text = self.query_one("#editor", NoteEditor).text
         self.query_one("#marks", MarksPanel).show(parse_marks(text, self.context.tags))
+
+    @work(thread=True, exit_on_error=False, group="tags")
+    def _load_others_tags(self, note_id: str) -> None:
+        """Tags colleagues gave this note's items (from coverage): shown beside the lines, so
+        the author sees them; they are never written into the note."""
+        try:
+            found = tagging.tags_on_note(self.context.store, note_id)
+        except StoreError:
+            return  # a hint beside the note; the note itself is unaffected
+        by_text: dict[str, list[tagging.Tag]] = {}
+        for tags in found.values():
+            for tag in tags:
+                by_text.setdefault(tag.item_text, []).append(tag)
+        self.app.call_from_thread(self._show_others_tags, by_text)
+
+    def _show_others_tags(self, by_text: dict[str, list[tagging.Tag]]) -> None:
+        self.query_one("#marks", MarksPanel).others_tags = by_text
+        self._update_marks()
 
     # --- saving ----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from ...evidence import Mark, group_by_focus_area
 from ...models import EvidenceKind
+from ...store.tagging import Tag
 from ..context import ReviewContext
 
 KIND_STYLE = {
@@ -23,6 +24,7 @@ class MarksPanel(Static):
     def __init__(self, context: ReviewContext, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.context = context
+        self.others_tags: dict[str, list[Tag]] = {}  # by the marked line's text
 
     def show(self, marks: Sequence[Mark]) -> None:
         if not marks:
@@ -37,6 +39,11 @@ class MarksPanel(Static):
                 symbol, style = KIND_STYLE.get(mark.kind, ("•", ""))
                 out.append(f" {symbol} ", style=style)
                 out.append(f"{mark.text}\n")
+                for tag in self.others_tags.get(mark.text, []):
+                    if tag.focus_area_id not in mark.tags:
+                        out.append(
+                            f"     tagged #{tag.focus_area_id} by {tag.tagger_name}\n", style="dim italic"
+                        )
             out.append("\n")
         unknown = sorted({tag for mark in marks for tag in mark.unknown})
         if unknown:
