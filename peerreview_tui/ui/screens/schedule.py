@@ -91,7 +91,8 @@ class ScheduleScreen(ReviewScreen):
         store = self.context.store
         try:
             sessions = week.sessions(store)
-            view = WeekView(sessions, notes.note_authors(store), week.clashes_by_session(sessions))
+            clashes = week.clashes_by_session(sessions, week.names(store))
+            view = WeekView(sessions, notes.note_authors(store), clashes)
         except StoreError as error:
             self.app.notify(str(error), severity="error", title="Could not read the schedule")
             return
