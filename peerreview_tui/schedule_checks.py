@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .clashes import Slot, find_clashes
-from .names import Names
 from .models import Schedule
+from .names import Names
 
 MAX_CLASH_WARNINGS = 50
 

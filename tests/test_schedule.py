@@ -282,8 +282,7 @@ def test_reviewer_in_two_overlapping_sessions_is_a_warning_naming_both() -> None
     )
     assert len(loaded.schedule.sessions()) == 2  # still usable
     assert [str(w) for w in loaded.warnings] == [
-        "tiny.yaml:22: days[0].sessions[1]: Ann Lead is booked in both "
-        "Monday 09:30 A and Monday 10:00 B"
+        "tiny.yaml:22: days[0].sessions[1]: Ann Lead is booked in both Monday 09:30 A and Monday 10:00 B"
     ]
 
 

@@ -106,7 +106,10 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
     assert len(bodies) == 3 and titles == [("Leaders know their services", "draft")]
 
     listed = run("conflicts", "--db", lead).output
-    assert listed.startswith("1 conflict:") and f"officer1's note for {SESSION}" in listed
+    # people read names, the session's day, time and title, and local times; never ids
+    assert listed.startswith("1 conflict:")
+    assert "Priya Natarajan's note for Monday 09:30 Opening meeting with the Director" in listed
+    assert SESSION not in listed and "by officer1" not in listed and "UTC" not in listed
     conflict_id = re.search(r"^\s+([0-9a-f]{8})\s", listed, re.M).group(1)
     assert conflict_id in run("conflicts", "--db", health).output  # every laptop holds it
     shown = run("conflicts", "--show", conflict_id, "--db", lead).output
