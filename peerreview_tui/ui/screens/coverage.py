@@ -45,7 +45,7 @@ class CoverageScreen(ReviewScreen):
         Binding("enter", "drill", "Items", id="coverage.items", show=False),
         Binding("t", "to_tag", "To tag", id="coverage.to_tag"),
         Binding("g", "tag_item", "Tag item", id="coverage.tag"),
-        Binding("f", "make_finding", "Finding from selected", id="coverage.finding"),
+        Binding("f", "make_finding", "Make finding", id="coverage.finding"),
         Binding("n", "add_document", "Add document", id="coverage.document"),
         Binding("o", "open_item", "Open note", id="coverage.open"),
     ]

@@ -138,6 +138,7 @@ class ExchangeScreen(ReviewScreen):
         if message.report is not None:
             self.query_one("#report", Static).update(message.report)
         self.conflicts = message.conflicts
+        self.refresh_bindings()
         table = self.query_one("#conflicts", DataTable)
         table.clear()
         names = message.names
@@ -150,6 +151,12 @@ class ExchangeScreen(ReviewScreen):
             )
         if not self.conflicts:
             table.add_row(Text("none", style="dim"), "", "", key="none")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keeping a version is offered when there is a conflict to settle."""
+        if action == "keep":
+            return bool(self.conflicts)
+        return True
 
     def action_keep(self, keep: Keep) -> None:
         table = self.query_one("#conflicts", DataTable)

@@ -34,12 +34,16 @@ class Detail:
     evidence: list[LinkedEvidence]
 
 
+# The keys that act on the chosen finding (n makes a new one, whatever is chosen).
+FINDING_ACTIONS = {"edit", "attach", "detach", "quote", "move", "agree", "reopen", "history", "delete"}
+
+
 class FindingsScreen(ReviewScreen):
     CHANGE_FAILED_TITLE = "Not done"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="findings.new"),
-        Binding("e", "edit", "Edit wording", id="findings.edit"),
-        Binding("a", "attach", "Attach evidence", id="findings.attach"),
+        Binding("e", "edit", "Edit", id="findings.edit"),
+        Binding("a", "attach", "Attach", id="findings.attach"),
         Binding("d", "detach", "Detach", id="findings.detach"),
         Binding("q", "quote", "Choose quote", id="findings.quote", show=False),
         Binding("left_square_bracket", "move(-1)", "Move up", id="findings.up", show=False),
@@ -102,9 +106,12 @@ class FindingsScreen(ReviewScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The footer offers what the person may do with the chosen finding: agreeing,
-        reopening and quotes are the lead's; an agreed finding is the lead's to change."""
+        """The footer offers what the person may do with the chosen finding (none chosen: only a
+        new one); agreeing, reopening and quotes are the lead's; an agreed finding is the lead's
+        to change."""
         status = self.detail.view.finding.status if self.detail else None
+        if self.detail is None and action in FINDING_ACTIONS:
+            return False  # no finding chosen: nothing to act on
         if action == "agree":
             return self.context.may(Change.AGREE) and status is not FindingStatus.AGREED
         if action == "reopen":

@@ -41,7 +41,10 @@ class ScheduleScreen(ReviewScreen):
         Binding("x", "cancel_session", "Cancel session", id="schedule.cancel"),
         Binding("left_square_bracket", "day(-1)", "Prev day", id="schedule.prev_day", show=False),
         Binding("right_square_bracket", "day(1)", "Next day", id="schedule.next_day", show=False),
-        *[Binding(str(n), f"day_number({n})", show=False, id=f"schedule.day{n}") for n in range(1, 8)],
+        *[
+            Binding(str(n), f"day_number({n})", "Day of the week", show=False, id=f"schedule.day{n}")
+            for n in range(1, 8)
+        ],
     ]
 
     only_mine: reactive[bool] = reactive(False)
