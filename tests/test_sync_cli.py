@@ -97,7 +97,7 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
     paths = {db: bundle(db, db.stem, stick / f"{db.stem}.prbundle") for db in (lead, officer1, health)}
     # Each laptop merges the others' bundles, in a scrambled order.
     merged = run("merge", paths[officer1], paths[health], "--db", lead)
-    assert "officer1.prbundle (from officer1" in merged.output and "Total: " in merged.output
+    assert "officer1.prbundle (from Priya Natarajan, " in merged.output and "Total: " in merged.output
     assert "1 conflict" in merged.output and "peerreview conflicts" in merged.output
     run("merge", paths[health], paths[lead], "--db", officer1)
     run("merge", paths[lead], paths[officer1], "--db", health)

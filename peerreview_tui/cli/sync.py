@@ -88,12 +88,13 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
                 click.echo(str(needed), err=True)
                 key = passphrase_for(needed.path, env=BUNDLE_ENV)
                 summary = merge_bundles(store, bundles, actor=actor, passphrase=key)
+        names = week.names(store)  # after the merge: a bundle may bring sessions
     for merged in summary.bundles:
         if merged.skipped:
             click.echo(f"{merged.path.name}: skipped, {merged.skipped}.")
         else:
-            made = merged.header.created_at[:16].replace("T", " ")
-            click.echo(f"{merged.path.name} (from {merged.header.sender}, {made} UTC): {merged.describe()}.")
+            sender, made = names.reviewer(merged.header.sender), local_time(merged.header.created_at)
+            click.echo(f"{merged.path.name} (from {sender}, {made}): {merged.describe()}.")
     if len(summary.bundles) > 1:
         click.echo(f"Total: {summary.describe()}.")
     if summary.conflicts:

@@ -42,7 +42,7 @@ async def test_a_bundle_goes_from_one_laptop_to_another_through_a_folder(tmp_pat
         async with receiver.run_test(size=SIZE) as pilot:
             screen = await _exchange(receiver, pilot, stick, "read")
             report = str(screen.query_one("#report").render())
-            assert "from health" in report and "1 note" in report
+            assert "from Angela Osei" in report and "1 note" in report
         assert notes.get_note(lead, "mon-1330-lscb", "health").body.startswith("+ the chair")
     finally:
         health.close()

@@ -113,21 +113,21 @@ class ExchangeScreen(ReviewScreen):
                     with store.backup_if_changed("merge"):  # kept only if the merge changed the review
                         merged = merge_bundles(store, files, actor=self.actor())
                     store.set_meta(FOLDER_KEY, str(folder))
-                    report = self._merge_report(merged)
+                    report = self._merge_report(merged, week.names(store))
             conflicts = list_conflicts(store)
         except StoreError as error:  # SyncError included: another review, a damaged file...
             report, conflicts = Text(str(error), style="bold red"), list_conflicts(store)
         self.post_message(self.Done(report, conflicts, week.names(store)))
 
     @staticmethod
-    def _merge_report(summary: MergeSummary) -> Text:
+    def _merge_report(summary: MergeSummary, names: Names) -> Text:
         out = Text()
         for merged in summary.bundles:
             if merged.skipped:
                 out.append(f"{merged.path.name}: skipped, {merged.skipped}.\n", style="dim")
             else:
                 out.append(f"{merged.path.name} ", style="bold")
-                out.append(f"from {merged.header.sender}: {merged.describe()}.\n")
+                out.append(f"from {names.reviewer(merged.header.sender)}: {merged.describe()}.\n")
         out.append(f"In all: {summary.describe()}.", style="bold")
         return out
 

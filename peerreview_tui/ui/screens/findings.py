@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Static, Tree
 
 from ...models import EvidenceKind, FindingSection, FindingStatus
+from ...names import local_time
 from ...ownership import Change
 from ...store import StoreError, findings
 from ...store.audit import AuditEntry
@@ -192,7 +193,7 @@ class FindingsScreen(ReviewScreen):
         out.append(f"{where}\n", style="italic")
         if f.status is FindingStatus.AGREED:
             out.append(
-                f"Agreed by {self.context.reviewer_name(f.agreed_by)} ({(f.agreed_at or '')[:16].replace('T', ' ')})\n",
+                f"Agreed by {self.context.reviewer_name(f.agreed_by)} ({local_time(f.agreed_at)})\n",
                 style="green",
             )
         else:
