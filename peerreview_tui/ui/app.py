@@ -67,13 +67,45 @@ class PeerReviewApp(App[None]):
     # every footer shows) and in the command palette.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "switch_mode('schedule')", "Schedule", id="app.schedule", show=False),
-        Binding("f3", "switch_mode('search')", "Search", id="app.search", show=False),
-        Binding("f4", "switch_mode('coverage')", "Coverage", id="app.coverage", show=False),
-        Binding("f5", "switch_mode('findings')", "Findings", id="app.findings", show=False),
-        Binding("f6", "export", "Export", id="app.export", show=False),
-        Binding("f7", "switch_mode('exchange')", "Exchange", id="app.exchange", show=False),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding(
+            "f2",
+            "switch_mode('schedule')",
+            "Schedule",
+            id="app.schedule",
+            show=False,
+            tooltip="the week, day by day",
+        ),
+        Binding(
+            "f3", "switch_mode('search')", "Search", id="app.search", show=False, tooltip="search all notes"
+        ),
+        Binding(
+            "f4",
+            "switch_mode('coverage')",
+            "Coverage",
+            id="app.coverage",
+            show=False,
+            tooltip="focus areas × sources, where evidence is thin",
+        ),
+        Binding(
+            "f5",
+            "switch_mode('findings')",
+            "Findings",
+            id="app.findings",
+            show=False,
+            tooltip="strengths and areas for development",
+        ),
+        Binding(
+            "f6", "export", "Export", id="app.export", show=False, tooltip="the letter or the presentation"
+        ),
+        Binding(
+            "f7",
+            "switch_mode('exchange')",
+            "Exchange",
+            id="app.exchange",
+            show=False,
+            tooltip="bundles with the team's laptops; settle conflicts",
+        ),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="your note is saved first"),
     ]
 
     def __init__(

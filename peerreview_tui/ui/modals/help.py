@@ -47,6 +47,7 @@ class KeyRow:
     description: str
     binding_id: str
     available: bool
+    tooltip: str = ""  # the longer explanation, where the footer's word is not enough
 
 
 def key_rows(screen: Screen[Any]) -> list[tuple[str, list[KeyRow]]]:
@@ -70,7 +71,7 @@ def key_rows(screen: Screen[Any]) -> list[tuple[str, list[KeyRow]]]:
             if not binding.description or binding.system or (binding.id is None and node is not app):
                 continue
             row = rows.setdefault(
-                binding.description, KeyRow([], binding.description, binding.id or "", False)
+                binding.description, KeyRow([], binding.description, binding.id or "", False, binding.tooltip)
             )
             display = app.get_key_display(binding)
             if display not in row.keys:
@@ -90,7 +91,9 @@ def help_markdown(screen: Screen[Any]) -> str:
         out.append(f"## {title}\n\n| key | does | id |\n| --- | --- | --- |")
         for row in rows:
             keys = " ".join(f"`{key}`" for key in row.keys)
-            does = row.description if row.available else f"{row.description} *(not now, or not yours)*"
+            does = f"{row.description}: {row.tooltip}" if row.tooltip else row.description
+            if not row.available:
+                does += " *(not now, or not yours)*"
             out.append(f"| {keys} | {does} | {row.binding_id} |")
         out.append("")
     return "\n".join(out) + "\n" + MARKS

@@ -43,16 +43,23 @@ class FindingsScreen(ReviewScreen):
     CHANGE_FAILED_TITLE = "Not done"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="findings.new"),
-        Binding("e", "edit", "Edit", id="findings.edit"),
-        Binding("a", "attach", "Attach", id="findings.attach"),
-        Binding("d", "detach", "Detach", id="findings.detach"),
-        Binding("q", "quote", "Choose quote", id="findings.quote", show=False),
+        Binding("e", "edit", "Edit", id="findings.edit", tooltip="its wording"),
+        Binding("a", "attach", "Attach", id="findings.attach", tooltip="cite evidence"),
+        Binding("d", "detach", "Detach", id="findings.detach", tooltip="stop citing evidence"),
+        Binding(
+            "q",
+            "quote",
+            "Choose quote",
+            id="findings.quote",
+            show=False,
+            tooltip="for the letter, never attributed",
+        ),
         Binding("left_square_bracket", "move(-1)", "Move up", id="findings.up", show=False),
         Binding("right_square_bracket", "move(1)", "Move down", id="findings.down", show=False),
-        Binding("g", "agree", "Agree", id="findings.agree"),
-        Binding("r", "reopen", "Reopen", id="findings.reopen", show=False),
-        Binding("h", "history", "History", id="findings.history"),
-        Binding("delete", "delete", "Delete", id="findings.delete", show=False),
+        Binding("g", "agree", "Agree", id="findings.agree", tooltip="the lead only"),
+        Binding("r", "reopen", "Reopen", id="findings.reopen", show=False, tooltip="back to draft"),
+        Binding("h", "history", "History", id="findings.history", tooltip="who changed what, when"),
+        Binding("delete", "delete", "Delete", id="findings.delete", show=False, tooltip="asks first"),
     ]
 
     class Loaded(Message):

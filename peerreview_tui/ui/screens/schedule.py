@@ -33,12 +33,26 @@ class WeekView:
 
 class ScheduleScreen(ReviewScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_note", "Open note", id="schedule.open", show=True),
-        Binding("m", "toggle_mine", "Only mine", id="schedule.mine"),
-        Binding("d", "toggle_done", "Done", id="schedule.done"),
-        Binding("a", "add_session", "Add", id="schedule.add"),
-        Binding("e", "edit_session", "Move/swap", id="schedule.edit"),
-        Binding("x", "cancel_session", "Cancel session", id="schedule.cancel"),
+        Binding("enter", "open_note", "Open note", id="schedule.open", tooltip="your note for the session"),
+        Binding("m", "toggle_mine", "Only mine", id="schedule.mine", tooltip="only my sessions / everyone's"),
+        Binding(
+            "d", "toggle_done", "Done", id="schedule.done", tooltip="mark the session done (again: planned)"
+        ),
+        Binding("a", "add_session", "Add", id="schedule.add", tooltip="add a session"),
+        Binding(
+            "e",
+            "edit_session",
+            "Move/swap",
+            id="schedule.edit",
+            tooltip="move it, change its room or reviewers",
+        ),
+        Binding(
+            "x",
+            "cancel_session",
+            "Cancel session",
+            id="schedule.cancel",
+            tooltip="notes are kept; again: restore",
+        ),
         Binding("left_square_bracket", "day(-1)", "Prev day", id="schedule.prev_day", show=False),
         Binding("right_square_bracket", "day(1)", "Next day", id="schedule.next_day", show=False),
         *[
