@@ -82,19 +82,22 @@ async def test_a_remapped_key_shows_as_remapped_in_help_and_footer(store: Store)
 SCREENS = {"schedule": [], "capture": ["enter"], "search": ["f3"], "coverage": ["f4"], "findings": ["f5"]}
 
 
+@pytest.mark.parametrize("size", [(100, 30), (160, 48)])
 @pytest.mark.parametrize("who", ["lead", "officer1"])
 @pytest.mark.parametrize("screen", [*SCREENS, "findings-chosen", "exchange"])
-async def test_no_footer_label_is_cut_at_100_columns(demo, screen: str, who: str) -> None:
+async def test_no_footer_label_is_cut_at_100_or_160_columns(demo, screen: str, who: str, size) -> None:
     app = make_app(demo, me=who)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         for key in SCREENS.get(
-            screen, {"findings-chosen": ["f5", "down"], "exchange": ["f7"]}.get(screen, [])
+            screen, {"findings-chosen": ["f5", "down", "down"], "exchange": ["f7"]}.get(screen, [])
         ):
             await pilot.press(key)
             await settle(pilot)
         if screen == "exchange":
             app.screen.query_one("#conflicts").focus()
+        if screen == "findings-chosen":
+            await wait_until(pilot, lambda: app.screen.detail is not None)
         await pilot.pause()
         footer = app.screen.query_one(Footer)
         keys = list(footer.query(FooterKey))
@@ -102,7 +105,9 @@ async def test_no_footer_label_is_cut_at_100_columns(demo, screen: str, who: str
         edge = palette[0].region.x if palette else footer.region.right
         shown = [key for key in keys if key not in palette]
         assert {"Help", "Quit"} <= {key.description for key in shown}
+        if screen == "findings-chosen":  # a finding's keys come with a finding
+            assert "History" in {key.description for key in shown}
         for key in shown:
             text = str(key.render())
             assert key.description in text and key.region.width > 0, key.description
-            assert key.region.right <= edge, f"{key.description!r} is cut at 100 columns"
+            assert key.region.right <= edge, f"{key.description!r} is cut at {size[0]} columns"
