@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .names import Names
+
 
 class Slot(NamedTuple):
     """What a clash check needs to know of a session."""
@@ -27,9 +29,12 @@ class Clash:
     first: str  # session ids, in time order
     second: str
 
-    def describe(self) -> str:
-        what = f"reviewer '{self.who}'" if self.kind == "reviewer" else f"room '{self.who}'"
-        return f"{what} is booked in both {self.first} and {self.second}"
+    def describe(self, names: Names | None = None) -> str:
+        """'Jane Smith is booked in both Tuesday 13:30 Files and Tuesday 15:00 Reality testing';
+        ids only where ``names`` does not know them."""
+        names = names or Names()
+        what = names.reviewer(self.who) if self.kind == "reviewer" else f"room '{self.who}'"
+        return f"{what} is booked in both {names.session(self.first)} and {names.session(self.second)}"
 
 
 def find_clashes(slots: Iterable[Slot], limit: int | None = None) -> list[Clash]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .clashes import Slot, find_clashes
 from .models import Schedule
+from .names import Names
 
 MAX_CLASH_WARNINGS = 50
 
@@ -168,7 +169,13 @@ def _clash_warnings(schedule: Schedule) -> list[Issue]:
     }
     slots = [Slot(s.id, day.date, s.start, s.end, s.reviewers, s.location) for day, s in schedule.sessions()]
     clashes = find_clashes(slots, limit=MAX_CLASH_WARNINGS + 1)
-    warnings = [Issue(places[c.second], c.describe(), warning=True) for c in clashes[:MAX_CLASH_WARNINGS]]
+    names = Names.of(
+        ((r.id, r.name) for r in schedule.reviewers),
+        ((s.id, day.date, s.start, s.title) for day, s in schedule.sessions()),
+    )
+    warnings = [
+        Issue(places[c.second], c.describe(names), warning=True) for c in clashes[:MAX_CLASH_WARNINGS]
+    ]
     if len(clashes) > MAX_CLASH_WARNINGS:
         warnings.append(
             Issue(["days"], f"more clashes than the first {MAX_CLASH_WARNINGS} shown", True, False)

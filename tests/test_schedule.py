@@ -273,6 +273,7 @@ def test_yes_and_no_stay_text(word: str) -> None:
 
 
 def test_reviewer_in_two_overlapping_sessions_is_a_warning_naming_both() -> None:
+    """By the reviewer's name and the sessions' day, time and title: what a person reads."""
     loaded = tiny(
         "  - date: 2024-03-04\n"
         "    sessions:\n"
@@ -281,7 +282,7 @@ def test_reviewer_in_two_overlapping_sessions_is_a_warning_naming_both() -> None
     )
     assert len(loaded.schedule.sessions()) == 2  # still usable
     assert [str(w) for w in loaded.warnings] == [
-        "tiny.yaml:22: days[0].sessions[1]: reviewer 'lead' is booked in both mon-0930-dcs and mon-1000-ce"
+        "tiny.yaml:22: days[0].sessions[1]: Ann Lead is booked in both Monday 09:30 A and Monday 10:00 B"
     ]
 
 
@@ -295,7 +296,8 @@ def test_double_booked_room_is_a_warning_naming_both() -> None:
     )
     # Named in time order, and reported at the later session.
     assert [str(w) for w in loaded.warnings] == [
-        "tiny.yaml:21: days[0].sessions[0]: room 'Room 2.14' is booked in both mon-0930-a and mon-1000-b"
+        "tiny.yaml:21: days[0].sessions[0]: room 'Room 2.14' is booked in both "
+        "Monday 09:30 A and Monday 10:00 B"
     ]
 
 
@@ -332,7 +334,7 @@ def test_times_without_a_leading_zero_are_compared_as_times() -> None:
         "      - {id: d, start: '10:00', end: '10:30', title: D, kind: interview, reviewers: [peer]}\n"
     )
     assert [str(w) for w in loaded.warnings] == [
-        "tiny.yaml:24: days[0].sessions[3]: reviewer 'peer' is booked in both c and d"
+        "tiny.yaml:24: days[0].sessions[3]: Bob Peer is booked in both Monday 09:30 C and Monday 10:00 D"
     ]
 
 

@@ -248,7 +248,13 @@ def test_a_row_changed_on_two_laptops_keeps_the_loser(laptops, tmp_path: Path) -
     assert note_body(lead) == "typed on the tablet\n"
     [conflict] = list_conflicts(lead)
     assert conflict.table_name == "notes" and conflict.loser["body"] == "typed on the laptop\n"
-    assert conflict.winner_updated_by == "officer1" and conflict.subject() == f"officer1's note for {SESSION}"
+    assert (
+        conflict.winner_updated_by == "officer1"
+        and conflict.subject() == f"officer1's note for session {SESSION}"
+    )
+    assert conflict.subject(week.names(lead)) == (
+        "Priya Natarajan's note for Monday 09:30 Opening meeting with the Director of Children's Services"
+    )
     # Merging in the other order on another laptop gives the same note and the same conflict.
     other = laptops("other")
     send(a2, other, tmp_path, actor="officer1")

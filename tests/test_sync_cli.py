@@ -97,7 +97,7 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
     paths = {db: bundle(db, db.stem, stick / f"{db.stem}.prbundle") for db in (lead, officer1, health)}
     # Each laptop merges the others' bundles, in a scrambled order.
     merged = run("merge", paths[officer1], paths[health], "--db", lead)
-    assert "officer1.prbundle (from officer1" in merged.output and "Total: " in merged.output
+    assert "officer1.prbundle (from Priya Natarajan, " in merged.output and "Total: " in merged.output
     assert "1 conflict" in merged.output and "peerreview conflicts" in merged.output
     run("merge", paths[health], paths[lead], "--db", officer1)
     run("merge", paths[lead], paths[officer1], "--db", health)
@@ -106,7 +106,10 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
     assert len(bodies) == 3 and titles == [("Leaders know their services", "draft")]
 
     listed = run("conflicts", "--db", lead).output
-    assert listed.startswith("1 conflict:") and f"officer1's note for {SESSION}" in listed
+    # people read names, the session's day, time and title, and local times; never ids
+    assert listed.startswith("1 conflict:")
+    assert "Priya Natarajan's note for Monday 09:30 Opening meeting with the Director" in listed
+    assert SESSION not in listed and "by officer1" not in listed and "UTC" not in listed
     conflict_id = re.search(r"^\s+([0-9a-f]{8})\s", listed, re.M).group(1)
     assert conflict_id in run("conflicts", "--db", health).output  # every laptop holds it
     shown = run("conflicts", "--show", conflict_id, "--db", lead).output

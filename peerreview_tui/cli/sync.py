@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from .. import paths
+from ..names import local_time
+from ..store import week
 from ..sync import (
     SUFFIX,
     BundlePassphraseNeeded,
@@ -86,12 +88,13 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
                 click.echo(str(needed), err=True)
                 key = passphrase_for(needed.path, env=BUNDLE_ENV)
                 summary = merge_bundles(store, bundles, actor=actor, passphrase=key)
+        names = week.names(store)  # after the merge: a bundle may bring sessions
     for merged in summary.bundles:
         if merged.skipped:
             click.echo(f"{merged.path.name}: skipped, {merged.skipped}.")
         else:
-            made = merged.header.created_at[:16].replace("T", " ")
-            click.echo(f"{merged.path.name} (from {merged.header.sender}, {made} UTC): {merged.describe()}.")
+            sender, made = names.reviewer(merged.header.sender), local_time(merged.header.created_at)
+            click.echo(f"{merged.path.name} (from {sender}, {made}): {merged.describe()}.")
     if len(summary.bundles) > 1:
         click.echo(f"Total: {summary.describe()}.")
     if summary.conflicts:
@@ -140,9 +143,10 @@ def conflicts(
     if sum(x is not None for x in (show_id, winner_id, loser_id)) > 1:
         fail("give one of --show, --keep-winner, --keep-loser")
     with open_review(db_path) as store:
+        names = week.names(store)
         if show_id is not None:
             conflict = get_conflict(store, show_id)
-            click.echo(f"{conflict.short_id}  {conflict.subject()}")
+            click.echo(f"{conflict.short_id}  {conflict.subject(names)}")
             for field, (in_place, kept) in differences(store, conflict).items():
                 click.echo(f"  {field}:\n    in place: {_indent(in_place)}\n    kept:     {_indent(kept)}")
             return
@@ -151,7 +155,7 @@ def conflicts(
             keep: Keep = "winner" if winner_id is not None else "loser"
             conflict = resolve_conflict(store, winner_id or loser_id or "", keep, actor)
             done = "kept the version in place" if keep == "winner" else "put the kept version back in place"
-            click.echo(f"Conflict {conflict.short_id} ({conflict.subject()}): {done}.")
+            click.echo(f"Conflict {conflict.short_id} ({conflict.subject(names)}): {done}.")
             return
         found = list_conflicts(store, include_resolved=include_resolved)
     if not found:
@@ -159,23 +163,23 @@ def conflicts(
         return
     click.echo(f"{len(found)} conflict{'s' if len(found) != 1 else ''}:")
     for conflict in found:
-        click.echo(f"  {conflict.short_id}  {conflict.subject()}")
+        click.echo(f"  {conflict.short_id}  {conflict.subject(names)}")
         click.echo(
-            f"            in place: by {conflict.winner_updated_by} at {_when(conflict.winner_updated_at)}"
+            f"            in place: by {names.reviewer(conflict.winner_updated_by)}"
+            f" at {local_time(conflict.winner_updated_at)}"
         )
         click.echo(
-            f"            kept:     by {conflict.loser_updated_by} at {_when(conflict.loser_updated_at)}"
+            f"            kept:     by {names.reviewer(conflict.loser_updated_by)}"
+            f" at {local_time(conflict.loser_updated_at)}"
         )
         if conflict.resolution:
-            click.echo(f"            settled by {conflict.resolved_by}: kept the {conflict.resolution}")
+            click.echo(
+                f"            settled by {names.reviewer(conflict.resolved_by)}: kept the {conflict.resolution}"
+            )
     click.echo(
         "--show ID shows what differs; --keep-winner ID drops the kept version; "
         "--keep-loser ID puts it back in place."
     )
-
-
-def _when(stamp: str) -> str:
-    return f"{stamp[:16].replace('T', ' ')} UTC"
 
 
 def _indent(value: object) -> str:

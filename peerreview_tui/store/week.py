@@ -22,6 +22,7 @@ from ..models import (
     new_id,
     now,
 )
+from ..names import Names
 from ..ownership import Change
 from . import audit
 from .connection import StoreError
@@ -347,8 +348,22 @@ def _change(store: Store, session_id: str, actor: str, action: str, values: dict
         )
 
 
-def clashes_by_session(all_sessions: list[SessionRow]) -> dict[str, list[str]]:
-    """Warnings for each session booked at the same time as another (cancelled ones aside)."""
+def names(store: Store) -> Names:
+    """Reviewers, sessions and focus areas by name, retired and cancelled ones too (an old
+    change or conflict may name them)."""
+    with store.read() as db:
+        people = [(r["id"], r["name"]) for r in db.query("SELECT id, name FROM reviewers")]
+        areas = [(a["id"], a["title"]) for a in db.query("SELECT id, title FROM focus_areas")]
+        slots = [
+            (s["id"], dt.date.fromisoformat(s["day"]), s["start_time"], s["title"])
+            for s in db.query("SELECT id, day, start_time, title FROM sessions")
+        ]
+    return Names.of(people, slots, areas)
+
+
+def clashes_by_session(all_sessions: list[SessionRow], names: Names) -> dict[str, list[str]]:
+    """Warnings for each session booked at the same time as another (cancelled ones aside), in
+    the words of ``names``."""
     slots = [
         Slot(s.id, s.day, s.start_time, s.end_time, s.reviewers, s.location)
         for s in all_sessions
@@ -356,6 +371,6 @@ def clashes_by_session(all_sessions: list[SessionRow]) -> dict[str, list[str]]:
     ]
     warnings: dict[str, list[str]] = {}
     for clash in find_clashes(slots):
-        warnings.setdefault(clash.first, []).append(clash.describe())
-        warnings.setdefault(clash.second, []).append(clash.describe())
+        warnings.setdefault(clash.first, []).append(clash.describe(names))
+        warnings.setdefault(clash.second, []).append(clash.describe(names))
     return warnings

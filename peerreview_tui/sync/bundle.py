@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlite_utils import Database
 
 from ..models import new_id, now
+from ..names import local_time
 from ..paths import is_file_stem
 from ..store import Store, StoreError
 from ..store.connection import SQLITE_HEADER, db_errors, is_encrypted, open_keyed
@@ -74,7 +75,7 @@ class BundleSummary:
         what = what or "nothing"
         if self.deletions:
             what += f", {plural(self.deletions, 'deletion')}"
-        scope = f"changes since {self.since[:16].replace('T', ' ')} UTC" if self.since else "everything"
+        scope = f"changes since {local_time(self.since)}" if self.since else "everything"
         return f"{what} ({scope})"
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ..models import Attendee, now
+from ..names import Names, session_label
 from ..ownership import Change
 from ..store import Store, audit, notes
 from ..store.ownership import require
@@ -42,20 +44,29 @@ class Conflict:
     def loser_updated_at(self) -> str:
         return str(self.loser.get("updated_at", "?"))
 
-    def subject(self) -> str:
-        """What the row is, in words: 'officer1's note for mon-0930-dcs'."""
+    def subject(self, names: Names | None = None) -> str:
+        """What the row is, in words: "Priya Natarajan's note for Monday 09:30 Director of
+        children's services" (ids only where ``names`` does not know them)."""
+        names = names or Names()
         row = self.loser
         if self.table_name == "notes":
-            return f"{row['author_id']}'s note for {row['session_id']}"
+            return f"{names.reviewer(row['author_id'])}'s note for {names.session(row['session_id'])}"
         if self.table_name == "findings":
             return f"finding '{row['title']}'"
         if self.table_name == "sessions":
-            return f"session {row['id']} ({row['title']})"
+            return (
+                f"session {session_label(dt.date.fromisoformat(row['day']), row['start_time'], row['title'])}"
+            )
         if self.table_name == "evidence":
-            return f"evidence item {row['id'][:8]} of {row['author_id']}"
+            return f"{names.reviewer(row['author_id'])}'s evidence item: {_excerpt(row['text'])}"
         if self.table_name == "finding_evidence":
             return f"citation of evidence {row['evidence_id'][:8]} in finding {row['finding_id'][:8]}"
         return f"{self.table_name} row {self.row_id}"
+
+
+def _excerpt(text: object, width: int = 40) -> str:
+    words = " ".join(str(text).split())
+    return f"'{words}'" if len(words) <= width else f"'{words[: width - 1].rstrip()}…'"
 
 
 def list_conflicts(store: Store, *, include_resolved: bool = False) -> list[Conflict]:

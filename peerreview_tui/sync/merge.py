@@ -33,6 +33,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..models import now
+from ..names import local_time
 from ..store import Store, audit
 from .bundle import Bundle, BundlePassphraseNeeded, SyncError, read_bundle
 from .rules import check_bundles
@@ -178,7 +179,7 @@ def _skip_reason(db: Database, bundle: Bundle, earlier: dict[str, Path]) -> str 
     for row in db.query(sql, [bundle_id]):
         if row["direction"] == "sent":
             return "written by this laptop"
-        return f"already merged on {row['at'][:16].replace('T', ' ')} UTC"
+        return f"already merged on {local_time(row['at'])}"
     return None
 
 

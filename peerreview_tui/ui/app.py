@@ -63,15 +63,49 @@ class PeerReviewApp(App[None]):
         "exchange": _exchange_screen,
     }
     DEFAULT_MODE = "schedule"
+    # The footer keeps its width for the screen's own keys: the sections' keys are in F1 (which
+    # every footer shows) and in the command palette.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help"),
-        Binding("f2", "switch_mode('schedule')", "Schedule", id="app.schedule"),
-        Binding("f3", "switch_mode('search')", "Search", id="app.search"),
-        Binding("f4", "switch_mode('coverage')", "Coverage", id="app.coverage"),
-        Binding("f5", "switch_mode('findings')", "Findings", id="app.findings"),
-        Binding("f6", "export", "Export", id="app.export"),
-        Binding("f7", "switch_mode('exchange')", "Exchange", id="app.exchange"),
-        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        Binding(
+            "f2",
+            "switch_mode('schedule')",
+            "Schedule",
+            id="app.schedule",
+            show=False,
+            tooltip="the week, day by day",
+        ),
+        Binding(
+            "f3", "switch_mode('search')", "Search", id="app.search", show=False, tooltip="search all notes"
+        ),
+        Binding(
+            "f4",
+            "switch_mode('coverage')",
+            "Coverage",
+            id="app.coverage",
+            show=False,
+            tooltip="focus areas × sources, where evidence is thin",
+        ),
+        Binding(
+            "f5",
+            "switch_mode('findings')",
+            "Findings",
+            id="app.findings",
+            show=False,
+            tooltip="strengths and areas for development",
+        ),
+        Binding(
+            "f6", "export", "Export", id="app.export", show=False, tooltip="the letter or the presentation"
+        ),
+        Binding(
+            "f7",
+            "switch_mode('exchange')",
+            "Exchange",
+            id="app.exchange",
+            show=False,
+            tooltip="bundles with the team's laptops; settle conflicts",
+        ),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="your note is saved first"),
     ]
 
     def __init__(
@@ -226,7 +260,7 @@ class PeerReviewApp(App[None]):
         from .modals.help import HelpModal
 
         if not isinstance(self.screen, HelpModal):
-            self.push_screen(HelpModal())
+            self.push_screen(HelpModal(self.screen))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_mode" and parameters and parameters[0] == self.current_mode:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from peerreview_tui.store import Store, notes, week
@@ -41,7 +42,7 @@ async def test_a_bundle_goes_from_one_laptop_to_another_through_a_folder(tmp_pat
         async with receiver.run_test(size=SIZE) as pilot:
             screen = await _exchange(receiver, pilot, stick, "read")
             report = str(screen.query_one("#report").render())
-            assert "from health" in report and "1 note" in report
+            assert "from Angela Osei" in report and "1 note" in report
         assert notes.get_note(lead, "mon-1330-lscb", "health").body.startswith("+ the chair")
     finally:
         health.close()
@@ -53,3 +54,37 @@ async def test_a_missing_folder_is_said_plainly(store, tmp_path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await _exchange(app, pilot, tmp_path / "no-stick", "read")
         assert "is not a folder" in str(screen.query_one("#report").render())
+
+
+async def test_conflicts_read_names_titles_and_local_times_not_ids(tmp_path, example_schedule) -> None:
+    from peerreview_tui.sync import merge_bundles, write_bundle
+
+    laptop, tablet = (
+        _laptop(tmp_path, "laptop", example_schedule),
+        _laptop(tmp_path, "tablet", example_schedule),
+    )
+    lead = _laptop(tmp_path, "lead", example_schedule)
+    try:
+        notes.save_note(laptop, "mon-0930-dcs", "officer1", "typed on the laptop\n")
+        notes.save_note(tablet, "mon-0930-dcs", "officer1", "typed on the tablet\n")  # later: wins
+        for i, source in enumerate((laptop, tablet)):
+            path = tmp_path / f"{i}.prbundle"
+            write_bundle(source, path, actor="officer1")
+            merge_bundles(lead, [path], actor="lead")
+        app = make_app(lead, me="lead")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f7")
+            await wait_until(pilot, lambda: isinstance(app.screen, ExchangeScreen))
+            table = app.screen.query_one("#conflicts")
+            await wait_until(
+                pilot, lambda: table.row_count == 1 and "none" not in str(table.get_row_at(0)[0])
+            )
+            what, in_place, kept = (str(cell) for cell in table.get_row_at(0))
+            assert what == (
+                "Priya Natarajan's note for Monday 09:30 Opening meeting with the Director of Children's Services"
+            )
+            for version in (in_place, kept):  # who, and when in local time ('Mon 10 Sep 14:05')
+                assert re.fullmatch(r"Priya Natarajan, \w{3} \d{1,2} \w{3} \d\d:\d\d", version), version
+    finally:
+        for store in (laptop, tablet, lead):
+            store.close()

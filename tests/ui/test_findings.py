@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from textual.screen import ModalScreen
 
-from peerreview_tui.models import FindingStatus
-from peerreview_tui.store import Store, findings
+from peerreview_tui.models import FindingSection, FindingStatus
+from peerreview_tui.store import Store, findings, week
 from peerreview_tui.ui.modals.audit import AuditModal
 from peerreview_tui.ui.screens.findings import FindingsScreen
 
@@ -95,3 +97,29 @@ async def test_editing_the_wording_of_an_agreed_finding_returns_it_to_draft(demo
     assert (
         findings.get_finding(demo, agreed.finding.id).finding.title == "Supervision is regular and reflective"
     )
+
+
+async def test_the_history_reads_names_titles_words_and_local_times(demo) -> None:
+    """Not 'focus area id: (none) → practice' in UTC: the focus area's title, the field in words,
+    the reviewer's name, the time in local time."""
+    area = next(a for a in week.focus_areas(demo) if a.id == "practice")
+    made = findings.create_finding(
+        demo,
+        section=FindingSection.STRENGTH,
+        focus_area_id="practice",
+        title="Supervision is regular",
+        body="Workers say so.",
+        actor="officer1",
+    )
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, made.id)
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, AuditModal))
+        history = str(app.screen.query_one("Static").render())
+    assert f"focus area: (none) → {area.title}" in history
+    assert "section: (none) → Strength / good practice" in history
+    assert "Priya Natarajan  wrote it" in history
+    assert "focus area id" not in history and "UTC" not in history and "officer1" not in history
+    stamp = dt.datetime.fromisoformat(made.created_at).astimezone()
+    assert f"{stamp:%a %-d %b %H:%M}" in history

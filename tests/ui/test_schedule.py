@@ -92,9 +92,13 @@ async def test_a_clash_made_on_site_is_a_warning_on_both_sessions(store, app_fac
         assert str(table.get_cell("mon-1400-swfg", "mark")) == "⚠"  # the room is booked twice
         table.move_cursor(row=table.get_row_index(added.id))
         await pilot.pause()
-        assert "room 'Northgate House, Meeting room B' is booked" in str(
-            app.screen.query_one("#detail").render()
-        )
+        detail = str(app.screen.query_one("#detail").render())
+        # sessions by day, time and title, never by id
+        assert (
+            "room 'Northgate House, Meeting room B' is booked in both "
+            "Monday 14:00 Focus group: social workers and Monday 14:15 Reality testing: MASH decisions"
+        ) in detail
+        assert "mon-1400-swfg" not in detail and added.id not in detail
 
 
 async def test_the_form_refuses_an_end_before_the_start(store, app_factory) -> None:

@@ -42,12 +42,35 @@ class CoverageView:
 
 class CoverageScreen(ReviewScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "drill", "Items", id="coverage.items", show=False),
-        Binding("t", "to_tag", "To tag", id="coverage.to_tag"),
-        Binding("g", "tag_item", "Tag item", id="coverage.tag"),
-        Binding("f", "make_finding", "Finding from selected", id="coverage.finding"),
-        Binding("n", "add_document", "Add document", id="coverage.document"),
-        Binding("o", "open_item", "Open note", id="coverage.open"),
+        Binding(
+            "enter",
+            "drill",
+            "Items",
+            id="coverage.items",
+            show=False,
+            tooltip="on a cell: list its evidence below",
+        ),
+        Binding(
+            "t", "to_tag", "To tag", id="coverage.to_tag", tooltip="the evidence not tagged to a focus area"
+        ),
+        Binding("g", "tag_item", "Tag item", id="coverage.tag", tooltip="tag the item to a focus area"),
+        Binding(
+            "f",
+            "make_finding",
+            "Make finding",
+            id="coverage.finding",
+            tooltip="from the items selected (space)",
+        ),
+        Binding(
+            "n", "add_document", "Add document", id="coverage.document", tooltip="a document the team read"
+        ),
+        Binding(
+            "o",
+            "open_item",
+            "Open note",
+            id="coverage.open",
+            tooltip="the note an item came from, at its line",
+        ),
     ]
 
     class Loaded(Message):

@@ -15,7 +15,8 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
 
-from ...store import StoreError
+from ...names import Names, local_time
+from ...store import StoreError, week
 from ...sync import (
     SUFFIX,
     Conflict,
@@ -39,10 +40,11 @@ class ExchangeScreen(ReviewScreen):
     ]
 
     class Done(Message):
-        def __init__(self, report: Text | None, conflicts: list[Conflict]) -> None:
+        def __init__(self, report: Text | None, conflicts: list[Conflict], names: Names) -> None:
             super().__init__()
             self.report = report
             self.conflicts = conflicts
+            self.names = names  # read with the conflicts: a merge may have brought new sessions
 
     def __init__(self) -> None:
         super().__init__()
@@ -111,21 +113,21 @@ class ExchangeScreen(ReviewScreen):
                     with store.backup_if_changed("merge"):  # kept only if the merge changed the review
                         merged = merge_bundles(store, files, actor=self.actor())
                     store.set_meta(FOLDER_KEY, str(folder))
-                    report = self._merge_report(merged)
+                    report = self._merge_report(merged, week.names(store))
             conflicts = list_conflicts(store)
         except StoreError as error:  # SyncError included: another review, a damaged file...
             report, conflicts = Text(str(error), style="bold red"), list_conflicts(store)
-        self.post_message(self.Done(report, conflicts))
+        self.post_message(self.Done(report, conflicts, week.names(store)))
 
     @staticmethod
-    def _merge_report(summary: MergeSummary) -> Text:
+    def _merge_report(summary: MergeSummary, names: Names) -> Text:
         out = Text()
         for merged in summary.bundles:
             if merged.skipped:
                 out.append(f"{merged.path.name}: skipped, {merged.skipped}.\n", style="dim")
             else:
                 out.append(f"{merged.path.name} ", style="bold")
-                out.append(f"from {merged.header.sender}: {merged.describe()}.\n")
+                out.append(f"from {names.reviewer(merged.header.sender)}: {merged.describe()}.\n")
         out.append(f"In all: {summary.describe()}.", style="bold")
         return out
 
@@ -136,17 +138,25 @@ class ExchangeScreen(ReviewScreen):
         if message.report is not None:
             self.query_one("#report", Static).update(message.report)
         self.conflicts = message.conflicts
+        self.refresh_bindings()
         table = self.query_one("#conflicts", DataTable)
         table.clear()
+        names = message.names
         for conflict in self.conflicts:
             table.add_row(
-                conflict.subject(),
-                f"{self.context.reviewer_name(conflict.winner_updated_by)}, {conflict.winner_updated_at[:16].replace('T', ' ')}",
-                f"{self.context.reviewer_name(conflict.loser_updated_by)}, {conflict.loser_updated_at[:16].replace('T', ' ')}",
+                conflict.subject(names),
+                f"{names.reviewer(conflict.winner_updated_by)}, {local_time(conflict.winner_updated_at)}",
+                f"{names.reviewer(conflict.loser_updated_by)}, {local_time(conflict.loser_updated_at)}",
                 key=conflict.id,
             )
         if not self.conflicts:
             table.add_row(Text("none", style="dim"), "", "", key="none")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Keeping a version is offered when there is a conflict to settle."""
+        if action == "keep":
+            return bool(self.conflicts)
+        return True
 
     def action_keep(self, keep: Keep) -> None:
         table = self.query_one("#conflicts", DataTable)
@@ -172,4 +182,5 @@ class ExchangeScreen(ReviewScreen):
 
     @work(thread=True, exclusive=True, group="exchange-conflicts", exit_on_error=False)
     def _list_conflicts(self) -> None:
-        self.post_message(self.Done(None, list_conflicts(self.context.store)))
+        store = self.context.store
+        self.post_message(self.Done(None, list_conflicts(store), week.names(store)))

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Static, Tree
 
 from ...models import EvidenceKind, FindingSection, FindingStatus
+from ...names import local_time
 from ...ownership import Change
 from ...store import StoreError, findings
 from ...store.audit import AuditEntry
@@ -34,20 +35,31 @@ class Detail:
     evidence: list[LinkedEvidence]
 
 
+# The keys that act on the chosen finding (n makes a new one, whatever is chosen).
+FINDING_ACTIONS = {"edit", "attach", "detach", "quote", "move", "agree", "reopen", "history", "delete"}
+
+
 class FindingsScreen(ReviewScreen):
     CHANGE_FAILED_TITLE = "Not done"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="findings.new"),
-        Binding("e", "edit", "Edit wording", id="findings.edit"),
-        Binding("a", "attach", "Attach evidence", id="findings.attach"),
-        Binding("d", "detach", "Detach", id="findings.detach"),
-        Binding("q", "quote", "Choose quote", id="findings.quote", show=False),
+        Binding("e", "edit", "Edit", id="findings.edit", tooltip="its wording"),
+        Binding("a", "attach", "Attach", id="findings.attach", tooltip="cite evidence"),
+        Binding("d", "detach", "Detach", id="findings.detach", tooltip="stop citing evidence"),
+        Binding(
+            "q",
+            "quote",
+            "Choose quote",
+            id="findings.quote",
+            show=False,
+            tooltip="for the letter, never attributed",
+        ),
         Binding("left_square_bracket", "move(-1)", "Move up", id="findings.up", show=False),
         Binding("right_square_bracket", "move(1)", "Move down", id="findings.down", show=False),
-        Binding("g", "agree", "Agree", id="findings.agree"),
-        Binding("r", "reopen", "Reopen", id="findings.reopen", show=False),
-        Binding("h", "history", "History", id="findings.history"),
-        Binding("delete", "delete", "Delete", id="findings.delete", show=False),
+        Binding("g", "agree", "Agree", id="findings.agree", tooltip="the lead only"),
+        Binding("r", "reopen", "Reopen", id="findings.reopen", show=False, tooltip="back to draft"),
+        Binding("h", "history", "History", id="findings.history", tooltip="who changed what, when"),
+        Binding("delete", "delete", "Delete", id="findings.delete", show=False, tooltip="asks first"),
     ]
 
     class Loaded(Message):
@@ -102,9 +114,12 @@ class FindingsScreen(ReviewScreen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The footer offers what the person may do with the chosen finding: agreeing,
-        reopening and quotes are the lead's; an agreed finding is the lead's to change."""
+        """The footer offers what the person may do with the chosen finding (none chosen: only a
+        new one); agreeing, reopening and quotes are the lead's; an agreed finding is the lead's
+        to change."""
         status = self.detail.view.finding.status if self.detail else None
+        if self.detail is None and action in FINDING_ACTIONS:
+            return False  # no finding chosen: nothing to act on
         if action == "agree":
             return self.context.may(Change.AGREE) and status is not FindingStatus.AGREED
         if action == "reopen":
@@ -185,7 +200,7 @@ class FindingsScreen(ReviewScreen):
         out.append(f"{where}\n", style="italic")
         if f.status is FindingStatus.AGREED:
             out.append(
-                f"Agreed by {self.context.reviewer_name(f.agreed_by)} ({(f.agreed_at or '')[:16].replace('T', ' ')})\n",
+                f"Agreed by {self.context.reviewer_name(f.agreed_by)} ({local_time(f.agreed_at)})\n",
                 style="green",
             )
         else:

@@ -33,15 +33,32 @@ class WeekView:
 
 class ScheduleScreen(ReviewScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_note", "Open note", id="schedule.open", show=True),
-        Binding("m", "toggle_mine", "Only mine", id="schedule.mine"),
-        Binding("d", "toggle_done", "Done", id="schedule.done"),
-        Binding("a", "add_session", "Add", id="schedule.add"),
-        Binding("e", "edit_session", "Move/swap", id="schedule.edit"),
-        Binding("x", "cancel_session", "Cancel session", id="schedule.cancel"),
+        Binding("enter", "open_note", "Open note", id="schedule.open", tooltip="your note for the session"),
+        Binding("m", "toggle_mine", "Only mine", id="schedule.mine", tooltip="only my sessions / everyone's"),
+        Binding(
+            "d", "toggle_done", "Done", id="schedule.done", tooltip="mark the session done (again: planned)"
+        ),
+        Binding("a", "add_session", "Add", id="schedule.add", tooltip="add a session"),
+        Binding(
+            "e",
+            "edit_session",
+            "Move/swap",
+            id="schedule.edit",
+            tooltip="move it, change its room or reviewers",
+        ),
+        Binding(
+            "x",
+            "cancel_session",
+            "Cancel session",
+            id="schedule.cancel",
+            tooltip="notes are kept; again: restore",
+        ),
         Binding("left_square_bracket", "day(-1)", "Prev day", id="schedule.prev_day", show=False),
         Binding("right_square_bracket", "day(1)", "Next day", id="schedule.next_day", show=False),
-        *[Binding(str(n), f"day_number({n})", show=False, id=f"schedule.day{n}") for n in range(1, 8)],
+        *[
+            Binding(str(n), f"day_number({n})", "Day of the week", show=False, id=f"schedule.day{n}")
+            for n in range(1, 8)
+        ],
     ]
 
     only_mine: reactive[bool] = reactive(False)
@@ -91,7 +108,8 @@ class ScheduleScreen(ReviewScreen):
         store = self.context.store
         try:
             sessions = week.sessions(store)
-            view = WeekView(sessions, notes.note_authors(store), week.clashes_by_session(sessions))
+            clashes = week.clashes_by_session(sessions, week.names(store))
+            view = WeekView(sessions, notes.note_authors(store), clashes)
         except StoreError as error:
             self.app.notify(str(error), severity="error", title="Could not read the schedule")
             return
