@@ -23,6 +23,9 @@ class FormModal(ModalScreen[dict[str, Any] | None]):
     """A form that returns its fields, or None when cancelled. A form yields `compose_end()` last
     and says in `fields()` what it returns, or `refuse()`s with what is wrong."""
 
+    # The first field, not the scrolling container around the fields (the default, "*").
+    AUTO_FOCUS = "Input, TextArea, Select, SelectionList"
+
     def compose_end(self, save: str = "Save") -> ComposeResult:
         """The line that shows what is wrong, then Cancel and the ``save`` button."""
         yield Label("", id="error")
