@@ -19,8 +19,8 @@ from typing import Any
 
 from textual import events
 from textual.app import App
-from textual.message import Message
 from textual.dom import DOMNode
+from textual.message import Message
 from textual.timer import Timer
 
 # How often to look whether the marker was lost: the key removed the widget it went to (escape
