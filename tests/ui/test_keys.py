@@ -6,14 +6,22 @@ from __future__ import annotations
 import unicodedata
 
 from textual import events
+from textual.containers import VerticalScroll
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from peerreview_tui.store import notes, week
+from peerreview_tui.ui.modals.document_form import DocumentFormModal
+from peerreview_tui.ui.modals.export import ExportModal
+from peerreview_tui.ui.modals.finding_form import FindingFormModal
 from peerreview_tui.ui.modals.session_form import SessionFormModal
 from peerreview_tui.ui.screens.capture import CaptureScreen
+from peerreview_tui.ui.screens.coverage import CoverageScreen
+from peerreview_tui.ui.screens.exchange import ExchangeScreen
+from peerreview_tui.ui.screens.findings import FindingsScreen
 from peerreview_tui.ui.widgets.note_editor import NoteEditor
 
-from .conftest import SIZE, settle, wait_until
+from .conftest import SIZE, make_app, settle, wait_until
 
 
 def burst(app, *keys: str) -> None:
@@ -67,3 +75,79 @@ async def test_a_key_right_after_a_day_key_acts_on_the_new_day(store, app_factor
         burst(app, "2", "down", "down", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen))
         assert app.screen.session_id == tuesday[2]
+
+
+async def _open_and_type(app, pilot, opening: list[str], text: str, form: type) -> None:
+    burst(app, *opening, *text)
+    await wait_until(pilot, lambda: isinstance(app.screen, form))
+    await settle(pilot)
+
+
+async def test_the_document_form_takes_what_is_typed_after_n(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, CoverageScreen) and app.screen.view is not None
+        )
+        # n opens the form; the "n" and "d" in the title would open another, and "t" and "g" tag
+        await _open_and_type(app, pilot, ["n"], "Early help strategy and data", DocumentFormModal)
+        assert app.screen.query_one("#title", Input).value == "Early help strategy and data"
+
+
+async def test_the_finding_form_takes_what_is_typed_after_n(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen))
+        await settle(pilot)
+        await _open_and_type(app, pilot, ["n"], "Audits drive change", FindingFormModal)
+        assert app.screen.query_one("#title", Input).value == "Audits drive change"
+
+
+async def test_the_export_form_opens_with_its_first_field_focused(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, CoverageScreen) and app.screen.view is not None
+        )
+        burst(app, "f6", "n", "g")  # keys for the coverage screen behind, were they to reach it
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportModal))
+        await settle(pilot)
+        assert isinstance(app.screen, ExportModal)
+        assert app.focused is app.screen.query_one("#what")
+        assert {"ctrl+s", "escape"} <= {key.key for key in app.screen.query(FooterKey)}
+
+
+async def test_the_exchange_folder_takes_what_is_typed_after_f7(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "f7", *"/stick")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExchangeScreen))
+        await settle(pilot)
+        folder = app.screen.query_one("#folder", Input)
+        assert app.focused is folder
+        assert folder.value.endswith("/stick")
+
+
+async def test_a_refused_form_says_why_beside_the_field_in_view(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await _open_and_type(app, pilot, ["a"], "Reality testing", SessionFormModal)
+        form = app.screen
+        assert {"ctrl+s", "escape"} <= {key.key for key in form.query(FooterKey)}
+        burst(app, "ctrl+s")
+        await wait_until(pilot, lambda: "Start is not a time" in str(form.query_one("#error").render()))
+        await settle(pilot)
+        assert app.screen is form
+        error, start = form.query_one("#error"), form.query_one("#start", Input)
+        assert app.focused is start
+        scroll = form.query_one(VerticalScroll)
+        assert scroll.region.contains_region(error.region)  # in view, not below the visible part
+        assert error.region.y == form.query_one("#times").region.bottom + 1  # under the field
+        assert all(field.region.height == 3 for field in form.query(Input))
+        burst(app, *"14:00", "tab", *"13:00", "ctrl+s")
+        await wait_until(pilot, lambda: "End must be after start" in str(form.query_one("#error").render()))

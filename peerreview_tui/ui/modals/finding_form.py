@@ -88,7 +88,7 @@ class FindingFormModal(FormModal):
         title = self.query_one("#title", Input).value.strip()
         body = self.query_one("#body", TextArea).text.strip()
         if not title:
-            self.refuse("Give the finding a title line.")
+            self.refuse("Give the finding a title line.", "title")
             return None
         if self.finding is not None:
             return {"title": title, "body": body}
@@ -96,7 +96,7 @@ class FindingFormModal(FormModal):
         area = self.query_one("#area", Select).value
         focus_area = None if area == Select.NULL else str(area)
         if section in (FindingSection.STRENGTH, FindingSection.DEVELOPMENT) and focus_area is None:
-            self.refuse("A strength or area for development needs its focus area.")
+            self.refuse("A strength or area for development needs its focus area.", "area")
             return None
         if section in (FindingSection.KEY_MESSAGE, FindingSection.RECOMMENDATION):
             focus_area = None
