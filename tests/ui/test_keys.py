@@ -151,3 +151,24 @@ async def test_a_refused_form_says_why_beside_the_field_in_view(store, app_facto
         assert all(field.region.height == 3 for field in form.query(Input))
         burst(app, *"14:00", "tab", *"13:00", "ctrl+s")
         await wait_until(pilot, lambda: "End must be after start" in str(form.query_one("#error").render()))
+
+
+async def test_text_typed_with_escape_or_a_mode_key_in_one_burst_is_all_saved(store, app_factory) -> None:
+    sessions = [s.id for s in week.sessions(store)][:10]
+    lost = []
+    for trial, (session, leave) in enumerate(
+        zip(sessions, ["escape", "f2", "f3", "f4", "f5"] * 2, strict=False)
+    ):
+        app = app_factory(session=session)
+        words = f"trial {trial}: left with {leave}"
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))  # noqa: B023
+            burst(app, *words, leave)
+            await wait_until(pilot, lambda: not isinstance(app.screen, CaptureScreen) or leave == "f2")  # noqa: B023
+            await settle(pilot)
+            if leave == "f2":  # the schedule's own key: the note stays open, and saves by itself
+                await wait_until(pilot, lambda: not app.screen.dirty)  # noqa: B023
+        note = notes.get_note(store, session, "officer1")
+        if note is None or not note.body.endswith(words):
+            lost.append((trial, leave, note.body[-40:] if note else None))
+    assert lost == []
