@@ -138,6 +138,7 @@ async def test_a_refused_form_says_why_beside_the_field_in_view(store, app_facto
         await settle(pilot)
         await _open_and_type(app, pilot, ["a"], "Reality testing", SessionFormModal)
         form = app.screen
+        assert form.query_one(VerticalScroll).scroll_y == 0  # the heading is in sight
         assert {"ctrl+s", "escape"} <= {key.key for key in form.query(FooterKey)}
         burst(app, "ctrl+s")
         await wait_until(pilot, lambda: "Start is not a time" in str(form.query_one("#error").render()))

@@ -30,7 +30,7 @@ class ExportModal(ModalScreen[Path | None]):
     ExportModal #problems { margin-top: 1; }
     ExportModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
     """
-    AUTO_FOCUS = "Select, Input"  # the first field, not the scrolling box around the fields
+    AUTO_FOCUS = ""  # the first field, in on_mount: not the scrolling box, and not centred
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
         Binding("ctrl+s", "export", "Export", id="export.go"),
@@ -78,6 +78,9 @@ class ExportModal(ModalScreen[Path | None]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Export", variant="primary", id="export")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#what", Select), scroll_visible=False)
 
     @staticmethod
     def _formats(what: str) -> list[tuple[str, str]]:

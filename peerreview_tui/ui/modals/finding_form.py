@@ -35,6 +35,7 @@ class FindingFormModal(FormModal):
     FindingFormModal #error { color: $error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = form_bindings("finding_form")
+    FIRST_FIELD = "#title"  # the section and area are chosen already, most times
 
     def __init__(
         self,
@@ -80,9 +81,6 @@ class FindingFormModal(FormModal):
             yield Label("Paragraph")
             yield TextArea(f.body if f else "", id="body", soft_wrap=True)
             yield from self.compose_end()
-
-    def on_mount(self) -> None:
-        self.query_one("#title", Input).focus()
 
     def fields(self) -> dict[str, Any] | None:
         title = self.query_one("#title", Input).value.strip()

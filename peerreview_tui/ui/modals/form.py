@@ -24,12 +24,18 @@ class FormModal(ModalScreen[dict[str, Any] | None]):
     """A form that returns its fields, or None when cancelled. A form yields `compose_end()` last
     and says in `fields()` what it returns, or `refuse()`s with what is wrong."""
 
-    # The first field, not the scrolling container around the fields (the default, "*").
-    AUTO_FOCUS = "Input, TextArea, Select, SelectionList"
+    # The field focused on opening: the first, not the scrolling box around the fields (the
+    # default, "*"). Focused in on_mount, not by AUTO_FOCUS, which centres it and so scrolls the
+    # form's heading out of sight.
+    AUTO_FOCUS = ""
+    FIRST_FIELD = "Input, TextArea, Select, SelectionList"
 
     def on_mount(self) -> None:
         # Under the whole screen, not in the form's scrolling box: esc and ctrl+s always in sight.
         self.mount(Footer())
+        fields = self.query(self.FIRST_FIELD)
+        if fields:
+            self.set_focus(fields.first(), scroll_visible=False)
 
     def compose_end(self, save: str = "Save") -> ComposeResult:
         """The line that shows what is wrong (moved beside the field it is about), then Cancel and
