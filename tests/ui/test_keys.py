@@ -173,3 +173,13 @@ async def test_text_typed_with_escape_or_a_mode_key_in_one_burst_is_all_saved(st
         if note is None or not note.body.endswith(words):
             lost.append((trial, leave, note.body[-40:] if note else None))
     assert lost == []
+
+
+async def test_typing_right_after_enter_on_a_session_goes_into_its_note(store, app_factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "enter", *"typed at once")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen))
+        await settle(pilot)
+        assert app.screen.query_one(NoteEditor).text.endswith("typed at once")
