@@ -9,12 +9,13 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from ..store import StoreError
 from .context import ReviewContext
+from .key_order import KeysInOrder
 from .screens.base import ReviewScreen
 from .screens.schedule import ScheduleScreen
 
@@ -53,7 +54,7 @@ def _is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
     return type(screen).__name__ == "CaptureScreen"
 
 
-class PeerReviewApp(App[None]):
+class PeerReviewApp(KeysInOrder):
     CSS_PATH = "app.tcss"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "schedule": ScheduleScreen,

@@ -45,7 +45,7 @@ class DocumentFormModal(FormModal):
         title = self.query_one("#title", Input).value.strip()
         summary = self.query_one("#summary", Input).value.strip()
         if not title or not summary:
-            self.refuse("Give the document a title and say what it shows.")
+            self.refuse("Give the document a title and say what it shows.", "summary" if title else "title")
             return None
         areas = list(self.query_one("#areas", SelectionList).selected)
         return {"title": title, "summary": summary, "focus_areas": areas}

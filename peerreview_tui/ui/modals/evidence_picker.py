@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, SelectionList
+from textual.widgets import Footer, Label, SelectionList
 
 from ...store.evidence_items import EvidenceView
 
@@ -54,6 +54,7 @@ class EvidencePickerModal(ModalScreen[list[str] | None]):
             yield SelectionList[str](*options, id="pick")
             if not self.items:
                 yield Label("No more evidence for this focus area.")
+        yield Footer()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

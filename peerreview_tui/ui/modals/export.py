@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from ...export.documents import FORMATS, AttributionError, Exported, default_path, export_document
 from ...store import Store, StoreError
@@ -25,10 +25,12 @@ class ExportModal(ModalScreen[Path | None]):
         width: 96; height: auto; max-height: 90%; border: thick $primary; background: $surface; padding: 0 1;
     }
     ExportModal Label { margin-top: 1; color: $text-muted; }
+    ExportModal #kinds { height: auto; }
     ExportModal #kinds Select { width: 1fr; }
     ExportModal #problems { margin-top: 1; }
     ExportModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
     """
+    AUTO_FOCUS = ""  # the first field, in on_mount: not the scrolling box, and not centred
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="export.cancel"),
         Binding("ctrl+s", "export", "Export", id="export.go"),
@@ -75,6 +77,10 @@ class ExportModal(ModalScreen[Path | None]):
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Export", variant="primary", id="export")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one("#what", Select), scroll_visible=False)
 
     @staticmethod
     def _formats(what: str) -> list[tuple[str, str]]:
@@ -169,6 +175,7 @@ class ExportModal(ModalScreen[Path | None]):
             return
         if message.problem:
             problems.update(Text(f"Not written: {message.problem}", style="bold red"))
+            self.call_after_refresh(problems.scroll_visible)
             return
         blocked = message.blocked
         assert blocked is not None
@@ -191,6 +198,7 @@ class ExportModal(ModalScreen[Path | None]):
             style="italic",
         )
         problems.update(out)
+        self.call_after_refresh(problems.scroll_visible)
         self.allowed = sorted(
             {hit.phrase for hit in [*blocked.hits, *blocked.warnings, *blocked.possible_names]}
         )

@@ -35,6 +35,7 @@ class FindingFormModal(FormModal):
     FindingFormModal #error { color: $error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = form_bindings("finding_form")
+    FIRST_FIELD = "#title"  # the section and area are chosen already, most times
 
     def __init__(
         self,
@@ -81,14 +82,11 @@ class FindingFormModal(FormModal):
             yield TextArea(f.body if f else "", id="body", soft_wrap=True)
             yield from self.compose_end()
 
-    def on_mount(self) -> None:
-        self.query_one("#title", Input).focus()
-
     def fields(self) -> dict[str, Any] | None:
         title = self.query_one("#title", Input).value.strip()
         body = self.query_one("#body", TextArea).text.strip()
         if not title:
-            self.refuse("Give the finding a title line.")
+            self.refuse("Give the finding a title line.", "title")
             return None
         if self.finding is not None:
             return {"title": title, "body": body}
@@ -96,7 +94,7 @@ class FindingFormModal(FormModal):
         area = self.query_one("#area", Select).value
         focus_area = None if area == Select.NULL else str(area)
         if section in (FindingSection.STRENGTH, FindingSection.DEVELOPMENT) and focus_area is None:
-            self.refuse("A strength or area for development needs its focus area.")
+            self.refuse("A strength or area for development needs its focus area.", "area")
             return None
         if section in (FindingSection.KEY_MESSAGE, FindingSection.RECOMMENDATION):
             focus_area = None

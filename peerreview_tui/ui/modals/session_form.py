@@ -26,6 +26,7 @@ class SessionFormModal(FormModal):
     }
     SessionFormModal Label { margin-top: 1; color: $text-muted; }
     SessionFormModal SelectionList { height: auto; max-height: 8; }
+    SessionFormModal #times { height: auto; }
     SessionFormModal #times Input { width: 1fr; }
     SessionFormModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
     SessionFormModal #error { color: $error; margin-top: 1; }
@@ -81,19 +82,19 @@ class SessionFormModal(FormModal):
         title = self.query_one("#title", Input).value.strip()
         start = parse_time(self.query_one("#start", Input).value)
         end = parse_time(self.query_one("#end", Input).value)
-        problem = (
-            "Give the session a title."
+        problem, field = (
+            ("Give the session a title.", "title")
             if not title
-            else "Start is not a time (HH:MM)."
+            else ("Start is not a time (HH:MM).", "start")
             if start is None
-            else "End is not a time (HH:MM)."
+            else ("End is not a time (HH:MM).", "end")
             if end is None
-            else "End must be after start."
+            else ("End must be after start.", "end")
             if end <= start
-            else ""
+            else ("", "")
         )
         if problem:
-            self.refuse(problem)
+            self.refuse(problem, field)
             return None
         return {
             "title": title,

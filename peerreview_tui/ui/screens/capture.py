@@ -98,6 +98,7 @@ class CaptureScreen(ReviewScreen):
         self._marks_timer: Timer | None = None
         self._failure: str | None = None
         self._loaded_text: str | None = None  # load_text() posts Changed too; that is no edit
+        self._text_kept = ""  # the text as opened or as last written (under _write_lock)
         self._new = False
         self._saved_at: dt.datetime | None = None
         self._unsaved_since: float | None = None  # monotonic time of the first unsaved change
@@ -166,6 +167,7 @@ class CaptureScreen(ReviewScreen):
             ]
         )
         self._loaded_text = text
+        self._text_kept = text
         editor.load_text(text)
         editor.read_only = self.read_only
         self._fill_attendance()
@@ -330,6 +332,7 @@ class CaptureScreen(ReviewScreen):
                 notes.Base(text, tuple(attendance), None) if saved.merged else notes.base_of(saved.note)
             )
             self._written = revision
+            self._text_kept = text
             return _Written(text, attendance, saved, self._base)
 
     def on_capture_screen_saved(self, message: Saved) -> None:
@@ -416,10 +419,17 @@ class CaptureScreen(ReviewScreen):
 
     def flush(self) -> bool:
         """Write now, on the calling thread (leaving the screen, quitting). True if all is saved."""
-        if self.session is None or self.read_only or not self.dirty:
+        if self.session is None or self.read_only:
+            return True
+        text = self.query_one("#editor", NoteEditor).text
+        with self._write_lock:
+            # The last keys typed before a quit may be in the editor before their Changed
+            # messages have reached this screen: the text itself says whether there is more.
+            if text != self._text_kept and not self.dirty:
+                self._revision += 1
+        if not self.dirty:
             return True
         try:
-            text = self.query_one("#editor", NoteEditor).text
             written = self._write(self._revision, text, [a.model_copy() for a in self.attendance])
         except StoreError as error:
             self._failure = str(error)

@@ -71,6 +71,7 @@ class ScheduleScreen(ReviewScreen):
     def __init__(self) -> None:
         super().__init__()
         self.view: WeekView | None = None
+        self._shown_day: dt.date | None = None  # the day the table holds
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -126,7 +127,8 @@ class ScheduleScreen(ReviewScreen):
 
     @on(Tabs.TabActivated, "#days")
     def _day_changed(self) -> None:
-        self._fill_table()
+        if self._shown_day != self.selected_day:  # a click on a tab; the day keys fill at once
+            self._fill_table()
         self.query_one("#sessions", DataTable).focus()
 
     def watch_only_mine(self) -> None:
@@ -138,6 +140,7 @@ class ScheduleScreen(ReviewScreen):
         table = self.query_one("#sessions", DataTable)
         keep = self.selected_session.id if self.selected_session else None
         table.clear()
+        self._shown_day = self.selected_day
         me = self.context.me
         for s in self.view.sessions:
             if s.day != self.selected_day or (self.only_mine and me not in s.reviewers):
@@ -271,6 +274,9 @@ class ScheduleScreen(ReviewScreen):
 
     def _activate(self, day: dt.date) -> None:
         self.query_one("#days", Tabs).active = f"day-{day.isoformat()}"
+        # The table shows the new day now, not when TabActivated comes round: a key typed right
+        # after the day key (down, enter) must act on the new day's rows.
+        self._fill_table()
 
     def action_toggle_done(self) -> None:
         s = self.selected_session
