@@ -10,9 +10,9 @@ writes with them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -47,6 +47,38 @@ ACCEPT_OPTION = click.option(
 DRAFTS_OPTION = click.option(
     "--include-drafts", is_flag=True, help="Include findings not yet agreed, marked [DRAFT]."
 )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _document_options(what: str, template_help: str, formats_help: str) -> Callable[[F], F]:
+    """The options the letter and the slides share: output, template, drafts, format, guard."""
+    suffixes = SUFFIXES[what]
+    named = ", ".join(f".{s}" for s in suffixes[:-1]) + f" or .{suffixes[-1]}"
+    options = [
+        click.option(
+            "-o",
+            "--output",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help=OUTPUT_HELP.format(suffixes=named, what=what, ext=suffixes[0]),
+        ),
+        click.option(
+            "--template", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=template_help
+        ),
+        DRAFTS_OPTION,
+        click.option("--format", "fmt", type=click.Choice(suffixes), help=formats_help),
+        ALLOW_OPTION,
+        ACCEPT_OPTION,
+        DB_OPTION,
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
 
 
 @click.group()
@@ -86,16 +118,10 @@ def export_notes(output: Path | None, session_id: str | None, db_path: Path | No
 
 
 @export.command("letter")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=OUTPUT_HELP.format(suffixes=".docx, .md or .pdf", what="letter", ext="docx"),
-)
-@click.option(
-    "--template",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Letterhead (.docx or .dotx): its headers, footers, logo and styles are kept.",
+@_document_options(
+    "letter",
+    "Letterhead (.docx or .dotx): its headers, footers, logo and styles are kept.",
+    "Without -o: Word (default), Markdown or PDF.",
 )
 @click.option(
     "--date",
@@ -104,16 +130,6 @@ def export_notes(output: Path | None, session_id: str | None, db_path: Path | No
     metavar="YYYY-MM-DD",
     help="The date on the letter (default: review.letter.date in the schedule, else today).",
 )
-@DRAFTS_OPTION
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(SUFFIXES["letter"]),
-    help="Without -o: Word (default), Markdown or PDF.",
-)
-@ALLOW_OPTION
-@ACCEPT_OPTION
-@DB_OPTION
 def export_letter(
     output: Path | None,
     template: Path | None,
@@ -143,27 +159,11 @@ def export_letter(
 
 
 @export.command("slides")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=OUTPUT_HELP.format(suffixes=".pptx, .md or .pdf", what="slides", ext="pptx"),
+@_document_options(
+    "slides",
+    "Slide template (.pptx or .potx): its master, layouts, colours and fonts are kept.",
+    "Without -o: PowerPoint (default), Markdown or PDF.",
 )
-@click.option(
-    "--template",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Slide template (.pptx or .potx): its master, layouts, colours and fonts are kept.",
-)
-@DRAFTS_OPTION
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(SUFFIXES["slides"]),
-    help="Without -o: PowerPoint (default), Markdown or PDF.",
-)
-@ALLOW_OPTION
-@ACCEPT_OPTION
-@DB_OPTION
 def export_slides(
     output: Path | None,
     template: Path | None,
