@@ -9,6 +9,7 @@ from textual.screen import ModalScreen
 from peerreview_tui.models import FindingSection, FindingStatus
 from peerreview_tui.store import Store, findings, week
 from peerreview_tui.ui.modals.audit import AuditModal
+from peerreview_tui.ui.modals.confirm import ConfirmModal
 from peerreview_tui.ui.screens.findings import FindingsScreen
 
 from .conftest import SIZE, make_app, wait_until
@@ -123,3 +124,43 @@ async def test_the_history_reads_names_titles_words_and_local_times(demo) -> Non
     assert "focus area id" not in history and "UTC" not in history and "officer1" not in history
     stamp = dt.datetime.fromisoformat(made.created_at).astimezone()
     assert f"{stamp:%a %-d %b %H:%M}" in history
+
+
+async def test_agreeing_a_finding_that_names_someone_asks_first(demo) -> None:
+    target = _draft(demo)
+    findings.update_finding(demo, target.finding.id, "lead", body="Cllr Janet Pryce was clear about it.")
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, target.finding.id)
+        await pilot.press("g")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), timeout=30)
+        assert "Pryce" in app.screen.question and "rephrase" in app.screen.question
+        await pilot.press("escape")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert findings.get_finding(demo, target.finding.id).finding.status is FindingStatus.DRAFT
+        await pilot.press("g")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmModal), timeout=30)
+        await pilot.click("#yes")
+        await wait_until(
+            pilot,
+            lambda: findings.get_finding(demo, target.finding.id).finding.status is FindingStatus.AGREED,
+        )
+
+
+async def test_a_finding_that_names_someone_is_flagged_as_soon_as_it_is_saved(demo) -> None:
+    target = _draft(demo)
+    app = make_app(demo, me="officer1")
+    async with app.run_test(size=SIZE) as pilot:
+        await _select(app, pilot, target.finding.id)
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#title").value = "Cllr Janet Pryce leads well"
+        await pilot.press("ctrl+s")
+        await wait_until(
+            pilot,
+            lambda: any(
+                "Pryce" in str(n.message) and "rephrase" in str(n.message) for n in app._notifications
+            ),
+            timeout=30,
+        )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -14,7 +14,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Static, Tree
 
-from ...models import EvidenceKind, FindingSection, FindingStatus
+from ...models import EvidenceKind, Finding, FindingSection, FindingStatus
 from ...names import local_time
 from ...ownership import Change
 from ...store import StoreError, findings
@@ -27,6 +27,9 @@ from ..modals.confirm import ConfirmModal
 from ..modals.evidence_picker import EvidencePickerModal
 from ..modals.finding_form import SECTION_LABELS, FindingFormModal
 from .base import ReviewScreen
+
+if TYPE_CHECKING:
+    from ...export.guard import GuardHit
 
 
 @dataclass(frozen=True)
@@ -257,13 +260,32 @@ class FindingsScreen(ReviewScreen):
                 self.run_change(
                     lambda: findings.create_finding(self.context.store, actor=self.actor(), **fields),
                     done=f"Finding made: {fields['title']}",
-                    then=lambda made: self._select(made.id),
+                    then=self._made,
                 )
 
         self.app.push_screen(FindingFormModal(self.context, focus_area=area), made)
 
     def _select(self, finding_id: str) -> None:
         self.selected_id = finding_id
+
+    def _made(self, made: Finding) -> None:
+        self._select(made.id)
+        self._warn_if_flagged(made.id)
+
+    @work(thread=True, group="findings-guard", exit_on_error=False)
+    def _warn_if_flagged(self, finding_id: str) -> None:
+        """The guard on a finding just written: what it found is shown at once, not at export."""
+        from ...export.guard import check_saved_finding
+
+        try:
+            hits = check_saved_finding(self.context.store, finding_id).all()
+        except StoreError:
+            return  # the export runs the guard again in any case
+        for hit in hits:
+            message = f"'{hit.phrase}' ({hit.kind}, in the {hit.where}): {hit.advice}"
+            self.app.call_from_thread(
+                self.notify, message, title="Attribution check", severity="warning", timeout=15
+            )
 
     def action_edit(self) -> None:
         view = self._current()
@@ -278,6 +300,7 @@ class FindingsScreen(ReviewScreen):
                     ),
                     done="Wording saved"
                     + (": back to draft" if view.finding.status is FindingStatus.AGREED else ""),
+                    then=lambda _: self._warn_if_flagged(view.finding.id),
                 )
 
         self.app.push_screen(FindingFormModal(self.context, finding=view.finding), edited)
@@ -356,13 +379,40 @@ class FindingsScreen(ReviewScreen):
 
     def action_agree(self) -> None:
         view = self._current()
-        if view is None:
+        if view is not None:
+            self._check_then_agree(view)
+
+    @work(thread=True, group="findings-agree", exit_on_error=False)
+    def _check_then_agree(self, view: FindingView) -> None:
+        """The non-attribution guard first: a finding that names someone, or a role next to
+        words of speech, is agreed only once the lead has read what was found and confirmed."""
+        from ...export.guard import check_saved_finding  # the guard's word list loads on first use
+
+        try:
+            result = check_saved_finding(self.context.store, view.finding.id)
+        except StoreError as error:
+            self.app.call_from_thread(self.notify, str(error), severity="error", title="Not agreed")
             return
+        self.app.call_from_thread(self._agree, view, result.all())
+
+    def _agree(self, view: FindingView, hits: Sequence[GuardHit]) -> None:
         note = " (it rests on a single source)" if view.badge.single_source else ""
-        self.run_change(
-            lambda: findings.agree_finding(self.context.store, view.finding.id, self.actor()),
-            done=f"Agreed{note}",
+
+        def agree(yes: bool | None = True) -> None:
+            if yes:
+                self.run_change(
+                    lambda: findings.agree_finding(self.context.store, view.finding.id, self.actor()),
+                    done=f"Agreed{note}",
+                )
+
+        if not hits:
+            agree()
+            return
+        found = "\n".join(f"• '{hit.phrase}' ({hit.kind}, in the {hit.where}): {hit.advice}" for hit in hits)
+        question = (
+            f"The attribution check found, in '{view.finding.title}':\n{found}\n\nAgree it all the same?"
         )
+        self.app.push_screen(ConfirmModal(question, yes="Agree"), agree)
 
     def action_reopen(self) -> None:
         view = self._current()
