@@ -366,7 +366,13 @@ class FindingsScreen(ReviewScreen):
                 lambda: findings.choose_quote(
                     self.context.store, view.finding.id, item_id, item_id not in chosen_now, self.actor()
                 ),
-                done="Quote choice saved",
+                done="Quote choice saved"
+                + (
+                    ": back to draft for the lead to agree"
+                    if view.finding.status is FindingStatus.AGREED
+                    else ""
+                ),
+                then=lambda _: self._warn_if_flagged(view.finding.id),
             ),
         )
 
