@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from merge3 import Merge3
 from sqlite_utils import Database
 
 from ..models import Attendee, Note, SessionRow, note_id, now
@@ -65,6 +64,8 @@ def merge_text(base: str, mine: str, theirs: str) -> tuple[str, int]:
     lines, all of them are kept, ``mine`` first; returns the text and how many such places."""
     # Split on "\n" only, keeping the empty string after a final newline as a line of its own:
     # a last line typed without a newline then never runs into a line appended after it.
+    from merge3 import Merge3  # only when two writers met: kept off the app's start-up path
+
     merger = Merge3(base.split("\n"), mine.split("\n"), theirs.split("\n"))
     lines: list[str] = []
     collisions = 0
