@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from peerreview_tui.evidence import (
@@ -131,16 +129,10 @@ def test_complete_tag_keeps_the_given_order_and_ignores_case() -> None:
     assert complete_tag("zz", FOCUS_AREAS) == []
 
 
-def test_a_long_note_parses_while_the_user_types() -> None:
+def test_every_mark_of_a_long_note_is_found() -> None:
+    """The parser's time on a 20,000-character note is in ``make bench`` (autosave figures)."""
     chunk = "[10:42] + good supervision at the front door #practice\n" + "plain note text " * 4 + "\n"
     body = (chunk * (20_000 // len(chunk) + 1))[:20_000]
-    parse_marks(body, FOCUS_AREAS)  # warm up
-    best = min(_timed(lambda: parse_marks(body, FOCUS_AREAS)) for _ in range(5))
-    assert best < 0.005
-    assert len(parse_marks(body, FOCUS_AREAS)) > 100
-
-
-def _timed(call) -> float:
-    start = time.perf_counter()
-    call()
-    return time.perf_counter() - start
+    marks = parse_marks(body, FOCUS_AREAS)
+    assert len(marks) == body.count("\n[10:42] + good") + 1
+    assert all(mark.tags == ("practice",) for mark in marks[:-1])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -170,7 +169,8 @@ def test_an_unchanged_save_leaves_items_untouched(store: Store) -> None:
     assert _items(store) == before and before[0].created_by == "officer2"
 
 
-def test_syncing_a_long_note_takes_a_few_milliseconds(store: Store) -> None:
+def test_editing_a_long_note_keeps_its_items_and_rewriting_it_replaces_them(store: Store) -> None:
+    """How long a save of a long note takes is measured in ``make bench`` (autosave figures)."""
     lines = [
         f"{'+-?!'[i % 4]} point {i} about supervision, plans and the front door #practice" for i in range(150)
     ]
@@ -180,16 +180,11 @@ def test_syncing_a_long_note_takes_a_few_milliseconds(store: Store) -> None:
     notes.save_note(store, FOCUS_GROUP, "officer2", body)
     ids = _ids(store)
     edited = body.replace("point 75 about", "point 75 abuot").replace("point 3 ", "pointe 3 ")
-    timings = []
     for text in (edited, "intro\n" + body, body) * 2:
-        started = time.perf_counter()
         notes.save_note(store, FOCUS_GROUP, "officer2", text)
-        timings.append(time.perf_counter() - started)
     assert _ids(store) == ids
-    assert min(timings) < 0.05, timings  # ~4 ms measured; the margin is for slow machines
-    started = time.perf_counter()
     notes.save_note(store, FOCUS_GROUP, "officer2", "\n".join(line[::-1] for line in lines))  # all rewritten
-    assert time.perf_counter() - started < 1.0
+    assert not set(_ids(store)) & set(ids)
 
 
 def test_tagging_another_reviewers_item_leaves_their_note_as_they_wrote_it(store: Store) -> None:
