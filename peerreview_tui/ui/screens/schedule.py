@@ -14,11 +14,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Static, Tab, Tabs
+from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
 from ...models import SessionRow, SessionStatus
 from ...ownership import Change
 from ...store import StoreError, notes, week
+from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
 
 STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "✗"}
@@ -85,7 +86,7 @@ class ScheduleScreen(ReviewScreen):
             yield table
             with VerticalScroll(id="detail-pane"):
                 yield Static(id="detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)
