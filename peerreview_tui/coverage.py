@@ -81,10 +81,18 @@ class Coverage:
     areas: list[str]  # focus-area ids in the schedule's order
     sources: list[SourceKind]  # kinds with evidence, in SourceKind order; interview and focus group always
     cells: dict[tuple[str, SourceKind], Cell]
-    untagged: int  # items with no focus area: the "to tag" list
+    untagged_cells: dict[SourceKind, Cell] = field(default_factory=dict)  # the "to tag" list by source
+
+    @property
+    def untagged(self) -> int:
+        """Items with no focus area."""
+        return sum(cell.total for cell in self.untagged_cells.values())
 
     def cell(self, area: str, source: SourceKind) -> Cell:
         return self.cells.get((area, source)) or Cell()
+
+    def untagged_cell(self, source: SourceKind) -> Cell:
+        return self.untagged_cells.get(source) or Cell()
 
     def thin_areas(self) -> list[str]:
         """Areas whose whole row rests on one session or source, or none."""
@@ -101,14 +109,35 @@ def compute_coverage(store: Store, *, day: dt.date | None = None, author: str | 
     items = evidence_facts(store, day=day, author=author)
     areas = [area.id for area in week.focus_areas(store)]
     cells: dict[tuple[str, SourceKind], Cell] = {}
+    untagged: dict[SourceKind, Cell] = {}
     for item in items:
+        if not item.focus_areas:
+            untagged.setdefault(item.source_kind, Cell()).add(item)
         for area in item.focus_areas:
             if area not in areas:  # a focus area since dropped from the schedule keeps its row
                 areas.append(area)
             cells.setdefault((area, item.source_kind), Cell()).add(item)
     present = {item.source_kind for item in items} | set(ALWAYS_SHOWN)
     sources = [kind for kind in SourceKind if kind in present]
-    return Coverage(areas, sources, cells, untagged=sum(1 for item in items if not item.focus_areas))
+    return Coverage(areas, sources, cells, untagged)
+
+
+def matrix_widths(
+    coverage: Coverage, titles: list[str], width: int, gap: int, most: int = 40
+) -> tuple[int, list[int]]:
+    """How wide the focus-area column and each source column should be to fit ``width``: the
+    counts whole, always (a cut number misleads); the titles get what is left, up to ``most``."""
+    columns = [
+        [
+            SOURCE_LABELS[source],
+            *(cell_text(coverage.cell(area, source)) for area in coverage.areas),
+            cell_text(coverage.untagged_cell(source), mark_thin=False),
+        ]
+        for source in coverage.sources
+    ]
+    widths = [max(map(len, column)) for column in columns]
+    wanted = min(most, max(map(len, titles)))
+    return max(12, min(wanted, width - sum(w + gap for w in widths))), widths
 
 
 def format_coverage(coverage: Coverage, area_titles: dict[str, str]) -> str:
@@ -117,15 +146,16 @@ def format_coverage(coverage: Coverage, area_titles: dict[str, str]) -> str:
         [SOURCE_LABELS[source]] + [cell_text(coverage.cell(area, source)) for area in coverage.areas]
         for source in coverage.sources
     ]
-    widths = [max(map(len, column)) for column in columns]
     titles = ["Focus area", *(area_titles.get(area, area) for area in coverage.areas)]
-    wanted = min(40, max(map(len, titles)))
-    gap = 2 if wanted + sum(width + 2 for width in widths) <= MAX_WIDTH else 1  # titles before spacing
-    area_width = max(12, min(wanted, MAX_WIDTH - sum(width + gap for width in widths)))
+    area_width, widths = matrix_widths(coverage, titles, MAX_WIDTH, gap=2)
+    gap = 2
+    if area_width < min(40, max(map(len, titles))):  # titles before spacing
+        area_width, widths = matrix_widths(coverage, titles, MAX_WIDTH, gap=1)
+        gap = 1
     lines = []
     for row, title in enumerate(titles):
         cells = [column[row].rjust(width) for column, width in zip(columns, widths, strict=True)]
-        lines.append((" " * gap).join([_shorten(title, area_width).ljust(area_width), *cells]).rstrip())
+        lines.append((" " * gap).join([shorten(title, area_width).ljust(area_width), *cells]).rstrip())
     thin = [area_titles.get(area, area) for area in coverage.thin_areas()]
     lines += ["", LEGEND]
     if thin:
@@ -137,7 +167,7 @@ def format_coverage(coverage: Coverage, area_titles: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def cell_text(cell: Cell) -> str:
+def cell_text(cell: Cell, mark_thin: bool = True) -> str:
     """``3+ 1- 0?``, with quotes and data items when there are any, and ``!`` when thin."""
     parts = []
     if cell.strengths or cell.developments or cell.follow_ups or cell.quotes:
@@ -148,12 +178,15 @@ def cell_text(cell: Cell) -> str:
         parts.append(f"{cell.observations} obs")
     if not parts:
         return "· "  # empty: thin too, but a gap reads better without the mark
-    return " ".join(parts) + ("!" if cell.thin else " ")
+    return " ".join(parts) + ("!" if mark_thin and cell.thin else " ")
 
 
-def _shorten(text: str, width: int) -> str:
+def shorten(text: str, width: int) -> str:
     """``text`` cut at a word to fit ``width``, with an ellipsis."""
     if len(text) <= width:
         return text
-    cut = text[: width - 1].rsplit(" ", 1)[0].rstrip(" ,;:-")
+    cut = text[: width - 1]
+    if text[width - 1] != " ":  # the last word would be cut: drop it
+        cut = cut.rsplit(" ", 1)[0]
+    cut = cut.rstrip(" ,;:-")
     return (cut if len(cut) >= width // 2 else text[: width - 1]) + "…"

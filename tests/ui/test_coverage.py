@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from peerreview_tui.store import findings
 from peerreview_tui.store.evidence_items import list_evidence
 from peerreview_tui.ui.modals.document_form import DocumentFormModal
@@ -24,7 +26,7 @@ async def test_the_matrix_flags_thin_cells(demo) -> None:
         table = screen.query_one("#matrix")
         assert str(table.get_cell("commissioning", "interview")).endswith("!")
         assert not str(table.get_cell("practice", "focus_group")).endswith("!")
-        assert "Not tagged to a focus area: 4" in str(table.get_cell("(untagged)", "area"))
+        assert str(table.get_cell("(untagged)", "area")) == "Not tagged (4)"
 
 
 async def test_a_finding_from_three_items_across_two_sessions(demo) -> None:
@@ -80,3 +82,28 @@ async def test_a_document_needs_a_title_and_what_it_shows(demo) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, DocumentFormModal))
         await pilot.press("escape")
         await wait_until(pilot, lambda: isinstance(app.screen, CoverageScreen))
+
+
+async def test_the_not_tagged_row_counts_by_source_and_no_count_is_cut(demo) -> None:
+    untagged = list_evidence(demo, untagged=True)
+    for size in [(100, 30), (160, 48)]:
+        app = make_app(demo, me="lead")
+        async with app.run_test(size=size) as pilot:
+            screen = await _open_coverage(app, pilot)
+            table = screen.query_one("#matrix")
+            kinds = {view.item.source_kind.value for view in untagged}
+            for kind in kinds:
+                count = sum(view.item.source_kind.value == kind for view in untagged)
+                shown = str(table.get_cell("(untagged)", kind))  # e.g. 0+ 1- 0? 1" (one quote)
+                assert sum(int(n) for n in re.findall(r"\d+", shown)) == count, shown
+            if size[0] >= 160:
+                assert sum(column.get_render_width(table) for column in table.columns.values()) <= size[0]
+            assert table.fixed_columns == 1  # narrower: the titles stay while the counts scroll
+            for column_key, column in table.columns.items():
+                if column_key.value == "area":
+                    continue
+                for row_key in table.rows:
+                    assert len(str(table.get_cell(row_key, column_key))) <= column.width, (
+                        row_key,
+                        column_key,
+                    )

@@ -17,9 +17,9 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Label, Select, SelectionList
+from textual.widgets import DataTable, Header, Label, Select, SelectionList
 
-from ...coverage import SOURCE_LABELS, Coverage, cell_text, compute_coverage
+from ...coverage import SOURCE_LABELS, Cell, Coverage, cell_text, compute_coverage, matrix_widths, shorten
 from ...models import SourceKind
 from ...store import StoreError, findings
 from ...store.evidence_items import EvidenceView, add_document, list_evidence
@@ -27,6 +27,7 @@ from ...store.tagging import tag_evidence
 from ..modals.choice import ChoiceModal
 from ..modals.document_form import DocumentFormModal
 from ..modals.finding_form import FindingFormModal
+from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
 
 UNTAGGED = "(untagged)"
@@ -92,10 +93,10 @@ class CoverageScreen(ReviewScreen):
             )
             yield Label("  Reviewer ")
             yield Select([(r.name, r.id) for r in self.context.reviewers], prompt="whole team", id="author")
-        yield DataTable(id="matrix", cursor_type="cell")
+        yield DataTable(id="matrix", cursor_type="cell", fixed_columns=1)
         yield Label("", id="cell-title")
         yield SelectionList[str](id="items")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Coverage: where is the evidence thin?"
@@ -152,29 +153,44 @@ class CoverageScreen(ReviewScreen):
         coverage = self.view.coverage
         table = self.query_one("#matrix", DataTable)
         keep = table.cursor_coordinate
+        untagged_title = f"Not tagged ({coverage.untagged})"
+        titles = [self.context.area_title(area) for area in coverage.areas]
+        # Sized to what they hold and to the screen, not to what was there before: counts are
+        # never cut, titles take what is left. Each column has a cell of padding either side.
+        available = self.app.size.width - 4  # the screen's edges and the scroll bar
+        area_width, widths = matrix_widths(
+            coverage, ["Focus area", *titles, untagged_title], available - 2, gap=2, most=60
+        )
+        if area_width + 2 + sum(w + 2 for w in widths) > available:
+            # Too many kinds of source for the screen: the titles stay (a fixed column) and the
+            # counts scroll sideways, whole.
+            area_width = max(area_width, min(30, max(map(len, titles))))
         table.clear(columns=True)
-        table.add_column("Focus area", key="area", width=26)
-        for source in coverage.sources:
-            table.add_column(SOURCE_LABELS[source], key=source.value)
-        for area in coverage.areas:
-            cells = []
-            for source in coverage.sources:
-                cell = coverage.cell(area, source)
-                style = "bold red" if cell.thin and cell.total else "dim" if not cell.total else ""
-                cells.append(Text(cell_text(cell), style=style))
+        table.add_column("Focus area", key="area", width=area_width)
+        for source, width in zip(coverage.sources, widths, strict=True):
+            table.add_column(SOURCE_LABELS[source], key=source.value, width=width)
+        for area, title in zip(coverage.areas, titles, strict=True):
+            cells = [self._cell(coverage.cell(area, source)) for source in coverage.sources]
             thin_row = area in coverage.thin_areas()
-            title = Text(self.context.area_title(area), style="bold red" if thin_row else "bold")
-            table.add_row(title, *cells, key=area)
+            table.add_row(
+                Text(shorten(title, area_width), style="bold red" if thin_row else "bold"), *cells, key=area
+            )
         table.add_row(
-            Text(
-                f"Not tagged to a focus area: {coverage.untagged}",
-                style="yellow" if coverage.untagged else "dim",
-            ),
-            *[Text("") for _ in coverage.sources],
+            Text(shorten(untagged_title, area_width), style="yellow" if coverage.untagged else "dim"),
+            *[self._cell(coverage.untagged_cell(source), thin_matters=False) for source in coverage.sources],
             key=UNTAGGED,
         )
         if keep.row < table.row_count and keep.column < len(table.columns):
             table.cursor_coordinate = keep
+
+    @staticmethod
+    def _cell(cell: Cell, thin_matters: bool = True) -> Text:
+        style = "bold red" if thin_matters and cell.thin and cell.total else "dim" if not cell.total else ""
+        return Text(cell_text(cell, mark_thin=thin_matters), style=style)
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self._fill_matrix()
 
     def _fill_items(self) -> None:
         assert self.view is not None
