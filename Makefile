@@ -28,8 +28,9 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Every core: the Pilot tests wait on whole app start-ups, and the machines have two or more.
 test: lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
