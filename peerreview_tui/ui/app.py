@@ -16,7 +16,7 @@ from textual.screen import Screen
 from ..store import StoreError
 from .context import ReviewContext
 from .key_order import KeysInOrder
-from .screens.base import ReviewScreen
+from .screens.base import WIDE, ReviewScreen
 from .screens.schedule import ScheduleScreen
 
 if TYPE_CHECKING:
@@ -119,6 +119,11 @@ class PeerReviewApp(KeysInOrder):
         self.open_session = open_session
         review = context.review
         self.title = f"{review.council} · {review.title}"
+
+    def on_resize(self) -> None:
+        # Narrow: the council alone, so the screen's own line (day, who, filters) stays whole.
+        review = self.context.review
+        self.title = review.council if self.size.width < WIDE else f"{review.council} · {review.title}"
 
     def on_mount(self) -> None:
         theme = self.context.store.get_meta("theme")

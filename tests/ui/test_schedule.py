@@ -67,7 +67,8 @@ async def test_detail_pane_shows_participants_focus_areas_and_lines_of_enquiry(s
         table.move_cursor(row=table.get_row_index("mon-1400-swfg"))
         await pilot.pause()
         detail = str(app.screen.query_one("#detail").render())
-        assert "5 × Social worker (assessment teams)" in detail
+        assert "  • 5 × Social worker" in detail  # wrapped to the pane, lined up after the bullet
+        assert "5 × Social worker (assessment teams)" in " ".join(detail.split())
         assert "#practice" in detail and "Lines of enquiry to probe" in detail
 
 
@@ -99,6 +100,43 @@ async def test_a_clash_made_on_site_is_a_warning_on_both_sessions(store, app_fac
             "Monday 14:00 Focus group: social workers and Monday 14:15 Reality testing: MASH decisions"
         ) in detail
         assert "mon-1400-swfg" not in detail and added.id not in detail
+        # once done, the session is done: the clash no longer matters for it, only for the other
+        week.set_session_status(store, "mon-1400-swfg", SessionStatus.DONE, "lead")
+        app.screen.reload()
+        await _ready(app, pilot)
+        assert str(table.get_cell("mon-1400-swfg", "mark")) == "✓"
+        assert str(table.get_cell(added.id, "mark")) == "⚠"
+
+
+async def test_every_column_fits_at_100_and_160_columns_and_times_and_initials_are_whole(
+    store, app_factory
+) -> None:
+    for size in [(100, 30), (160, 48)]:
+        app = app_factory()
+        async with app.run_test(size=size) as pilot:
+            await _ready(app, pilot)
+            table = app.screen.query_one("#sessions")
+            keys = [column.key.value for column in table.ordered_columns]
+            assert {"time", "title", "where", "reviewers"} <= set(keys)
+            assert ("kind" in keys) == (size[0] >= 160)  # narrow: the kind is in the detail pane
+            assert sum(column.get_render_width(table) for column in table.ordered_columns) <= table.size.width
+            for row in table.rows:
+                assert "…" not in str(table.get_cell(row, "time")) + str(table.get_cell(row, "reviewers"))
+            titles = [str(table.get_cell(row, "title")) for row in table.rows]
+            assert "Interview: Chief Executive" in titles  # titles get the room
+
+
+async def test_a_row_marked_as_begun_says_so_in_the_detail(store, app_factory) -> None:
+    notes.save_note(store, "mon-1045-ce", "officer1", "+ a start")
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await _ready(app, pilot)
+        table = app.screen.query_one("#sessions")
+        table.move_cursor(row=table.get_row_index("mon-1045-ce"))
+        await pilot.pause()
+        assert str(table.get_cell("mon-1045-ce", "mark")) == "✎"
+        detail = str(app.screen.query_one("#detail").render())
+        assert "✎ notes begun" in detail and "· planned" not in detail
 
 
 async def test_the_form_refuses_an_end_before_the_start(store, app_factory) -> None:

@@ -1,10 +1,17 @@
-"""A few pictures at a fixed size. Regenerate (--snapshot-update) only after looking at them."""
+"""Every screen at a laptop's smallest usual terminal (100×30) and a large one (160×48).
+
+Regenerate (--snapshot-update) only after looking at the new pictures.
+"""
 
 from __future__ import annotations
 
+import pytest
+
 from peerreview_tui.store import notes
 
-from .conftest import SIZE, make_app, wait_until
+from .conftest import make_app, wait_until
+
+SIZES = pytest.mark.parametrize("size", [(100, 30), (160, 48)], ids=["100x30", "160x48"])
 
 NOTE = """Focus group: social workers
 Started [14:02]
@@ -31,17 +38,20 @@ async def _settle(pilot) -> None:
     )
 
 
-def test_schedule_snapshot(store, snap_compare) -> None:
+@SIZES
+def test_schedule_snapshot(store, snap_compare, size) -> None:
     notes.save_note(store, "mon-1045-ce", "lead", "+ clear vision #practice")
-    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=_settle)
+    assert snap_compare(make_app(store), terminal_size=size, run_before=_settle)
 
 
-def test_capture_snapshot(store, snap_compare) -> None:
+@SIZES
+def test_capture_snapshot(store, snap_compare, size) -> None:
     notes.save_note(store, "mon-1400-swfg", "officer1", NOTE)
-    assert snap_compare(make_app(store, session="mon-1400-swfg"), terminal_size=SIZE, run_before=_settle)
+    assert snap_compare(make_app(store, session="mon-1400-swfg"), terminal_size=size, run_before=_settle)
 
 
-def test_search_snapshot(store, snap_compare) -> None:
+@SIZES
+def test_search_snapshot(store, snap_compare, size) -> None:
     notes.save_note(store, "mon-1400-swfg", "officer1", NOTE)
     notes.save_note(store, "mon-1045-ce", "lead", "- supervision of agency staff is patchy #practice")
 
@@ -50,19 +60,21 @@ def test_search_snapshot(store, snap_compare) -> None:
         await wait_until(pilot, lambda: pilot.app.screen.query_one("#results").option_count == 2)
         await _settle(pilot)
 
-    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=search)
+    assert snap_compare(make_app(store), terminal_size=size, run_before=search)
 
 
-def test_coverage_snapshot(demo, snap_compare) -> None:
+@SIZES
+def test_coverage_snapshot(demo, snap_compare, size) -> None:
     async def coverage(pilot) -> None:
         await pilot.press("f4")
         await wait_until(pilot, lambda: getattr(pilot.app.screen, "view", None) is not None)
         await _settle(pilot)
 
-    assert snap_compare(make_app(demo, me="lead"), terminal_size=SIZE, run_before=coverage)
+    assert snap_compare(make_app(demo, me="lead"), terminal_size=size, run_before=coverage)
 
 
-def test_findings_snapshot(demo, snap_compare) -> None:
+@SIZES
+def test_findings_snapshot(demo, snap_compare, size) -> None:
     async def findings_screen(pilot) -> None:
         await pilot.press("f5")
         await wait_until(pilot, lambda: bool(getattr(pilot.app.screen, "views", None)))
@@ -70,4 +82,15 @@ def test_findings_snapshot(demo, snap_compare) -> None:
         await wait_until(pilot, lambda: pilot.app.screen.detail is not None)
         await _settle(pilot)
 
-    assert snap_compare(make_app(demo, me="lead"), terminal_size=SIZE, run_before=findings_screen)
+    assert snap_compare(make_app(demo, me="lead"), terminal_size=size, run_before=findings_screen)
+
+
+@SIZES
+def test_exchange_snapshot(demo, snap_compare, size) -> None:
+    demo.set_meta("exchange_folder", "/media/usb-stick")  # not this checkout's folder
+
+    async def exchange(pilot) -> None:
+        await pilot.press("f7")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(demo, me="lead"), terminal_size=size, run_before=exchange)

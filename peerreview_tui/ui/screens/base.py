@@ -19,6 +19,10 @@ T = TypeVar("T")
 # traceback. Anything else is a bug and is left to the worker.
 REFUSED = (StoreError, ValueError)
 
+# From this many columns a screen shows everything at full length; narrower, the less needed
+# goes first (the review's title, the kind of session), never a number or a name.
+WIDE = 140
+
 
 class ReviewScreen(Screen[None]):
     CHANGE_FAILED_TITLE: ClassVar[str] = "Not saved"  # above the reason a change was refused

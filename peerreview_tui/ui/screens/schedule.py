@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -16,13 +17,15 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Header, Static, Tab, Tabs
 
+from ...coverage import shorten
 from ...models import SessionRow, SessionStatus
 from ...ownership import Change
 from ...store import StoreError, notes, week
 from ..widgets.footer import KeysFooter
-from .base import ReviewScreen
+from .base import WIDE, ReviewScreen
 
 STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "✗"}
+STATUS_WORDS = {"planned": "planned", "notes": "notes begun", "done": "done", "cancelled": "cancelled"}
 
 
 @dataclass(frozen=True)
@@ -89,15 +92,15 @@ class ScheduleScreen(ReviewScreen):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        table = self.query_one("#sessions", DataTable)
-        table.add_column("", key="mark", width=2)
-        table.add_column("Time", key="time", width=11)
-        table.add_column("Session", key="title", width=28)
-        table.add_column("Kind", key="kind", width=11)
-        table.add_column("Where", key="where", width=14)
-        table.add_column("Reviewers", key="reviewers")
-        table.focus()
+        self.query_one("#sessions", DataTable).focus()
         self.reload()
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.width < WIDE, "-narrow")
+        for day in self.context.days:  # "Monday 10 September", or "Mon 10 Sep" when narrow
+            tab = self.query_one(f"#day-{day.id.isoformat()}", Tab)
+            tab.label = day.id.strftime("%a %-d %b" if self.app.size.width < WIDE else "%A %-d %B")
+        self._fill_table()
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -140,27 +143,22 @@ class ScheduleScreen(ReviewScreen):
             return
         table = self.query_one("#sessions", DataTable)
         keep = self.selected_session.id if self.selected_session else None
-        table.clear()
         self._shown_day = self.selected_day
         me = self.context.me
-        for s in self.view.sessions:
-            if s.day != self.selected_day or (self.only_mine and me not in s.reviewers):
-                continue
-            names = (
-                "team"
-                if len(s.reviewers) >= len(self.context.reviewers)
-                else " ".join(self.context.reviewer_initials(r) for r in s.reviewers)
-            )
+        shown = [
+            s
+            for s in self.view.sessions
+            if s.day == self.selected_day and not (self.only_mine and me not in s.reviewers)
+        ]
+        rows = [self._row(s) for s in shown]
+        table.clear(columns=True)
+        for (key, label), width in zip(self._columns(), self._widths(rows), strict=True):
+            table.add_column(label, key=key, width=width)
+        for s, row in zip(shown, rows, strict=True):
             style = "dim strike" if s.status is SessionStatus.CANCELLED else ""
-            table.add_row(
-                Text(self._mark(s), style="bold yellow" if s.id in self.view.clashes else ""),
-                Text(f"{s.start_time}–{s.end_time}", style=style),
-                Text(s.title, style=style),
-                Text(s.kind.label, style=style),
-                Text(s.location, style=style),
-                Text(names, style=style),
-                key=s.id,
-            )
+            cells = [Text(row[0], style="bold yellow" if row[0] == "⚠" else "")]
+            cells += [Text(text, style=style) for text in row[1:]]
+            table.add_row(*self._cut(cells, table), key=s.id)
         if keep and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
         self._show_detail()
@@ -168,13 +166,61 @@ class ScheduleScreen(ReviewScreen):
         who = self.context.reviewer_name(self.context.me) if self.context.me else "no reviewer chosen"
         self.sub_title = f"{self.selected_day:%A %-d %B %Y} · {who}{mine}"
 
+    def _columns(self) -> list[tuple[str, str]]:
+        columns = [("mark", ""), ("time", "Time"), ("title", "Session"), ("kind", "Kind")]
+        columns += [("where", "Where"), ("reviewers", "Who")]
+        if self.app.size.width < WIDE:  # the kind is in the detail pane, and often in the title
+            columns.remove(("kind", "Kind"))
+        return columns
+
+    def _row(self, s: SessionRow) -> list[str]:
+        """The texts of a row, in the order of ``_columns``."""
+        names = (
+            "team"
+            if len(s.reviewers) >= len(self.context.reviewers)
+            else " ".join(self.context.reviewer_initials(r) for r in s.reviewers)
+        )
+        row = [self._mark(s), f"{s.start_time}–{s.end_time}", s.title, s.kind.label, s.location, names]
+        if self.app.size.width < WIDE:
+            del row[3]
+        return row
+
+    def _widths(self, rows: list[list[str]]) -> list[int]:
+        """Each column as wide as what it holds, the title taking what is left of the table; when
+        that is not enough the room goes to the title before the place."""
+        columns = self._columns()
+        widths = [max([len(label), *(len(row[i]) for row in rows)]) for i, (_, label) in enumerate(columns)]
+        title, where = (next(i for i, (key, _) in enumerate(columns) if key == k) for k in ("title", "where"))
+        pane = 30 if self.app.size.width < WIDE else 36  # app.tcss
+        room = self.app.size.width - pane - 2 - 2 * len(columns)  # scroll bar; a cell's padding
+        rest = room - sum(w for i, w in enumerate(widths) if i not in (title, where))
+        if widths[title] + widths[where] > rest:
+            widths[where] = min(widths[where], max(len("Where"), rest // 4, rest - widths[title]))
+            widths[title] = max(len("Session"), rest - widths[where])
+        elif rows:  # the title column takes the spare room, so the table fills its side
+            widths[title] = rest - widths[where]
+        return widths
+
+    @staticmethod
+    def _cut(cells: list[Text], table: DataTable[Any]) -> list[Text]:
+        """Texts longer than their column end in an ellipsis at a word, not mid-word at the edge."""
+        for cell, column in zip(cells, table.ordered_columns, strict=True):
+            if cell.cell_len > column.width:
+                cell.plain = shorten(cell.plain, column.width)
+        return cells
+
     def _mark(self, s: SessionRow) -> str:
+        """Done and cancelled say all; a clash matters only while the session is still to come."""
         assert self.view is not None
-        if s.id in self.view.clashes and s.status is not SessionStatus.CANCELLED:
+        if s.status is SessionStatus.PLANNED and s.id in self.view.clashes:
             return "⚠"
+        return STATUS_MARKS[self._status(s)]
+
+    def _status(self, s: SessionRow) -> str:
+        assert self.view is not None
         if s.status is SessionStatus.PLANNED and s.id in self.view.authors:
-            return STATUS_MARKS["notes"]
-        return STATUS_MARKS[s.status.value]
+            return "notes"
+        return s.status.value
 
     @property
     def selected_session(self) -> SessionRow | None:
@@ -207,35 +253,41 @@ class ScheduleScreen(ReviewScreen):
         out.append(f"{s.title}\n", style="bold")
         out.append(f"{s.day.strftime('%A %-d %B')}, {s.start_time}–{s.end_time} · {s.kind.label}\n")
         out.append(f"{s.location or 'room to be confirmed'}\n")
-        out.append(f"Status: {s.status.value}", style="italic")
+        out.append(f"{STATUS_MARKS[self._status(s)]} {STATUS_WORDS[self._status(s)]}", style="italic")
         if s.origin.value == "onsite":
             out.append(" · added on site", style="italic")
         out.append("\n")
         assert self.view is not None
         for warning in self.view.clashes.get(s.id, []):
             out.append(f"⚠ {warning}\n", style="bold yellow")
+        # The pane's width in app.tcss, less its border, padding and scroll bar: known before
+        # the first layout, when the text is first made.
+        width = (30 if self.app.size.width < WIDE else 36) - 5
         out.append("\nReviewers\n", style="bold underline")
         for r in s.reviewers:
-            out.append(
-                f"  {ctx.reviewer_initials(r):<4}{ctx.reviewer_name(r)}{' (you)' if r == ctx.me else ''}\n"
-            )
+            you = " (you)" if r == ctx.me else ""
+            out.append(_hanging(f"  {ctx.reviewer_initials(r):<4}", f"{ctx.reviewer_name(r)}{you}", width))
         out.append("\nParticipants\n", style="bold underline")
         for p in s.participants or []:
             count = f"{p.count} × " if p.count > 1 else ""
-            out.append(f"  {count}{p.role}" + (f", {p.organisation}" if p.organisation else "") + "\n")
+            out.append(
+                _hanging(
+                    "  • ", f"{count}{p.role}" + (f", {p.organisation}" if p.organisation else ""), width
+                )
+            )
         if not s.participants:
             out.append("  none listed\n", style="dim")
         out.append("\nFocus areas\n", style="bold underline")
         for area_id in s.focus_areas:
-            out.append(f"  {ctx.area_title(area_id)} ", style="")
-            out.append(f"#{area_id}\n", style="cyan")
+            out.append(_hanging("  • ", ctx.area_title(area_id), width))
+            out.append(f"    #{area_id}\n", style="cyan")
         prompts = list(s.prompts) + [
             line for a in ctx.focus_areas if a.id in s.focus_areas for line in a.lines_of_enquiry
         ]
         if prompts:
             out.append("\nLines of enquiry to probe\n", style="bold underline")
             for line in prompts:
-                out.append(f"  • {line}\n")
+                out.append(_hanging("  • ", line, width))
         authors = self.view.authors.get(s.id, set())
         if authors:
             out.append("\nNotes by ", style="bold")
@@ -347,3 +399,13 @@ class ScheduleScreen(ReviewScreen):
             ),
             confirmed,
         )
+
+
+def _hanging(lead: str, text: str, width: int) -> str:
+    """``text`` after ``lead``, wrapped to ``width`` with its lines lined up after the lead."""
+    return (
+        textwrap.fill(
+            text, width, initial_indent=lead, subsequent_indent=" " * len(lead), break_on_hyphens=False
+        )
+        + "\n"
+    )
