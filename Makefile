@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench pictures clean
+.PHONY: demo test lint bench pictures screens clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ bench: $(VENV)/.installed-test
 # The README's pictures of the demo letter and deck (needs LibreOffice and poppler-utils).
 pictures: $(VENV)/.installed
 	$(BIN)/python docs/make_pictures.py
+
+# The README's screenshots of the app on the demo review (Textual draws them as SVG).
+screens: $(VENV)/.installed
+	$(BIN)/python docs/make_screens.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
