@@ -24,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..models import FindingStatus, ReviewerRow
+from ..names import local_time
 from ..ownership import Change, Member, Roster
 from ..store.purge import NOTES_PURGED, PURGE_AUTHOR
 from .bundle import Bundle, SyncError, refused
@@ -307,7 +308,7 @@ def audit_rewrite_refused(row: Row, local: Row | None, here: Here) -> str | None
         return None
     return (
         f"it rewrites an audit entry ({local['action']} on {local['table_name']} by {here.name(local['actor'])} "
-        f"at {local['at'][:16].replace('T', ' ')} UTC); audit entries are written once"
+        f"at {local_time(local['at'])}); audit entries are written once"
     )
 
 
