@@ -20,9 +20,10 @@ from collections import deque
 from typing import Any
 
 from textual import events
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.dom import DOMNode
 from textual.message import Message
+from textual.screen import Screen
 from textual.timer import Timer
 
 # How often to look whether the marker was lost: the key removed the widget it went to (escape
@@ -59,11 +60,22 @@ class KeysInOrder(App[Any]):
             return
         await super().on_event(event)
 
+    def _screen_now(self) -> Screen[Any] | None:
+        """The current screen; none for a moment while a mode is switched in."""
+        try:
+            return self.screen
+        except ScreenStackError:  # the new mode's stack is not made yet
+            return None
+
     async def _send_next_key(self) -> None:
         if self._key_in_flight is not None or not self._keys_waiting:
             return
+        screen = self._screen_now()
+        if screen is None:
+            self.set_timer(LOST_MARKER_CHECK / 10, self._send_next_key)
+            return
         event = self._keys_waiting.popleft()
-        target = self.focused or self.screen
+        target = self.focused or screen
         self._key_serial += 1
         self._key_in_flight = self._key_serial
         self._rounds = 0
@@ -96,7 +108,10 @@ class KeysInOrder(App[Any]):
         message.stop()
         # Through the current screen's queue: a screen the key opened is composed and mounted
         # before its queue is read, and the focus it set (queued on the app) is in place after.
-        if not self.screen.call_later(self.call_later, self._round_done, message.serial):
+        screen = self._screen_now()
+        if screen is None:
+            self.call_later(self._round_done, message.serial)
+        elif not screen.call_later(self.call_later, self._round_done, message.serial):
             self._key_passed(message.serial)
 
     def _round_done(self, serial: int) -> None:
@@ -105,11 +120,12 @@ class KeysInOrder(App[Any]):
         it goes round again until a round changes neither the screen nor the focus."""
         if self._key_in_flight != serial:
             return
-        seen = (self.screen, self.focused)
+        screen = self._screen_now()
+        seen = (screen, self.focused)
         self._rounds += 1
-        if self._rounds < MAX_ROUNDS and (self._rounds < 2 or seen != self._seen):
+        if self._rounds < MAX_ROUNDS and (self._rounds < 2 or seen != self._seen or screen is None):
             self._seen = seen
-            self._send_marker(self.focused or self.screen)
+            self._send_marker(self.focused or screen or self)
         else:
             self._key_passed(serial)
 
