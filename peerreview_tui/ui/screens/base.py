@@ -24,13 +24,21 @@ class ReviewScreen(Screen[None]):
     CHANGE_FAILED_TITLE: ClassVar[str] = "Not saved"  # above the reason a change was refused
 
     class OpenNote(Message):
-        """Open a reviewer's note (the app owns the note screens), at a line if given."""
+        """Open a reviewer's note (the app owns the note screens), at a line if given; leaving
+        the note returns to the section ``back`` (a mode), else to the schedule."""
 
-        def __init__(self, session_id: str, author_id: str | None = None, line: int | None = None) -> None:
+        def __init__(
+            self,
+            session_id: str,
+            author_id: str | None = None,
+            line: int | None = None,
+            back: str | None = None,
+        ) -> None:
             super().__init__()
             self.session_id = session_id
             self.author_id = author_id
             self.line = line
+            self.back = back
 
     @property
     def context(self) -> ReviewContext:
