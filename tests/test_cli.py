@@ -124,6 +124,51 @@ def _demo(data_home: Path) -> Path:
     return data_home / "demo.db"
 
 
+def test_after_make_demo_commands_use_the_demo_and_say_so(data_home: Path) -> None:
+    demo = _demo(data_home)
+    result = run("findings")
+    assert result.exit_code == 0, result.output
+    assert f"Using the demo review, {demo}" in result.stderr
+    assert "--db chooses another" in result.stderr
+    assert "no review database" not in result.output
+    assert result.stdout.strip()  # the demo's findings
+    assert "commands use the demo" in run("locate").output
+
+
+def test_a_review_db_is_used_rather_than_the_demo(data_home: Path) -> None:
+    _demo(data_home)
+    assert run("init", str(EXAMPLE)).exit_code == 0  # creates review.db: not the demo
+    result = run("findings")
+    assert result.exit_code == 0 and "demo" not in result.stderr
+
+
+def test_without_review_db_or_demo_the_error_says_what_to_do(data_home: Path) -> None:
+    result = run("findings")
+    assert result.exit_code == 1
+    assert f"no review database at {data_home / 'review.db'}" in result.output
+    assert "peerreview init SCHEDULE.yaml" in result.output and "peerreview demo" in result.output
+
+
+def test_a_missing_db_named_by_the_environment_names_the_demo_to_use(
+    data_home: Path, tmp_path: Path, monkeypatch
+) -> None:
+    demo = _demo(data_home)
+    monkeypatch.setenv("PEERREVIEW_DB", str(tmp_path / "mine.db"))
+    result = run("findings")  # a database was chosen: not replaced by the demo, but named
+    assert result.exit_code == 1
+    assert f"the demo review is at {demo}: add --db '{demo}'" in result.output
+
+
+def test_help_states_the_real_defaults() -> None:
+    demo_help = " ".join(run("demo", "--help").output.split())
+    assert "default: demo.db in the data folder" in demo_help
+    assert "else review.db in the data folder" not in demo_help  # the other commands' default
+    findings_help = " ".join(run("findings", "--help").output.split())
+    assert "else review.db in the data folder, else, while there is no review.db, the demo's demo.db" in (
+        findings_help
+    )
+
+
 def test_note_add_appends_from_stdin_and_from_a_file(data_home: Path, tmp_path: Path) -> None:
     db = _demo(data_home)
     first = run(
