@@ -45,6 +45,12 @@ def uses_demo(option: str | Path | None) -> bool:
     return not default_db_path().exists() and demo_db_path().exists()
 
 
+def exports_dir() -> Path:
+    """Where letters and slides are written unless a review remembers another folder: inside
+    the data folder, so confidential exports never land in whatever folder the app started in."""
+    return data_dir() / "exports"
+
+
 def backups_dir(db_path: Path) -> Path:
     """Backups sit beside the database they copy, in a folder named after its file
     (``backups/review.db/``): no other database's backups can be taken for its own."""
