@@ -130,7 +130,7 @@ class PeerReviewApp(KeysInOrder):
         self._update_subtitle()
         self._backup()
         for notice in self.context.store.notices:  # an encrypt, purge or rekey settled on opening
-            self.notify(str(notice), title="Interrupted operation settled", timeout=30)
+            self.notify(str(notice), title="Interrupted operation settled", timeout=30, markup=False)
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             # not on this platform, or not in the main thread (tests)
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -170,7 +170,7 @@ class PeerReviewApp(KeysInOrder):
         try:
             self.context.store.set_meta(key, value)
         except StoreError as error:
-            self.notify(str(error), severity="warning", title="Setting not remembered")
+            self.notify(str(error), severity="warning", title="Setting not remembered", markup=False)
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _backup(self) -> None:
@@ -179,7 +179,7 @@ class PeerReviewApp(KeysInOrder):
         try:
             self.context.store.backup_before_changes("app")
         except StoreError as error:
-            self.notify(str(error), severity="warning", title="No backup was made")
+            self.notify(str(error), severity="warning", title="No backup was made", markup=False)
 
     # --- capture ---------------------------------------------------------------------
 

@@ -1,14 +1,15 @@
 """Exporting from the app: into the exports folder of the data folder (or the one last chosen),
 asking before replacing a file; the guard stops a named person; the lead can keep a phrase on
-purpose."""
+purpose; labels show user text as written."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import Checkbox, Input, Label, Select
+from textual.widgets import Checkbox, Input, Label, OptionList, Select
 
 from peerreview_tui.store import findings
+from peerreview_tui.ui.modals.choice import ChoiceModal
 from peerreview_tui.ui.modals.confirm import ConfirmModal
 from peerreview_tui.ui.modals.export import ExportModal
 
@@ -132,3 +133,21 @@ async def test_the_drafts_checkbox_shows_draft_in_brackets(demo) -> None:
         modal = await _open_export(pilot)
         label = str(modal.query_one("#drafts", Checkbox).label)
         assert "(marked [DRAFT]; not for sending)" in label
+
+
+async def test_confirm_and_choice_show_user_text_as_written(demo) -> None:
+    """Titles and quotes with brackets are text, not markup: nothing is swallowed."""
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SMALL) as pilot:
+        app.push_screen(ConfirmModal("Delete the finding '[DRAFT] thresholds [b]unclear'?"))
+        await pilot.pause()
+        assert "'[DRAFT] thresholds [b]unclear'" in str(app.screen.query_one(Label).render())
+        await pilot.press("escape")
+        prompt = "Use which quote in the letter (again to stop using it)? Never attributed."
+        app.push_screen(ChoiceModal(prompt, [('! "we [never] see the plan"', "q1")]))
+        await pilot.pause()
+        label = app.screen.query_one(Label)
+        # the whole prompt is on screen at 100×30: it wraps instead of being cut
+        lines = [str(line.text) for line in label.render_lines(label.region.reset_offset)]
+        assert "".join(lines).replace(" ", "").endswith("Neverattributed.")
+        assert "[never]" in str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)

@@ -103,8 +103,8 @@ class ReviewScreen(Screen[None]):
 
     def show_change_done(self, text: str) -> None:
         """How this screen says a change was written: a notification, unless it has its own place."""
-        self.notify(text)
+        self.notify(text, markup=False)
 
     def show_change_failed(self, reason: str, title: str) -> None:
         """How this screen says a change was refused: an error notification, unless it has its own place."""
-        self.notify(reason, severity="error", title=title)
+        self.notify(reason, severity="error", title=title, markup=False)
