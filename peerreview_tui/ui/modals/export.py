@@ -39,7 +39,7 @@ class ExportModal(ModalScreen[Path | None]):
     ExportModal #kinds { height: auto; }
     ExportModal #kinds Select { width: 1fr; }
     ExportModal #problems { margin-top: 1; }
-    ExportModal #folder-note { margin-top: 0; }
+    ExportModal #folder-note { margin-top: 0; width: 100%; }
     ExportModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
     """
     AUTO_FOCUS = ""  # the first field, in on_mount: not the scrolling box, and not centred
@@ -93,9 +93,8 @@ class ExportModal(ModalScreen[Path | None]):
             yield Input(str(self._default()), id="path")
             yield Label(
                 Content(
-                    f"Exports go to {self.folder} unless you name another folder here; the folder "
-                    "you export to is remembered for this review. A file already there is replaced "
-                    "only if you say so."
+                    f"Exports go to {self.folder}. The folder you export to is remembered for "
+                    "this review; a file already there is replaced only if you say so."
                 ),
                 id="folder-note",
             )
