@@ -318,3 +318,25 @@ def test_note_add_to_a_busy_review_waits_then_says_nothing_was_added(data_home: 
         holder.close()
     assert result.exit_code == 1
     assert "busy" in result.output and "nothing was added" in result.output
+
+
+def test_search_lists_each_matching_line_by_session(data_home: Path) -> None:
+    db = str(_demo(data_home))
+    result = run("search", "supervision", "--db", db)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Mon 10 Sep 10:45  Case file audit (morning block)"
+    assert lines[1].startswith("  Priya Natarajan ") and "Supervision recorded monthly" in lines[1]
+    assert "lines in" in result.stderr
+    headings = [line for line in lines if not line.startswith("  ")]
+    assert len(headings) == len(set(headings))  # each session once, its lines under it
+    assert len(lines) - len(headings) > len(headings)  # more lines than sessions: not one per note
+
+
+def test_search_says_when_there_are_more_lines(data_home: Path) -> None:
+    db = str(_demo(data_home))
+    result = run("search", "the", "--limit", "3", "--db", db)
+    assert result.exit_code == 0
+    assert len([line for line in result.stdout.splitlines() if line.startswith("  ")]) == 3
+    assert "The first 3 lines" in result.stderr
+    assert "No line" in run("search", "zzyzx", "--db", db).stderr
