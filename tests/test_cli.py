@@ -137,7 +137,8 @@ def test_after_make_demo_commands_use_the_demo_and_say_so(data_home: Path) -> No
 
 def test_a_review_db_is_used_rather_than_the_demo(data_home: Path) -> None:
     _demo(data_home)
-    assert run("init", str(EXAMPLE)).exit_code == 0  # creates review.db: not the demo
+    created = run("init", str(EXAMPLE))  # creates review.db: not the demo
+    assert created.exit_code == 0 and str(data_home / "review.db") in created.output
     result = run("findings")
     assert result.exit_code == 0 and "demo" not in result.stderr
 
@@ -167,6 +168,9 @@ def test_help_states_the_real_defaults() -> None:
     assert "else review.db in the data folder, else, while there is no review.db, the demo's demo.db" in (
         findings_help
     )
+    for creating in (["init"], ["join"], ["encrypt"]):  # these never fall back to the demo
+        text = " ".join(run(*creating, "--help").output.split())
+        assert "else review.db in the data folder;" in text and "demo" not in text
 
 
 def test_note_add_appends_from_stdin_and_from_a_file(data_home: Path, tmp_path: Path) -> None:

@@ -22,6 +22,15 @@ DB_HELP = (
     "there is no review.db, the demo's demo.db there; 'peerreview locate' shows where)."
 )
 DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
+# For the commands that make or rewrite the database file itself (init, join, encrypt): never the
+# demo unless it is named.
+DB_OPTION_NO_DEMO = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Review database (default: $PEERREVIEW_DB, else review.db in the data folder; "
+    "'peerreview locate' shows where).",
+)
 
 
 class FriendlyGroup(click.Group):

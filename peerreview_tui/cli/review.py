@@ -16,6 +16,7 @@ from ..store.backup import list_backups
 from ..store.connection import is_encrypted
 from .common import (
     DB_OPTION,
+    DB_OPTION_NO_DEMO,
     check_reviewer,
     check_session,
     fail,
@@ -39,7 +40,7 @@ def check(schedule_file: Path) -> None:
 
 @click.command()
 @click.argument("schedule_file", type=click.Path(path_type=Path), required=False)
-@DB_OPTION
+@DB_OPTION_NO_DEMO
 @click.option(
     "--encrypt",
     is_flag=True,
