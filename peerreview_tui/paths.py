@@ -37,6 +37,20 @@ def resolve_db_path(option: str | Path | None) -> Path:
     return Path(option).expanduser() if option else default_db_path()
 
 
+def uses_demo(option: str | Path | None) -> bool:
+    """Whether a command that opens a review opens the demo: nothing chose a database (no
+    ``--db``, no ``PEERREVIEW_DB``), there is no ``review.db`` yet, and the demo exists."""
+    if option or os.environ.get("PEERREVIEW_DB"):
+        return False
+    return not default_db_path().exists() and demo_db_path().exists()
+
+
+def exports_dir() -> Path:
+    """Where letters and slides are written unless a review remembers another folder: inside
+    the data folder, so confidential exports never land in whatever folder the app started in."""
+    return data_dir() / "exports"
+
+
 def backups_dir(db_path: Path) -> Path:
     """Backups sit beside the database they copy, in a folder named after its file
     (``backups/review.db/``): no other database's backups can be taken for its own."""

@@ -9,6 +9,7 @@ reviewer types some.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 
 from .evidence import parse_line
@@ -36,6 +37,8 @@ _SECTIONS: dict[SessionKind, list[str]] = {
     SessionKind.OBSERVATION: ["Setting", "", "What we saw and heard", "", "What it shows", ""],
 }
 _DEFAULT_SECTIONS = ["Notes", "", "Actions", ""]
+# The 'Started [10:47]' line: its time is the moment the note was opened, so matched by its shape.
+_STARTED = re.compile(r"Started \[\d{2}:\d{2}\]")
 
 
 def note_template(
@@ -59,6 +62,24 @@ def note_template(
         MARKS_REMINDER,
     ]
     return "\n".join(_unmarked(line) for line in lines) + "\n"
+
+
+def template_lines(
+    session: SessionRow, focus_areas: Sequence[FocusAreaRow], reviewers: Sequence[ReviewerRow]
+) -> frozenset[str]:
+    """The lines a note for ``session`` starts with, stripped, and every kind of session's
+    headings (the kind may have changed since): what the reviewer did not write. A line of
+    template made before the schedule changed (reviewers swapped, a title edited) is not known."""
+    started = dt.time(0, 0)  # the 'Started' line is told by its shape: see is_template_line
+    text = note_template(session, focus_areas, reviewers, started)
+    headings = [line for section in [*_SECTIONS.values(), _DEFAULT_SECTIONS] for line in section]
+    return frozenset(line.strip() for line in [*text.splitlines(), *headings, MARKS_REMINDER]) - {""}
+
+
+def is_template_line(line: str, template: frozenset[str]) -> bool:
+    """Whether ``line`` is one of ``template``'s (see template_lines), left as the template had it."""
+    stripped = line.strip()
+    return stripped in template or _STARTED.fullmatch(stripped) is not None
 
 
 def _title_line(session: SessionRow) -> str:

@@ -124,6 +124,55 @@ def _demo(data_home: Path) -> Path:
     return data_home / "demo.db"
 
 
+def test_after_make_demo_commands_use_the_demo_and_say_so(data_home: Path) -> None:
+    demo = _demo(data_home)
+    result = run("findings")
+    assert result.exit_code == 0, result.output
+    assert f"Using the demo review, {demo}" in result.stderr
+    assert "--db chooses another" in result.stderr
+    assert "no review database" not in result.output
+    assert result.stdout.strip()  # the demo's findings
+    assert "commands use the demo" in run("locate").output
+
+
+def test_a_review_db_is_used_rather_than_the_demo(data_home: Path) -> None:
+    _demo(data_home)
+    created = run("init", str(EXAMPLE))  # creates review.db: not the demo
+    assert created.exit_code == 0 and str(data_home / "review.db") in created.output
+    result = run("findings")
+    assert result.exit_code == 0 and "demo" not in result.stderr
+
+
+def test_without_review_db_or_demo_the_error_says_what_to_do(data_home: Path) -> None:
+    result = run("findings")
+    assert result.exit_code == 1
+    assert f"no review database at {data_home / 'review.db'}" in result.output
+    assert "peerreview init SCHEDULE.yaml" in result.output and "peerreview demo" in result.output
+
+
+def test_a_missing_db_named_by_the_environment_names_the_demo_to_use(
+    data_home: Path, tmp_path: Path, monkeypatch
+) -> None:
+    demo = _demo(data_home)
+    monkeypatch.setenv("PEERREVIEW_DB", str(tmp_path / "mine.db"))
+    result = run("findings")  # a database was chosen: not replaced by the demo, but named
+    assert result.exit_code == 1
+    assert f"the demo review is at {demo}: add --db '{demo}'" in result.output
+
+
+def test_help_states_the_real_defaults() -> None:
+    demo_help = " ".join(run("demo", "--help").output.split())
+    assert "default: demo.db in the data folder" in demo_help
+    assert "else review.db in the data folder" not in demo_help  # the other commands' default
+    findings_help = " ".join(run("findings", "--help").output.split())
+    assert "else review.db in the data folder, else, while there is no review.db, the demo's demo.db" in (
+        findings_help
+    )
+    for creating in (["init"], ["join"], ["encrypt"]):  # these never fall back to the demo
+        text = " ".join(run(*creating, "--help").output.split())
+        assert "else review.db in the data folder;" in text and "demo" not in text
+
+
 def test_note_add_appends_from_stdin_and_from_a_file(data_home: Path, tmp_path: Path) -> None:
     db = _demo(data_home)
     first = run(
@@ -273,3 +322,25 @@ def test_note_add_to_a_busy_review_waits_then_says_nothing_was_added(data_home: 
         holder.close()
     assert result.exit_code == 1
     assert "busy" in result.output and "nothing was added" in result.output
+
+
+def test_search_lists_each_matching_line_by_session(data_home: Path) -> None:
+    db = str(_demo(data_home))
+    result = run("search", "supervision", "--db", db)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Mon 10 Sep 10:45  Case file audit (morning block)"
+    assert lines[1].startswith("  Priya Natarajan ") and "Supervision recorded monthly" in lines[1]
+    assert "lines in" in result.stderr
+    headings = [line for line in lines if not line.startswith("  ")]
+    assert len(headings) == len(set(headings))  # each session once, its lines under it
+    assert len(lines) - len(headings) > len(headings)  # more lines than sessions: not one per note
+
+
+def test_search_says_when_there_are_more_lines(data_home: Path) -> None:
+    db = str(_demo(data_home))
+    result = run("search", "the", "--limit", "3", "--db", db)
+    assert result.exit_code == 0
+    assert len([line for line in result.stdout.splitlines() if line.startswith("  ")]) == 3
+    assert "The first 3 lines" in result.stderr
+    assert "No line" in run("search", "zzyzx", "--db", db).stderr

@@ -1,4 +1,5 @@
-"""Searching everyone's notes as a user types: words, prefixes, accents and hostile input."""
+"""Searching everyone's notes as a user types: every line that matches, grouped by session, the
+note template left out; words, prefixes, accents and hostile input."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import datetime as dt
 
 import pytest
 
-from peerreview_tui.store import Store, notes
-from peerreview_tui.store.search import MAX_LINE, search_notes, term_spans
+from peerreview_tui.store import Store, notes, week
+from peerreview_tui.store.search import MAX_LINE, by_session, search_notes, term_spans
+from peerreview_tui.templates import note_template
 
 
 @pytest.fixture
@@ -21,7 +23,12 @@ def noted(store: Store) -> Store:
 
 
 def _found(store: Store, query: str) -> list[tuple[str, str]]:
-    return [(hit.session_id, hit.author_id) for hit in search_notes(store, query)]
+    """The notes with a matching line, once each, in the order their lines come."""
+    return list(dict.fromkeys((hit.session_id, hit.author_id) for hit in search_notes(store, query)))
+
+
+def _lines(store: Store, query: str) -> list[str]:
+    return [hit.line for hit in search_notes(store, query)]
 
 
 def test_a_word_finds_the_note_with_where_it_is(noted: Store) -> None:
@@ -51,18 +58,59 @@ def test_case_and_accents_do_not_matter(noted: Store) -> None:
     assert (hit.line_no, hit.line, hit.terms) == (1, "! the café helps", ("cafe",))
 
 
-def test_the_better_match_comes_first(noted: Store) -> None:
-    notes.save_note(noted, "wed-1515-scrutiny", "lead", "door door door door")
-    assert _found(noted, "door")[0] == ("wed-1515-scrutiny", "lead")
+def test_every_matching_line_is_listed_not_one_per_note(store: Store) -> None:
+    body = "+ supervision is regular\nContext\n- supervision notes are thin #practice\nno match here"
+    notes.save_note(store, "mon-1330-hos-sg", "officer1", body)
+    assert [(hit.line_no, hit.line) for hit in search_notes(store, "supervision")] == [
+        (0, "+ supervision is regular"),
+        (2, "- supervision notes are thin #practice"),
+    ]
 
 
-def test_ties_come_in_time_order(store: Store) -> None:
-    for session_id in ["thu-1330-dcs", "mon-0930-dcs", "tue-0930-hos-eh"]:
-        notes.save_note(store, session_id, "lead", "thresholds")
-    assert [hit.session_id for hit in search_notes(store, "thresholds")] == [
-        "mon-0930-dcs",
-        "tue-0930-hos-eh",
-        "thu-1330-dcs",
+def test_the_lines_holding_every_word_are_listed(store: Store) -> None:
+    body = "front door triage is quick\nthe front office\nthe door is open\nfront door again"
+    notes.save_note(store, "mon-1330-hos-sg", "officer1", body)
+    assert _lines(store, "front door") == ["front door triage is quick", "front door again"]
+
+
+def test_words_on_different_lines_list_the_lines_holding_any(store: Store) -> None:
+    notes.save_note(store, "mon-1330-hos-sg", "officer1", "the front office\nnothing\nthe door is open")
+    assert _lines(store, "front door") == ["the front office", "the door is open"]
+
+
+def test_lines_of_the_note_template_are_not_searched(store: Store) -> None:
+    session = week.session(store, "mon-1045-ce")
+    assert session is not None
+    template = note_template(session, week.focus_areas(store), week.reviewers(store), dt.time(10, 47))
+    assert "Lines of enquiry" in template and "Chief Executive" in template
+    notes.save_note(store, "mon-1045-ce", "lead", template + "+ the chief executive chairs the board\n")
+    notes.save_note(store, "mon-1045-ce", "manager", template)  # nothing written yet
+    assert _lines(store, "chief executive") == ["+ the chief executive chairs the board"]
+    assert search_notes(store, "enquiry") == []  # only in the template
+    assert search_notes(store, "started") == []  # its time differs from note to note
+    assert search_notes(store, "marks strength") == []
+
+
+def test_a_line_the_reviewer_completed_is_searched(store: Store) -> None:
+    notes.save_note(store, "tue-1330-files", "officer1", "Case 1\nCase reference: 4471\nVoice of the child:")
+    assert _lines(store, "4471") == ["Case reference: 4471"]
+    assert _lines(store, "voice") == []
+
+
+def test_lines_come_grouped_by_session_in_time_order(store: Store) -> None:
+    notes.save_note(store, "thu-1330-dcs", "lead", "thresholds one")
+    notes.save_note(store, "mon-0930-dcs", "manager", "thresholds two\nthresholds three")
+    notes.save_note(store, "mon-0930-dcs", "lead", "thresholds four")
+    groups = by_session(search_notes(store, "thresholds"))
+    assert [(g.session_id, g.day, g.start_time) for g in groups] == [
+        ("mon-0930-dcs", dt.date(2012, 9, 10), "09:30"),
+        ("thu-1330-dcs", dt.date(2012, 9, 13), "13:30"),
+    ]
+    # within a session, author by author (by name), each note's lines in order
+    assert [(h.author_name, h.line) for h in groups[0].hits] == [
+        ("Helen Marchbank", "thresholds four"),
+        ("Tom Rendell", "thresholds two"),
+        ("Tom Rendell", "thresholds three"),
     ]
 
 
@@ -102,13 +150,15 @@ def test_punctuation_inside_a_query_separates_words(noted: Store) -> None:
     assert _found(noted, "front-door:budget") == [("mon-1045-ce", "manager")]
 
 
-def test_line_no_points_at_the_first_matching_line(store: Store) -> None:
+def test_line_no_points_at_each_matching_line(store: Store) -> None:
     body = "Attendees\n• Head of service\n\n- supervision is irregular #practice\n+ supervision better in CP teams"
     notes.save_note(store, "mon-1330-hos-sg", "officer1", body)
-    [hit] = search_notes(store, "supervis")
-    assert (hit.line_no, hit.line) == (3, "- supervision is irregular #practice")
+    assert [(hit.line_no, hit.line) for hit in search_notes(store, "supervis")] == [
+        (3, "- supervision is irregular #practice"),
+        (4, "+ supervision better in CP teams"),
+    ]
     [hit] = search_notes(store, "teams supervision")
-    assert hit.line_no == 3  # any word counts for the line
+    assert hit.line_no == 4
 
 
 def test_line_no_counts_crlf_lines_like_the_editor(store: Store) -> None:
@@ -130,9 +180,11 @@ def test_an_edited_note_no_longer_matches_its_old_words(noted: Store) -> None:
     assert _found(noted, "screening") == [("mon-1045-ce", "lead")]
 
 
-def test_the_limit_caps_the_hits(noted: Store) -> None:
+def test_the_limit_caps_the_lines(noted: Store) -> None:
     assert len(search_notes(noted, "door", limit=2)) == 2
     assert search_notes(noted, "door", limit=0) == []
+    notes.save_note(noted, "wed-1515-scrutiny", "lead", "door\n" * 500)
+    assert len(search_notes(noted, "door")) == 200
 
 
 def test_term_spans_mark_what_to_highlight() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from . import evidence, exports, findings, notes, review, security, sync
+from . import evidence, exports, findings, notes, review, search, security, sync
 from .common import FriendlyGroup
 
 
@@ -27,6 +27,7 @@ for command in (
     review.demo,
     review.open_,
     notes.note,
+    search.search,
     exports.export,
     evidence.import_,
     evidence.coverage,

@@ -17,11 +17,19 @@ PASSPHRASE_ENV = "PEERREVIEW_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "PEERREVIEW_NEW_PASSPHRASE"  # for 'rekey' in scripts
 MIN_PASSPHRASE = 8
 
-DB_OPTION = click.option(
+DB_HELP = (
+    "Review database (default: $PEERREVIEW_DB, else review.db in the data folder, else, while "
+    "there is no review.db, the demo's demo.db there; 'peerreview locate' shows where)."
+)
+DB_OPTION = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), help=DB_HELP)
+# For the commands that make or rewrite the database file itself (init, join, encrypt): never the
+# demo unless it is named.
+DB_OPTION_NO_DEMO = click.option(
     "--db",
     "db_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Review database (default: $PEERREVIEW_DB, else review.db in the data folder).",
+    help="Review database (default: $PEERREVIEW_DB, else review.db in the data folder; "
+    "'peerreview locate' shows where).",
 )
 
 
@@ -38,8 +46,23 @@ class FriendlyGroup(click.Group):
 
 
 def open_review(db_path: Path | None) -> Store:
-    """The review of ``--db`` (or the default), asking for its passphrase if it is encrypted."""
-    return open_store(paths.resolve_db_path(db_path))
+    """The review of ``--db`` (or the default, or the demo: see ``review_path``), asking for its
+    passphrase if it is encrypted."""
+    return open_store(review_path(db_path))
+
+
+def review_path(db_path: Path | None) -> Path:
+    """The review a command works on: ``--db``, else ``$PEERREVIEW_DB``, else ``review.db`` in
+    the data folder; while there is none, the demo, and the command says so (on stderr)."""
+    if paths.uses_demo(db_path):
+        demo = paths.demo_db_path()
+        click.echo(
+            f"Using the demo review, {demo} (there is no {paths.default_db_path().name} in the data "
+            "folder yet; --db chooses another).",
+            err=True,
+        )
+        return demo
+    return paths.resolve_db_path(db_path)
 
 
 def open_store(path: Path, *, create: bool = False) -> Store:

@@ -20,6 +20,7 @@ from ..export.documents import (
     SUFFIXES,
     AttributionError,
     Exported,
+    FileExists,
     default_path,
     export_document,
     format_of,
@@ -29,7 +30,11 @@ from .common import DB_OPTION, check_session, fail, open_review
 
 OUTPUT_HELP = (
     "File to write; its suffix is the format: {suffixes} (default: REVIEW-ID-{what}.{ext} in the "
-    "current folder). PDF needs LibreOffice."
+    "review's export folder: the one last chosen in the app, else exports/ in the data folder). "
+    "PDF needs LibreOffice."
+)
+FORCE_OPTION = click.option(
+    "--force", is_flag=True, help="Replace the file if it exists (without it, nothing is overwritten)."
 )
 ALLOW_OPTION = click.option(
     "--allow",
@@ -70,6 +75,7 @@ def _document_options(what: str, template_help: str, formats_help: str) -> Calla
         click.option("--format", "fmt", type=click.Choice(suffixes), help=formats_help),
         ALLOW_OPTION,
         ACCEPT_OPTION,
+        FORCE_OPTION,
         DB_OPTION,
     ]
 
@@ -94,11 +100,14 @@ def export() -> None:
     help="Markdown file to write (default: print to the terminal).",
 )
 @click.option("--session", "session_id", metavar="SESSION_ID", help="Only this session's notes.")
+@FORCE_OPTION
 @DB_OPTION
-def export_notes(output: Path | None, session_id: str | None, db_path: Path | None) -> None:
+def export_notes(output: Path | None, session_id: str | None, force: bool, db_path: Path | None) -> None:
     """All notes as Markdown, by day and session, with authors and marks."""
     from ..export.notes_markdown import notes_markdown
 
+    if output is not None and output.exists() and not force:
+        _refuse_to_replace(output)
     warnings: list[str] = []
     with open_review(db_path) as store:
         if session_id is not None:
@@ -114,7 +123,7 @@ def export_notes(output: Path | None, session_id: str | None, db_path: Path | No
         output.chmod(0o600)
     except OSError as error:
         fail(f"cannot write {output}: {error.strerror}")
-    click.echo(f"Notes written to {output} (confidential: keep it safe).")
+    click.echo(f"Notes written to {output.absolute()} (confidential: keep it safe).")
 
 
 @export.command("letter")
@@ -138,6 +147,7 @@ def export_letter(
     fmt: str | None,
     allow: tuple[str, ...],
     accept_warnings: bool,
+    force: bool,
     db_path: Path | None,
 ) -> None:
     """The feedback letter from the agreed findings, for the council's portfolio report."""
@@ -153,6 +163,7 @@ def export_letter(
         allow,
         None if fmt == "md" else template,
         accept_warnings,
+        force,
         db_path,
         day,
     )
@@ -171,6 +182,7 @@ def export_slides(
     fmt: str | None,
     allow: tuple[str, ...],
     accept_warnings: bool,
+    force: bool,
     db_path: Path | None,
 ) -> None:
     """The feedback presentation from the agreed findings, a slide or two per focus area."""
@@ -185,6 +197,7 @@ def export_slides(
         allow,
         None if fmt == "md" else template,
         accept_warnings,
+        force,
         db_path,
     )
 
@@ -211,6 +224,7 @@ def _export(
     allow: Sequence[str],
     template: Path | None,
     accept_warnings: bool,
+    force: bool,
     db_path: Path | None,
     letter_date: dt.date | None = None,
 ) -> None:
@@ -231,7 +245,10 @@ def _export(
                 template=template,
                 accept_warnings=accept_warnings,
                 date=letter_date,
+                replace=force,
             )
+        except FileExists as exists:
+            _refuse_to_replace(exists.path)
         except AttributionError as blocked:
             _refuse(blocked)
         except (TemplateError, ConversionError) as error:
@@ -240,6 +257,10 @@ def _export(
             fail(f"cannot write {path}: {error.strerror or error}")
     click.echo(f"{'Letter' if what == 'letter' else 'Slides'} written to {exported.path}")
     _report(exported)
+
+
+def _refuse_to_replace(path: Path) -> NoReturn:
+    fail(f"{path.absolute()} already exists; nothing was written: --force replaces it, -o names another file")
 
 
 def _refuse(blocked: AttributionError) -> NoReturn:

@@ -14,7 +14,16 @@ from ..schedule import LoadedSchedule, Problem, ScheduleError, load_schedule
 from ..store import Store, week
 from ..store.backup import list_backups
 from ..store.connection import is_encrypted
-from .common import DB_OPTION, check_reviewer, check_session, fail, new_passphrase, open_store
+from .common import (
+    DB_OPTION,
+    DB_OPTION_NO_DEMO,
+    check_reviewer,
+    check_session,
+    fail,
+    new_passphrase,
+    open_store,
+    review_path,
+)
 
 
 @click.command()
@@ -31,7 +40,7 @@ def check(schedule_file: Path) -> None:
 
 @click.command()
 @click.argument("schedule_file", type=click.Path(path_type=Path), required=False)
-@DB_OPTION
+@DB_OPTION_NO_DEMO
 @click.option(
     "--encrypt",
     is_flag=True,
@@ -97,7 +106,7 @@ def init(
 def reload(schedule_file: Path, db_path: Path | None) -> None:
     """Apply a revised schedule to a review, keeping every note."""
     loaded = _load(schedule_file)
-    with open_store(paths.resolve_db_path(db_path)) as store, store.backup_if_changed("reload") as saved:
+    with open_store(review_path(db_path)) as store, store.backup_if_changed("reload") as saved:
         changes = week.apply_schedule(store, loaded.schedule, _sha256(schedule_file))
     click.echo(f"Reloaded {schedule_file.name}: {changes.summary()}.")
     if saved.path is not None:
@@ -124,14 +133,21 @@ def locate(db_path: Path | None) -> None:
             return "  (not created yet)"
         return "  (encrypted)" if p.is_file() and is_encrypted(p) else ""
 
+    in_use = "  (not created yet: commands use the demo)" if paths.uses_demo(db_path) else state(path)
     click.echo(f"data folder:  {paths.data_dir()}{state(paths.data_dir())}")
-    click.echo(f"database:     {path}{state(path)}")
+    click.echo(f"database:     {path}{in_use}")
     click.echo(f"backups:      {paths.backups_dir(path)}  ({len(list_backups(path))} kept)")
     click.echo(f"demo:         {demo}{state(demo)}")
 
 
 @click.command()
-@DB_OPTION
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where the demo review goes (default: demo.db in the data folder; 'peerreview locate' "
+    "shows where). Other commands use it while there is no review.db there.",
+)
 @click.option("--no-open", is_flag=True, help="Only write the demo database; do not open the app.")
 @click.option("--reset", is_flag=True, help="Start the demo afresh, discarding changes made to it.")
 def demo(db_path: Path | None, no_open: bool, reset: bool) -> None:
@@ -189,7 +205,7 @@ def _open_app(path: Path, me: str | None = None, session_id: str | None = None) 
 )
 def open_(db_path: Path | None, me: str | None, session_id: str | None) -> None:
     """Open a review in the app."""
-    _open_app(paths.resolve_db_path(db_path), me, session_id)
+    _open_app(review_path(db_path), me, session_id)
 
 
 def _load(schedule_file: Path) -> LoadedSchedule:

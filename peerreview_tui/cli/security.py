@@ -10,11 +10,19 @@ import click
 from .. import paths
 from ..store.connection import is_encrypted
 from ..store.unfinished import settle_files
-from .common import DB_OPTION, NEW_PASSPHRASE_ENV, fail, new_passphrase, open_review, open_store
+from .common import (
+    DB_OPTION,
+    DB_OPTION_NO_DEMO,
+    NEW_PASSPHRASE_ENV,
+    fail,
+    new_passphrase,
+    open_review,
+    open_store,
+)
 
 
 @click.command()
-@DB_OPTION
+@DB_OPTION_NO_DEMO
 def encrypt(db_path: Path | None) -> None:
     """Encrypt a plain review with a passphrase; the plaintext file and its backups are wiped
     once the encrypted copy has been checked."""

@@ -25,7 +25,15 @@ from ..sync import (
     write_bundle,
 )
 from ..sync.conflicts import Keep
-from .common import DB_OPTION, acting_reviewer, fail, new_passphrase, open_review, passphrase_for
+from .common import (
+    DB_OPTION,
+    DB_OPTION_NO_DEMO,
+    acting_reviewer,
+    fail,
+    new_passphrase,
+    open_review,
+    passphrase_for,
+)
 from .evidence import AS_OPTION
 
 BUNDLE_ENV = "PEERREVIEW_BUNDLE_PASSPHRASE"
@@ -189,7 +197,7 @@ def _indent(value: object) -> str:
 @click.command()
 @click.argument("bundle_file", type=click.Path(path_type=Path))
 @click.option("--as", "me", metavar="REVIEWER_ID", help="Who you are in the review.")
-@DB_OPTION
+@DB_OPTION_NO_DEMO
 def join(bundle_file: Path, me: str | None, db_path: Path | None) -> None:
     """Start this laptop's copy of a review from the lead's bundle (same as 'init --from')."""
     key = None

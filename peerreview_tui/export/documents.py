@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..models import FindingStatus, now
-from ..paths import name_part
+from ..paths import exports_dir, name_part
 from ..store import Store, findings
 from .content import LetterContent, build_content, content_texts, write_privately
 from .guard import GuardHit, check_attribution
@@ -25,6 +25,18 @@ FORMATS = {"letter": ("docx", "md"), "slides": ("pptx", "md")}
 SUFFIXES = {"letter": ("docx", "md", "pdf"), "slides": ("pptx", "md", "pdf")}
 NAMES = {"docx": "Word", "pptx": "PowerPoint", "md": "Markdown", "pdf": "PDF"}
 DOCUMENTS = {"letter": "the letter", "slides": "the slides"}
+
+
+# The folder exports go to, per review, once someone chose one other than the default.
+EXPORT_FOLDER_KEY = "export_folder"
+
+
+class FileExists(Exception):
+    """The file to write exists and the exporter has not said to replace it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} already exists")
 
 
 class AttributionError(Exception):
@@ -51,11 +63,28 @@ class Exported:
     warnings: list[str]  # control characters left out of the document, and where
 
 
+def export_folder(store: Store) -> Path:
+    """The folder the review's exports go to: the one last chosen in the app, else ``exports``
+    in the data folder."""
+    remembered = store.get_meta(EXPORT_FOLDER_KEY)
+    return Path(remembered) if remembered else exports_dir()
+
+
+def remember_export_folder(store: Store, folder: Path) -> bool:
+    """Make ``folder`` the review's export folder; whether that changed it."""
+    folder = folder.absolute()
+    if folder == export_folder(store).absolute():
+        return False
+    store.set_meta(EXPORT_FOLDER_KEY, str(folder))
+    return True
+
+
 def default_path(store: Store, what: str, fmt: str, folder: Path | None = None) -> Path:
+    """REVIEW-ID-letter.docx (or slides, .md…) in ``folder``, else the review's export folder."""
     review = store.review()
     assert review is not None
     # built only from an id: a review id that is not one (a path, say) gives a plain name instead
-    return (folder or Path.cwd()) / f"{name_part(review.id, 'review')}-{what}.{fmt}"
+    return (folder or export_folder(store)) / f"{name_part(review.id, 'review')}-{what}.{fmt}"
 
 
 def format_of(what: str, path: Path) -> str:
@@ -78,17 +107,25 @@ def export_document(
     template: Path | None = None,
     date: dt.date | None = None,
     accept_warnings: bool = False,
+    replace: bool = False,
 ) -> Exported:
     """Write the letter or the slides to ``path``, whose suffix must be ``fmt``; the letter is
     dated ``date`` (default: the schedule's date for it, else today). Raises ``ValueError``
     (a suffix that does not fit; nothing written), ``AttributionError`` (nothing written),
     ``OSError``, ``content.TemplateError`` for a template that cannot be used and
     ``pdf.ConversionError`` when there is no LibreOffice for a PDF. ``accept_warnings``: the
-    exporter has checked the possible names the guard lists and writes all the same."""
+    exporter has checked the possible names the guard lists and writes all the same.
+    ``FileExists`` (nothing written) when ``path`` exists, unless ``replace``. The export folder
+    (see ``export_folder``) is made when it does not exist yet; no other folder is."""
     if fmt not in SUFFIXES[what]:
         raise ValueError(f"{DOCUMENTS[what]} can be written as {_suffixes(what)}, not {fmt}")
     if path.suffix.lower() != f".{fmt}":
         raise ValueError(f"{path.name}: a {NAMES[fmt]} file is named .{fmt}")
+    path = path.absolute()
+    if path.exists() and not replace:
+        raise FileExists(path)
+    if path.parent == export_folder(store).absolute():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     if fmt == "pdf":
         from .pdf import require_libreoffice
 

@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..paths import demo_db_path
+
 if TYPE_CHECKING:
     from sqlcipher3 import dbapi2 as _sqlcipher_types  # noqa: F401
 
@@ -57,6 +59,14 @@ class PassphraseNeeded(StoreError):
     """The file looks encrypted: open it again with its passphrase."""
 
 
+def _missing_hint(path: Path) -> str:
+    """What to do about a missing review: use the demo if it is there, else make one."""
+    demo = demo_db_path()
+    if demo.exists() and demo != path:
+        return f"the demo review is at {demo}: add --db '{demo}', or create a review with 'peerreview init SCHEDULE.yaml'"
+    return "create one with 'peerreview init SCHEDULE.yaml' or try 'peerreview demo'"
+
+
 def connect(path: Path, *, create: bool = False, passphrase: str | None = None) -> Connection:
     """Open the review database at ``path``; with ``create``, a missing file is made (encrypted
     with ``passphrase`` if one is given)."""
@@ -71,10 +81,7 @@ def connect(path: Path, *, create: bool = False, passphrase: str | None = None) 
         elif not create:
             raise StoreError(f"{path} is an empty file, not a review database")
     elif not create:
-        raise StoreError(
-            f"no review database at {path}; create one with 'peerreview init SCHEDULE.yaml' "
-            "or try 'peerreview demo'"
-        )
+        raise StoreError(f"no review database at {path}; {_missing_hint(path)}")
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -12,30 +12,38 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
+from sqlite_utils import Database
+
+from ..models import FocusAreaRow, ReviewerRow, SessionRow
+from ..templates import is_template_line, template_lines
 from .review import Store
 
 MAX_LINE = 200
+LIMIT = 200  # lines: enough to read; more words narrow a search that finds more
 # Letters and digits: what the unicode61 tokenizer keeps; everything else separates words.
 _WORD = re.compile(r"[^\W_]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
+# The notes that match, in time order, without their bodies: a common word matches most notes of
+# a big week, and sorting their text along with them would cost more than the search.
 _SQL = """
-SELECT notes.id AS note_id, notes.session_id, sessions.title AS session_title, sessions.day,
-       sessions.start_time, notes.author_id, COALESCE(reviewers.name, notes.author_id) AS author_name,
-       notes.body
+SELECT notes.rowid AS note_rowid, notes.id AS note_id, notes.session_id, sessions.title AS session_title,
+       sessions.day, sessions.start_time, notes.author_id,
+       COALESCE(reviewers.name, notes.author_id) AS author_name
 FROM notes_fts
 JOIN notes ON notes.id = notes_fts.note_id
 JOIN sessions ON sessions.id = notes.session_id
 LEFT JOIN reviewers ON reviewers.id = notes.author_id
 WHERE notes_fts MATCH ?
-ORDER BY bm25(notes_fts), sessions.day, sessions.start_time, notes.session_id, notes.author_id
-LIMIT ?
+ORDER BY sessions.day, sessions.start_time, sessions.end_time, notes.session_id, author_name, notes.author_id
 """
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    """A note that matches, with the line to show for it."""
+    """A line of a note that matches, with where it is."""
 
     note_id: str
     session_id: str
@@ -44,9 +52,20 @@ class SearchHit:
     start_time: str
     author_id: str
     author_name: str
-    line_no: int  # 0-based line of the first match in the note body
+    line_no: int  # 0-based, counted as the note editor counts lines
     line: str  # that whole line, stripped, at most MAX_LINE characters
     terms: tuple[str, ...]  # the user's words, for highlighting
+
+
+@dataclass(frozen=True)
+class SessionHits:
+    """The matching lines of one session's notes, author by author."""
+
+    session_id: str
+    session_title: str
+    day: dt.date
+    start_time: str
+    hits: list[SearchHit]
 
 
 def search_terms(query: str) -> tuple[str, ...]:
@@ -62,49 +81,132 @@ def fts_query(terms: tuple[str, ...]) -> str:
     return " AND ".join(quoted)
 
 
-def search_notes(store: Store, query: str, limit: int = 100) -> list[SearchHit]:
-    """Notes containing every word of ``query`` (the last word may be the start of one), best
-    match first, then in time order. A blank query finds nothing."""
+def search_notes(store: Store, query: str, limit: int = LIMIT) -> list[SearchHit]:
+    """Every line the reviewers wrote that holds every word of ``query`` (the last word may be
+    the start of one), in time order of the sessions, then by author. Where a note holds the
+    words but no one line holds them all, its lines holding any of them. Lines of the session's
+    note template are not searched. At most ``limit`` lines; a blank query finds nothing."""
     terms = search_terms(query)
     if not terms or limit <= 0:
         return []
+    patterns = _term_patterns(terms)
+    hits: list[SearchHit] = []
+    templates: dict[str, frozenset[str]] = {}
     with store.read() as db:
-        rows = list(db.query(_SQL, [fts_query(terms), limit]))
-    hits = []
-    for row in rows:
-        line_no, line = matching_line(row["body"], terms)
-        hits.append(
-            SearchHit(
-                note_id=row["note_id"],
-                session_id=row["session_id"],
-                session_title=row["session_title"],
-                day=dt.date.fromisoformat(row["day"]),
-                start_time=row["start_time"],
-                author_id=row["author_id"],
-                author_name=row["author_name"],
-                line_no=line_no,
-                line=line,
-                terms=terms,
-            )
-        )
+        roster = _Roster(db)
+        # The FTS index finds the notes; only theirs are split into lines, and only until the
+        # limit is reached.
+        for row in db.query(_SQL, [fts_query(terms)]):
+            body = next(db.query("SELECT body FROM notes WHERE rowid = ?", [row["note_rowid"]]))["body"]
+            session_id = row["session_id"]
+            if session_id not in templates:
+                templates[session_id] = _template_of(db, session_id, roster)
+            for line_no, line, match_at in _matching_lines(body, patterns, templates[session_id]):
+                hits.append(
+                    SearchHit(
+                        note_id=row["note_id"],
+                        session_id=session_id,
+                        session_title=row["session_title"],
+                        day=dt.date.fromisoformat(row["day"]),
+                        start_time=row["start_time"],
+                        author_id=row["author_id"],
+                        author_name=row["author_name"],
+                        line_no=line_no,
+                        line=_excerpt(line, match_at),
+                        terms=terms,
+                    )
+                )
+                if len(hits) >= limit:
+                    return hits
     return hits
 
 
-def matching_line(body: str, terms: tuple[str, ...]) -> tuple[int, str]:
-    """The first line (counted as the note editor counts them) holding any of ``terms``, the
-    last term as a prefix; line 0 when none does (the match crossed a line break)."""
+def by_session(hits: Sequence[SearchHit]) -> list[SessionHits]:
+    """``hits`` grouped by session, in the order they come."""
+    groups: list[SessionHits] = []
+    for hit in hits:
+        if not groups or groups[-1].session_id != hit.session_id:
+            groups.append(SessionHits(hit.session_id, hit.session_title, hit.day, hit.start_time, []))
+        groups[-1].hits.append(hit)
+    return groups
+
+
+class _Roster:
+    """The focus areas and reviewers the templates name, read when a first note matches."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @cached_property
+    def focus_areas(self) -> list[FocusAreaRow]:
+        return [FocusAreaRow.model_validate(r) for r in self.db.query("SELECT * FROM focus_areas")]
+
+    @cached_property
+    def reviewers(self) -> list[ReviewerRow]:
+        return [ReviewerRow.model_validate(r) for r in self.db.query("SELECT * FROM reviewers")]
+
+
+def _template_of(db: Database, session_id: str, roster: _Roster) -> frozenset[str]:
+    """The lines of the session's note template (see ``templates.template_lines``)."""
+    row = next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]), None)
+    if row is None:
+        return frozenset()
+    return template_lines(SessionRow.model_validate(row), roster.focus_areas, roster.reviewers)
+
+
+def _term_patterns(terms: tuple[str, ...]) -> list[re.Pattern[str]]:
+    """A pattern per word, on folded text: a whole word, the last one the start of a word."""
+    edge = r"(?<![^\W_])"
+    whole = [re.compile(edge + re.escape(term) + r"(?![^\W_])") for term in terms[:-1]]
+    return [*whole, re.compile(edge + re.escape(terms[-1]))]
+
+
+def _matching_lines(
+    body: str, patterns: list[re.Pattern[str]], template: frozenset[str]
+) -> list[tuple[int, str, int]]:
+    """(line number, line, where the first match starts) of the lines that match; see search_notes."""
     lines = body.splitlines()
-    # Start at the first line where a term occurs in plain lower case (found in C, not by folding
-    # line after line of a 90,000-character note: bench/); from the top when accents hide every
-    # match. An accented spelling on an earlier line than a plain one may be passed over.
-    lowered = body.casefold()
-    found = [at for term in terms if (at := lowered.find(term)) >= 0]
-    start = max(0, len(lowered[: min(found)].splitlines()) - 1) if found else 0
-    for line_no in range(start, len(lines)):
-        spans = term_spans(lines[line_no], terms, first_only=True)
-        if spans:
-            return line_no, _excerpt(lines[line_no], spans[0][0])
-    return 0, _excerpt(lines[0] if lines else "", 0)
+    folded = _fold_fast(body).splitlines()
+    if len(folded) != len(lines):  # cannot happen (folding keeps line breaks); be safe all the same
+        folded = [_fold(line) for line in lines]
+    every: list[tuple[int, str, int]] = []
+    some: list[tuple[int, str, int]] = []
+    seen: set[int] = set()
+    for line_no, text in enumerate(folded):
+        found = [(i, match.start()) for i, pattern in enumerate(patterns) if (match := pattern.search(text))]
+        if not found or is_template_line(lines[line_no], template):
+            continue
+        line = lines[line_no]
+        # Where the first match is in the line as written: folding an ASCII line keeps its length.
+        at = min(start for _, start in found) if line.isascii() else _first_span(line, patterns)
+        some.append((line_no, line, at))
+        seen.update(i for i, _ in found)
+        if len(found) == len(patterns):
+            every.append((line_no, line, at))
+    if every:
+        return every
+    return some if len(seen) == len(patterns) else []
+
+
+def _first_span(line: str, patterns: list[re.Pattern[str]]) -> int:
+    """Where the first word of ``line`` that one of ``patterns`` matches starts."""
+    for match in _WORD.finditer(line):
+        word = _fold(match.group())
+        if any(pattern.match(word) for pattern in patterns):
+            return match.start()
+    return 0
+
+
+def _fold_fast(text: str) -> str:
+    """``_fold`` of a whole note, in C but for the runs of non-ASCII characters."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    if decomposed.isascii():
+        return decomposed
+    return _NON_ASCII.sub(_strip_combining, decomposed)
+
+
+def _strip_combining(match: re.Match[str]) -> str:
+    return "".join(ch for ch in match.group() if not unicodedata.combining(ch))
 
 
 def term_spans(line: str, terms: Sequence[str], first_only: bool = False) -> list[tuple[int, int]]:

@@ -117,6 +117,8 @@ class PeerReviewApp(KeysInOrder):
         if keymap:
             self.set_keymap(keymap)
         self.open_session = open_session
+        # The note opened from another section (search), and that section's mode: esc goes back.
+        self._back_from_capture: tuple[Screen[Any], str] | None = None
         review = context.review
         self.title = f"{review.council} · {review.title}"
 
@@ -133,7 +135,7 @@ class PeerReviewApp(KeysInOrder):
         self._update_subtitle()
         self._backup()
         for notice in self.context.store.notices:  # an encrypt, purge or rekey settled on opening
-            self.notify(str(notice), title="Interrupted operation settled", timeout=30)
+            self.notify(str(notice), title="Interrupted operation settled", timeout=30, markup=False)
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
             # not on this platform, or not in the main thread (tests)
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -173,7 +175,7 @@ class PeerReviewApp(KeysInOrder):
         try:
             self.context.store.set_meta(key, value)
         except StoreError as error:
-            self.notify(str(error), severity="warning", title="Setting not remembered")
+            self.notify(str(error), severity="warning", title="Setting not remembered", markup=False)
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _backup(self) -> None:
@@ -182,18 +184,26 @@ class PeerReviewApp(KeysInOrder):
         try:
             self.context.store.backup_before_changes("app")
         except StoreError as error:
-            self.notify(str(error), severity="warning", title="No backup was made")
+            self.notify(str(error), severity="warning", title="No backup was made", markup=False)
 
     # --- capture ---------------------------------------------------------------------
 
     def on_review_screen_open_note(self, message: ReviewScreen.OpenNote) -> None:
-        self.open_capture(message.session_id, message.author_id, message.line)
+        self.open_capture(message.session_id, message.author_id, message.line, back=message.back)
 
     def on_capture_screen_leave(self, message: CaptureScreen.Leave) -> None:
         self.leave_capture(message.capture)
 
-    def open_capture(self, session_id: str, author_id: str | None = None, line: int | None = None) -> None:
-        """Open a note in the schedule section, closing any note already open there."""
+    def open_capture(
+        self,
+        session_id: str,
+        author_id: str | None = None,
+        line: int | None = None,
+        *,
+        back: str | None = None,
+    ) -> None:
+        """Open a note in the schedule section, closing any note already open there; leaving it
+        returns to the section ``back`` (say, the search it was opened from)."""
         if self.context.me is None:
             return
         if self.current_mode != "schedule":
@@ -203,18 +213,20 @@ class PeerReviewApp(KeysInOrder):
         while isinstance(self.screen, CaptureScreen):
             self.screen.flush()
             self.pop_screen()
-        self.push_screen(CaptureScreen(session_id, author_id or self.context.me, line))
+        capture = CaptureScreen(session_id, author_id or self.context.me, line)
+        self._back_from_capture = (capture, back) if back else None
+        self.push_screen(capture)
 
     def leave_capture(self, screen: CaptureScreen) -> None:
         from .modals.confirm import ConfirmModal
 
         if screen.flush():
-            self.pop_screen()
+            self._pop_capture(screen)
             return
 
         def decided(leave: bool | None) -> None:
             if leave:
-                self.pop_screen()
+                self._pop_capture(screen)
 
         self.push_screen(
             ConfirmModal(
@@ -225,6 +237,13 @@ class PeerReviewApp(KeysInOrder):
             ),
             decided,
         )
+
+    def _pop_capture(self, screen: CaptureScreen) -> None:
+        """Close the note, and go back to the section it was opened from."""
+        self.pop_screen()
+        opened_from, self._back_from_capture = self._back_from_capture, None
+        if opened_from is not None and opened_from[0] is screen:
+            self.switch_mode(opened_from[1])
 
     def _open_captures(self) -> list[CaptureScreen]:
         return [screen for screen in self.get_screen_stack("schedule") if _is_capture(screen)]

@@ -57,7 +57,7 @@ def test_search_snapshot(store, snap_compare, size) -> None:
 
     async def search(pilot) -> None:
         await pilot.press("f3", *"supervision")
-        await wait_until(pilot, lambda: pilot.app.screen.query_one("#results").option_count == 2)
+        await wait_until(pilot, lambda: pilot.app.screen.query_one("#results").option_count == 4)
         await _settle(pilot)
 
     assert snap_compare(make_app(store), terminal_size=size, run_before=search)

@@ -7,6 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
@@ -36,7 +37,7 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Grid():
-            yield Label(self.question)
+            yield Label(Content(self.question))  # titles, paths, errors: never read as markup
             yield Button(self.no, id="no")
             yield Button(self.yes, variant="warning", id="yes")
 

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, SelectionList
 
@@ -38,7 +39,9 @@ class EvidencePickerModal(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(
-                f"Attach evidence to: {self.finding_title}\nspace selects · enter attaches · escape cancels"
+                Content(
+                    f"Attach evidence to: {self.finding_title}\nspace selects · enter attaches · escape cancels"
+                )
             )
             options = []
             for view in self.items:

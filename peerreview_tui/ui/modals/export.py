@@ -10,11 +10,21 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from ...export.documents import FORMATS, AttributionError, Exported, default_path, export_document
+from ...export.documents import (
+    FORMATS,
+    AttributionError,
+    Exported,
+    FileExists,
+    default_path,
+    export_document,
+    export_folder,
+    remember_export_folder,
+)
 from ...store import Store, StoreError
 from ..widgets.footer import KeysFooter
 
@@ -29,6 +39,7 @@ class ExportModal(ModalScreen[Path | None]):
     ExportModal #kinds { height: auto; }
     ExportModal #kinds Select { width: 1fr; }
     ExportModal #problems { margin-top: 1; }
+    ExportModal #folder-note { margin-top: 0; width: 100%; }
     ExportModal #buttons { height: 3; margin-top: 1; align-horizontal: right; }
     """
     AUTO_FOCUS = ""  # the first field, in on_mount: not the scrolling box, and not centred
@@ -39,19 +50,29 @@ class ExportModal(ModalScreen[Path | None]):
 
     class Done(Message):
         def __init__(
-            self, exported: Exported | None, problem: str | None, blocked: AttributionError | None
+            self,
+            exported: Exported | None,
+            problem: str | None,
+            blocked: AttributionError | None,
+            exists: FileExists | None = None,
+            remembered: bool = False,
         ) -> None:
             super().__init__()
             self.exported = exported
             self.problem = problem
             self.blocked = blocked
+            self.exists = exists  # the file is there: ask before replacing it
+            self.remembered = remembered  # its folder is the review's export folder from now on
 
     def __init__(self, store: Store, what: str = "letter", folder: Path | None = None) -> None:
         super().__init__()
         self.store = store
         self.what = what
-        self.folder = folder or Path.cwd()
+        # One row of the meta table, read as the form opens: the path is in the form at once.
+        self.folder = folder or export_folder(store)
         self.allowed: list[str] = []
+        # what the last export was asked to do: done again, replacing the file, once confirmed
+        self._last: tuple[str, str, Path, bool, list[str], Path | None, bool] | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -66,9 +87,17 @@ class ExportModal(ModalScreen[Path | None]):
                 yield Select(
                     self._formats(self.what), value=FORMATS[self.what][0], allow_blank=False, id="format"
                 )
-            yield Checkbox("Include draft findings (marked \\[DRAFT]; not for sending)", id="drafts")
+            # Plain text, not markup: "[DRAFT]" is what the document shows.
+            yield Checkbox(Content("Include draft findings (marked [DRAFT]; not for sending)"), id="drafts")
             yield Label("Write to")
             yield Input(str(self._default()), id="path")
+            yield Label(
+                Content(
+                    f"Exports go to {self.folder}. The folder you export to is remembered for "
+                    "this review; a file already there is replaced only if you say so."
+                ),
+                id="folder-note",
+            )
             yield Label(
                 "Letterhead template (.docx, optional: its header, footer and logo are kept)",
                 id="template-label",
@@ -89,9 +118,12 @@ class ExportModal(ModalScreen[Path | None]):
         return [(labels[fmt], fmt) for fmt in FORMATS[what]]
 
     def _default(self) -> Path:
+        """The default file name, in the folder the form shows (the export folder at first)."""
         what = str(self.query_one("#what", Select).value) if self.is_mounted else self.what
         fmt = str(self.query_one("#format", Select).value) if self.is_mounted else FORMATS[what][0]
-        return default_path(self.store, what, fmt, self.folder)
+        typed = self.query_one("#path", Input).value.strip() if self.is_mounted else ""
+        folder = Path(typed).expanduser().parent if typed else self.folder
+        return default_path(self.store, what, fmt, folder)
 
     @on(Select.Changed, "#what")
     def _what_changed(self, event: Select.Changed) -> None:
@@ -129,6 +161,7 @@ class ExportModal(ModalScreen[Path | None]):
         self.query_one("#problems", Static).update(Text("Writing…", style="dim"))
         allow = list(self.allowed) if keep else []
         drafts = self.query_one("#drafts", Checkbox).value
+        self._last = (what, fmt, path, drafts, allow, template, keep)
         self._export(what, fmt, path, drafts, allow, template, accept=keep)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -142,8 +175,10 @@ class ExportModal(ModalScreen[Path | None]):
         template: Path | None,
         *,
         accept: bool,
+        replace: bool = False,
     ) -> None:
-        """``accept``: the exporter has read the possible names listed and exports all the same."""
+        """``accept``: the exporter has read the possible names listed and exports all the same;
+        ``replace``: the exporter has said to replace the file already there."""
         try:
             exported = export_document(
                 self.store,
@@ -154,24 +189,56 @@ class ExportModal(ModalScreen[Path | None]):
                 allow=allow,
                 template=template,
                 accept_warnings=accept,
+                replace=replace,
             )
+            remembered = remember_export_folder(self.store, exported.path.parent)
+        except FileExists as exists:
+            self.post_message(self.Done(None, None, None, exists=exists))
         except AttributionError as blocked:
             self.post_message(self.Done(None, None, blocked))
         except (StoreError, OSError, ValueError) as error:
             self.post_message(self.Done(None, str(getattr(error, "strerror", None) or error), None))
         else:
-            self.post_message(self.Done(exported, None, None))
+            self.post_message(self.Done(exported, None, None, remembered=remembered))
+
+    def _ask_to_replace(self, exists: FileExists) -> None:
+        from .confirm import ConfirmModal
+
+        def decided(replace: bool | None) -> None:
+            if not replace:
+                self.query_one("#problems", Static).update(
+                    Text("Not written: the file is there already. Name another file, or export again.")
+                )
+                self.query_one("#path", Input).focus()
+                return
+            assert self._last is not None
+            what, fmt, path, drafts, allow, template, keep = self._last
+            self.query_one("#problems", Static).update(Text("Writing…", style="dim"))
+            self._export(what, fmt, path, drafts, allow, template, accept=keep, replace=True)
+
+        self.app.push_screen(
+            ConfirmModal(f"{exists.path} already exists.\nReplace it?", yes="Replace it", no="Keep it"),
+            decided,
+        )
 
     def on_export_modal_done(self, message: Done) -> None:
         problems = self.query_one("#problems", Static)
+        if message.exists is not None:
+            problems.update("")
+            self._ask_to_replace(message.exists)
+            return
         if message.exported is not None:
             exported = message.exported
             extra = (
                 f"; {exported.drafts_left_out} draft findings left out" if exported.drafts_left_out else ""
             )
-            self.app.notify(f"Written to {exported.path}{extra}", title="Exported")
+            if message.remembered:
+                extra += f". Exports go to {exported.path.parent} from now on"
+            self.app.notify(f"Written to {exported.path}{extra}", title="Exported", markup=False, timeout=10)
             for warning in exported.warnings:
-                self.app.notify(warning, title="Left out of the document", severity="warning", timeout=15)
+                self.app.notify(
+                    warning, title="Left out of the document", severity="warning", timeout=15, markup=False
+                )
             self.dismiss(exported.path)
             return
         if message.problem:

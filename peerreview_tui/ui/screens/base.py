@@ -28,13 +28,21 @@ class ReviewScreen(Screen[None]):
     CHANGE_FAILED_TITLE: ClassVar[str] = "Not saved"  # above the reason a change was refused
 
     class OpenNote(Message):
-        """Open a reviewer's note (the app owns the note screens), at a line if given."""
+        """Open a reviewer's note (the app owns the note screens), at a line if given; leaving
+        the note returns to the section ``back`` (a mode), else to the schedule."""
 
-        def __init__(self, session_id: str, author_id: str | None = None, line: int | None = None) -> None:
+        def __init__(
+            self,
+            session_id: str,
+            author_id: str | None = None,
+            line: int | None = None,
+            back: str | None = None,
+        ) -> None:
             super().__init__()
             self.session_id = session_id
             self.author_id = author_id
             self.line = line
+            self.back = back
 
     @property
     def context(self) -> ReviewContext:
@@ -99,8 +107,8 @@ class ReviewScreen(Screen[None]):
 
     def show_change_done(self, text: str) -> None:
         """How this screen says a change was written: a notification, unless it has its own place."""
-        self.notify(text)
+        self.notify(text, markup=False)
 
     def show_change_failed(self, reason: str, title: str) -> None:
         """How this screen says a change was refused: an error notification, unless it has its own place."""
-        self.notify(reason, severity="error", title=title)
+        self.notify(reason, severity="error", title=title, markup=False)

@@ -139,7 +139,7 @@ class CoverageScreen(ReviewScreen):
                     untagged=area == UNTAGGED,
                 )
         except StoreError as error:
-            self.app.notify(str(error), severity="error", title="Could not read the evidence")
+            self.app.notify(str(error), severity="error", title="Could not read the evidence", markup=False)
             return
         self.post_message(self.Loaded(CoverageView(coverage, items, cell)))
 

@@ -107,7 +107,7 @@ class FindingsScreen(ReviewScreen):
             view = next((v for v in views if v.finding.id == selected), None)
             detail = Detail(view, findings.linked_evidence(store, view.finding.id)) if view else None
         except StoreError as error:
-            self.app.notify(str(error), severity="error", title="Could not read the findings")
+            self.app.notify(str(error), severity="error", title="Could not read the findings", markup=False)
             return
         self.post_message(self.Loaded(views, detail))
 
@@ -316,7 +316,7 @@ class FindingsScreen(ReviewScreen):
         try:
             candidates = list_evidence(self.context.store, focus_area=view.finding.focus_area_id)
         except StoreError as error:
-            self.app.notify(str(error), severity="error")
+            self.app.notify(str(error), severity="error", markup=False)
             return
         linked = set(view.evidence_ids)
         offer = [c for c in candidates if c.item.id not in linked]
@@ -336,7 +336,7 @@ class FindingsScreen(ReviewScreen):
         if not linked:
             self.notify("Nothing to choose from.", severity="warning")
             return
-        choices = [(item.item.text[:80], item.item.id) for item in linked]
+        choices = [(item.item.text, item.item.id) for item in linked]  # whole: the modal wraps them
         self.app.push_screen(ChoiceModal(prompt, choices), lambda chosen: then(chosen) if chosen else None)
 
     def action_detach(self) -> None:
@@ -456,6 +456,6 @@ class FindingsScreen(ReviewScreen):
         try:
             trail: list[AuditEntry] = findings.audit_trail(self.context.store, finding_id)
         except StoreError as error:
-            self.app.notify(str(error), severity="error")
+            self.app.notify(str(error), severity="error", markup=False)
             return
         self.app.call_from_thread(self.app.push_screen, AuditModal(title, trail, self.context))

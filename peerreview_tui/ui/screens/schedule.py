@@ -116,7 +116,7 @@ class ScheduleScreen(ReviewScreen):
             clashes = week.clashes_by_session(sessions, week.names(store))
             view = WeekView(sessions, notes.note_authors(store), clashes)
         except StoreError as error:
-            self.app.notify(str(error), severity="error", title="Could not read the schedule")
+            self.app.notify(str(error), severity="error", title="Could not read the schedule", markup=False)
             return
         self.post_message(self.Loaded(view))
 
