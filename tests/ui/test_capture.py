@@ -89,6 +89,44 @@ async def test_ctrl_t_inserts_the_time(store, app_factory) -> None:
         assert app.screen.query_one(NoteEditor).text.endswith("[14:05] arrived")
 
 
+async def test_ctrl_home_and_ctrl_end_go_to_the_start_and_end_of_the_note(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        editor = app.screen.query_one(NoteEditor)
+        end = editor.document.end
+        assert editor.cursor_location == end  # a note opens at its end, ready to type
+        await pilot.press("ctrl+home")
+        assert editor.cursor_location == (0, 0)
+        await pilot.press(*"Top: ")
+        assert editor.text.startswith("Top: Focus group")
+        await pilot.press("ctrl+end", *" bottom")
+        assert editor.text.endswith(" bottom") and editor.cursor_location == editor.document.end
+        await pilot.press("ctrl+shift+home")
+        assert editor.selected_text == editor.text
+
+
+async def test_attendance_ticked_in_the_panel_is_in_the_notes_export(store, app_factory) -> None:
+    from click.testing import CliRunner
+
+    from peerreview_tui.cli import main
+
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # tab to the attendance list, untick the first person, then add someone unplanned
+        await pilot.press(*"+ supervision is weekly", "tab", "tab", "space", "tab")
+        await pilot.press(*"Advanced practitioner, Northborough Borough Council", "enter", "escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScheduleScreen))
+    exported = CliRunner().invoke(main, ["export", "notes", "--db", str(store.path)]).output
+    section = exported[exported.index("Focus group: social workers") :]
+    attended = section[section.index("*Attended*") : section.index("```text")]
+    assert "- Advanced practitioner, Northborough Borough Council (not on the schedule)" in attended
+    assert "*Expected but not there*\n\n- 5 × Social worker" in attended
+
+
 async def test_quitting_straight_after_typing_keeps_the_text(store, app_factory) -> None:
     app = app_factory(session=FOCUS_GROUP)
     async with app.run_test(size=SIZE) as pilot:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -223,6 +223,12 @@ class CaptureScreen(ReviewScreen):
         if self._marks_timer is not None:
             self._marks_timer.stop()
         self._marks_timer = self.set_timer(0.15, self._update_marks)
+
+    @on(events.DescendantFocus, "#attendance")
+    def _attendance_focused(self) -> None:
+        listing = self.query_one("#attendance", SelectionList)
+        if listing.highlighted is None and listing.option_count:
+            listing.highlighted = 0  # space ticks someone as soon as tab reaches the list
 
     @on(SelectionList.SelectedChanged, "#attendance")
     def _attendance_changed(self, event: SelectionList.SelectedChanged[int]) -> None:
