@@ -270,3 +270,81 @@ async def test_the_author_sees_the_tags_colleagues_gave_their_lines(store, app_f
         panel = app.screen.query_one("#marks")
         await wait_until(pilot, lambda: "tagged #practice by Helen Marchbank" in str(panel.render()))
         assert app.screen.query_one(NoteEditor).text == "+ supervision is monthly\n"
+
+
+def _notes_here(app) -> str:
+    return str(app.screen.query_one("#notes-here").render())
+
+
+def _footer_keys(app) -> set[str]:
+    from textual.widgets._footer import FooterKey
+
+    return {key.key for key in app.screen.query(FooterKey)}
+
+
+async def test_the_lead_reads_colleagues_notes_for_a_session_one_key_at_a_time(store, app_factory) -> None:
+    notes.save_note(store, FOCUS_GROUP, "officer2", "+ supervision is weekly #practice\nsecond line")
+    notes.save_note(store, FOCUS_GROUP, "member", "- caseloads are high #practice")
+    notes.save_note(store, FOCUS_GROUP, "health", "")  # opened, nothing written: not offered
+    app = app_factory(me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#sessions")
+        table.move_cursor(row=table.get_row_index(FOCUS_GROUP))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen) and app.screen.session)
+        # the lead's own note first (typing there starts it), saying colleagues have written here
+        assert app.screen.author_id == "lead" and not app.screen.read_only
+        assert "Notes here: ▸ yours · Councillor Brian Oakes · David Fenwick-Hale" in _notes_here(app)
+        assert "you have no note here yet; 2 colleagues have: ^n to read" in _notes_here(app)
+        assert "ctrl+n" in _footer_keys(app)
+
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen) and app.screen.session)
+        screen = app.screen
+        assert screen.author_id == "member" and screen.read_only
+        assert screen.query_one(NoteEditor).text == "- caseloads are high #practice"
+        assert "Councillor Brian Oakes's note (read only)" in str(screen.query_one("#session-line").render())
+        assert "▸ Councillor Brian Oakes" in _notes_here(app)
+        assert {"ctrl+t", "ctrl+s"}.isdisjoint(_footer_keys(app)) and "ctrl+n" in _footer_keys(app)
+
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: app.screen is not screen and app.screen.session)
+        assert app.screen.author_id == "officer2"
+        assert app.screen.query_one(NoteEditor).cursor_location == (0, 0)  # read from the top
+        await pilot.press("ctrl+n")  # round again to the lead's own
+        await wait_until(pilot, lambda: app.screen.author_id == "lead" and app.screen.session)
+        assert (
+            not app.screen.read_only
+            and "Focus group: social workers" in app.screen.query_one(NoteEditor).text
+        )
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScheduleScreen))
+    assert _body(store, author="lead") is None  # reading wrote nothing
+
+
+async def test_keys_typed_with_the_next_note_key_are_saved_before_it_switches(store, app_factory) -> None:
+    from .test_keys import burst
+
+    notes.save_note(store, FOCUS_GROUP, "officer2", "their note")
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
+        burst(app, *"typed fast", "ctrl+n")
+        await wait_until(pilot, lambda: app.screen.author_id == "officer2" and app.screen.session)
+        assert _body(store).endswith("typed fast")
+        burst(app, "ctrl+n", *" and more")
+        await wait_until(pilot, lambda: app.screen.author_id == "officer1" and app.screen.session)
+        await wait_until(pilot, lambda: app.screen.query_one(NoteEditor).text.endswith("typed fast and more"))
+        assert "▸ yours · David Fenwick-Hale" in _notes_here(app)
+        await _wait_for_autosave(pilot)
+    assert _body(store).endswith("typed fast and more")
+    assert notes.get_note(store, FOCUS_GROUP, "officer2").body == "their note"
+
+
+async def test_no_colleagues_notes_no_line_and_no_key(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
+        assert not app.screen.query_one("#notes-here").display
+        assert "ctrl+n" not in _footer_keys(app)
