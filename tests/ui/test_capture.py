@@ -305,6 +305,7 @@ async def test_the_lead_reads_colleagues_notes_for_a_session_one_key_at_a_time(s
         assert screen.author_id == "member" and screen.read_only
         assert screen.query_one(NoteEditor).text == "- caseloads are high #practice"
         assert "Councillor Brian Oakes's note (read only)" in str(screen.query_one("#session-line").render())
+        assert "read only: Councillor Brian Oakes's note" in str(screen.query_one("#save-state").render())
         assert "▸ Councillor Brian Oakes" in _notes_here(app)
         assert {"ctrl+t", "ctrl+s"}.isdisjoint(_footer_keys(app)) and "ctrl+n" in _footer_keys(app)
 
@@ -348,3 +349,29 @@ async def test_no_colleagues_notes_no_line_and_no_key(store, app_factory) -> Non
         await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
         assert not app.screen.query_one("#notes-here").display
         assert "ctrl+n" not in _footer_keys(app)
+
+
+async def test_a_note_that_cannot_be_saved_is_not_left_for_the_next(store, app_factory, monkeypatch) -> None:
+    def full(*args, **kwargs):
+        raise StoreError("the disk is full; free some space")
+
+    notes.save_note(store, FOCUS_GROUP, "officer2", "their note")
+    monkeypatch.setattr(notes, "save_note_since", full)
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
+        await pilot.press(*"precious", "ctrl+n")
+        await wait_until(pilot, lambda: any("disk is full" in str(n.message) for n in app._notifications))
+        assert app.screen.author_id == "officer1" and app.screen.query_one(NoteEditor).text.endswith(
+            "precious"
+        )
+
+
+async def test_the_no_note_yet_line_goes_once_you_type(store, app_factory) -> None:
+    notes.save_note(store, FOCUS_GROUP, "officer2", "their note")
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
+        assert "you have no note here yet; 1 colleague has: ^n to read" in _notes_here(app)
+        await pilot.press(*"x")
+        assert "no note here yet" not in _notes_here(app) and "^n: next" in _notes_here(app)

@@ -241,7 +241,7 @@ class CaptureScreen(ReviewScreen):
                 "bold reverse" if author == self.author_id else "",
             )
         key = self._key_display("next_note")
-        if self._new and not self.read_only:
+        if self._new and not self.read_only and not self._revision:
             colleagues = sum(author != self.context.me for author in self.authors)
             out.append(
                 f"   you have no note here yet; {colleagues} colleague{'s' if colleagues != 1 else ''}"
@@ -348,6 +348,8 @@ class CaptureScreen(ReviewScreen):
 
     def _changed(self) -> None:
         self._revision += 1
+        if self._revision == 1 and self._new:
+            self._show_notes_here()  # no longer "you have no note here yet"
         if self._unsaved_since is None:
             self._unsaved_since = time.monotonic()
         self._show_state()
@@ -475,7 +477,8 @@ class CaptureScreen(ReviewScreen):
     def _show_state(self) -> None:
         state = self.query_one("#save-state", Static)
         if self.read_only:
-            state.update(Text("read only: another reviewer's note", style="dim"))
+            who = self.context.reviewer_name(self.author_id)
+            state.update(Text(f"read only: {who}'s note", style="dim"))
         elif self._failure:
             state.update(Text(f"NOT SAVED: {self._failure}; retrying", style="bold red"))
         elif self.dirty:
