@@ -6,6 +6,7 @@ from peerreview_tui.models import SessionStatus
 from peerreview_tui.store import Store, StoreError, notes, week
 from peerreview_tui.store.evidence_items import list_evidence
 from peerreview_tui.store.tagging import tag_evidence
+from peerreview_tui.ui.modals.help import help_markdown
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 from peerreview_tui.ui.widgets.note_editor import NoteEditor
@@ -298,6 +299,9 @@ async def test_the_lead_reads_colleagues_notes_for_a_session_one_key_at_a_time(s
         assert "Notes here: ▸ yours · Councillor Brian Oakes · David Fenwick-Hale" in _notes_here(app)
         assert "you have no note here yet; 2 colleagues have: ^n to read" in _notes_here(app)
         assert "ctrl+n" in _footer_keys(app)
+        help_text = help_markdown(app.screen)
+        assert "| `^n` | Next note: the colleagues' notes" in help_text
+        assert "| `^home` | Start of the note |" in help_text and "| `^end` | End of the note |" in help_text
 
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen) and app.screen.session)
