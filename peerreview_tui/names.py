@@ -14,6 +14,8 @@ class Names:
     reviewers: Mapping[str, str] = field(default_factory=dict)  # id -> name
     sessions: Mapping[str, str] = field(default_factory=dict)  # id -> 'Tuesday 13:30 Case file audit'
     focus_areas: Mapping[str, str] = field(default_factory=dict)  # id -> title
+    findings: Mapping[str, str] = field(default_factory=dict)  # id -> title
+    evidence: Mapping[str, str] = field(default_factory=dict)  # id -> its words, cut short
 
     @classmethod
     def of(
@@ -39,6 +41,20 @@ class Names:
         if not area_id:
             return "no focus area"
         return self.focus_areas.get(area_id, f"#{area_id}")
+
+    def finding(self, finding_id: str | None) -> str:
+        title = self.findings.get(finding_id or "")
+        return f"finding '{title}'" if title else "a finding"
+
+    def evidence_item(self, evidence_id: str | None) -> str:
+        words = self.evidence.get(evidence_id or "")
+        return f"evidence {words}" if words else "an evidence item"
+
+
+def excerpt(text: object, width: int = 40) -> str:
+    """A line of text quoted, cut at ``width`` characters: "'Supervision is weekly…'"."""
+    words = " ".join(str(text).split())
+    return f"'{words}'" if len(words) <= width else f"'{words[: width - 1].rstrip()}…'"
 
 
 def session_label(day: dt.date, start: str, title: str) -> str:

@@ -209,6 +209,24 @@ def test_editing_an_agreed_finding_is_the_leads_and_returns_it_to_draft(db: Path
     assert nothing.exit_code == 1 and "nothing to change" in nothing.output
 
 
+def test_edit_moves_a_finding_to_another_section_or_focus_area(db: Path) -> None:
+    new = add(db, "--section", "strength", "--area", "practice", "--title", "Partners meet monthly")
+    moved = run(
+        db, "finding", "edit", new, "--section", "development", "--area", "partnership", "--as", "officer1"
+    )
+    assert moved.exit_code == 0, moved.output
+    with Store.open(db) as store:
+        found = findings.get_finding(store, new).finding
+    assert (found.section, found.focus_area_id) == (FindingSection.DEVELOPMENT, "partnership")
+    refused = run(
+        db, "finding", "edit", new, "--section", "strength", "--area", "nowhere", "--as", "officer1"
+    )
+    assert refused.exit_code == 1 and "no focus area 'nowhere'" in refused.output
+    run(db, "finding", "agree", new, "--as", "lead")
+    back = run(db, "finding", "edit", new, "--section", "recommendation", "--as", "lead")
+    assert "back in draft" in back.output and status(db, new) is FindingStatus.DRAFT
+
+
 def test_choosing_a_quote_is_the_leads_and_returns_an_agreed_finding_to_draft(db: Path) -> None:
     quote = evidence_ids(db, EvidenceKind.QUOTE)[0]
     plain = evidence_ids(db, EvidenceKind.STRENGTH)[0]

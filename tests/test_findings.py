@@ -251,6 +251,47 @@ def test_a_reviewer_changes_a_draft_but_not_what_the_lead_agreed(store: Store, t
     assert after.finding.title == "Supervision is monthly" and len(after.evidence_ids) == 3
 
 
+def test_a_finding_moves_to_another_section_or_focus_area_at_the_end_of_that_list(store: Store) -> None:
+    strength(store, "Already there", section=DEVELOPMENT, focus_area_id="partnership")
+    finding_id = strength(store, "Joint visits are rare")
+    moved = update_finding(store, finding_id, "officer2", section=DEVELOPMENT, focus_area_id="partnership")
+    assert (moved.section, moved.focus_area_id) == (DEVELOPMENT, "partnership")
+    assert [v.finding.title for v in list_findings(store, section=DEVELOPMENT)] == [
+        "Already there",
+        "Joint visits are rare",
+    ]
+    assert audit_trail(store, finding_id)[-1].changes == {
+        "section": ["strength", "development"],
+        "focus_area_id": ["practice", "partnership"],
+    }
+    strength_again = update_finding(store, finding_id, "officer2", section=STRENGTH)  # same focus area
+    assert (strength_again.section, strength_again.focus_area_id) == (STRENGTH, "partnership")
+    message = update_finding(store, finding_id, "officer2", section=KEY_MESSAGE)  # leaves its focus area
+    assert (message.section, message.focus_area_id) == (KEY_MESSAGE, None)
+    with pytest.raises(ValueError, match="in strengths needs a focus area"):
+        update_finding(store, finding_id, "officer2", section=STRENGTH)
+    with pytest.raises(ValueError, match="recommendations belongs to no focus area"):
+        update_finding(store, finding_id, "officer2", section=RECOMMENDATION, focus_area_id="practice")
+    with pytest.raises(ValueError, match="no focus area 'nowhere'"):
+        update_finding(store, finding_id, "officer2", section=STRENGTH, focus_area_id="nowhere")
+    assert get_finding(store, finding_id).finding.section is KEY_MESSAGE  # nothing refused was written
+
+
+def test_moving_an_agreed_finding_to_another_list_is_the_leads_and_returns_it_to_draft(store: Store) -> None:
+    finding_id = strength(store, "Supervision is regular")
+    agree_finding(store, finding_id, "lead")
+    with pytest.raises(NotAllowed, match="agreed: ask the lead"):
+        update_finding(store, finding_id, "officer2", focus_area_id="partnership")
+    unmoved = update_finding(store, finding_id, "lead", section=STRENGTH, focus_area_id="practice")
+    assert unmoved.status is FindingStatus.AGREED  # the same place: no change at all
+    moved = update_finding(store, finding_id, "lead", focus_area_id="partnership")
+    assert moved.focus_area_id == "partnership" and moved.status is FindingStatus.DRAFT
+    assert audit_trail(store, finding_id)[-1].changes == {
+        "focus_area_id": ["practice", "partnership"],
+        "status": ["agreed", "draft"],
+    }
+
+
 def test_reorder_within_a_list(store: Store) -> None:
     a, _, c = (strength(store, title) for title in "ABC")
     other = strength(store, "Elsewhere", section=DEVELOPMENT)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
+
 from peerreview_tui.export.notes_markdown import CONFIDENTIAL, notes_markdown
-from peerreview_tui.models import SessionStatus
+from peerreview_tui.models import Attendee, SessionStatus
 from peerreview_tui.store import Store, notes
 
 
@@ -52,7 +56,61 @@ def test_each_authors_note_is_copied_verbatim_in_team_order(store: Store) -> Non
         "**Tom Rendell** (Peer review manager)"
     )
     assert f"```text\n{body}\n```\n" in text
-    assert "last saved 20" in text and " UTC" in text
+
+
+@pytest.fixture
+def new_york(monkeypatch: pytest.MonkeyPatch):
+    """The clock's time zone is New York's (UTC-4 in September) for the test."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_when_a_note_was_last_saved_is_in_local_time(store: Store, new_york) -> None:
+    notes.save_note(store, "mon-1045-ce", "lead", "a line")
+    with store.write() as db:
+        db.execute("UPDATE notes SET updated_at = '2012-09-10T10:47:03.123456Z'")
+    text = notes_markdown(store)
+    assert "**Helen Marchbank** (Review lead" in text
+    assert ", last saved Mon 10 Sep 06:47\n" in text
+    assert "UTC" not in text
+
+
+def test_who_attended_is_listed_before_the_note_by_role_as_recorded(store: Store) -> None:
+    attendance = [
+        Attendee(role="5 × Social worker", organisation="Children's Services"),
+        Attendee(role="Team manager", organisation="Children's Services", present=False),
+        Attendee(role="Health visitor", organisation="NHS trust", extra=True),
+        Attendee(role="Practice_lead *acting*"),
+    ]
+    notes.save_note(store, "mon-1400-swfg", "officer2", "+ supervision is weekly #practice", attendance)
+    text = notes_markdown(store)
+    start = text.index("**")
+    assert text[start:].splitlines()[1:17] == [
+        "",
+        "*Attended*",
+        "",
+        "- 5 × Social worker, Children's Services",
+        "- Health visitor, NHS trust (not on the schedule)",
+        r"- Practice\_lead \*acting\*",
+        "",
+        "*Expected but not there*",
+        "",
+        "- Team manager, Children's Services",
+        "",
+        "```text",
+        "+ supervision is weekly #practice",
+        "```",
+        "",
+        "*Strengths*",
+    ]
+
+
+def test_a_note_without_attendance_has_no_attendance_list(store: Store) -> None:
+    notes.save_note(store, "mon-1045-ce", "lead", "written with peerreview note add")
+    assert "*Attended*" not in notes_markdown(store)
 
 
 def test_a_body_with_backticks_cannot_close_the_fence(store: Store) -> None:

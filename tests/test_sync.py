@@ -299,6 +299,67 @@ def test_keeping_the_winner_only_settles_it(laptops, tmp_path: Path) -> None:
         resolve_conflict(lead, "ffffffff", "winner", "lead")
 
 
+def test_a_conflict_compares_the_two_versions_line_by_line_in_words(laptops, tmp_path: Path) -> None:
+    from peerreview_tui.sync.conflicts import FieldDiff, compare, conflict_names
+
+    a, a2, lead = laptops("a"), laptops("a2"), laptops("lead")
+    common = [f"line {n}" for n in range(1, 9)]
+    notes.save_note(a, SESSION, "officer1", "\n".join([*common, "+ from the laptop #practice"]) + "\n")
+    notes.save_note(a2, SESSION, "officer1", "\n".join([*common, "+ from the tablet #practice"]) + "\n")
+    send(a, lead, tmp_path, actor="officer1")
+    send(a2, lead, tmp_path, actor="officer1")
+    [conflict] = list_conflicts(lead)
+    # the text in place (the tablet's) against the one kept aside, with two lines of context
+    assert compare(lead, conflict, conflict_names(lead, [conflict])) == [
+        FieldDiff(
+            "text",
+            (
+                ("…", ""),
+                (" ", "line 7"),
+                (" ", "line 8"),
+                ("-", "+ from the tablet #practice"),
+                ("+", "+ from the laptop #practice"),
+            ),
+        )
+    ]
+
+
+def test_a_citation_conflict_reads_as_the_evidence_and_the_finding(laptops, tmp_path: Path) -> None:
+    from peerreview_tui.store.evidence_items import list_evidence
+    from peerreview_tui.sync.conflicts import compare, conflict_names
+
+    a, b, lead = laptops("a"), laptops("b"), laptops("lead")
+    notes.save_note(
+        lead, SESSION, "lead", '! "we know the offer, we cannot get families into it" #early-help\n'
+    )
+    [quote] = [view.item for view in list_evidence(lead)]
+    finding = findings.create_finding(
+        lead,
+        section=FindingSection.STRENGTH,
+        focus_area_id="early-help",
+        title="Early help is known",
+        evidence_ids=[quote.id],
+        actor="lead",
+    )
+    send(lead, a, tmp_path)
+    send(lead, b, tmp_path)
+    findings.choose_quote(a, finding.id, quote.id, True, "lead")
+    findings.detach_evidence(b, finding.id, [quote.id], "officer2")
+    send(a, lead, tmp_path)
+    send(b, lead, tmp_path, actor="officer2")
+    [conflict] = [c for c in list_conflicts(lead) if c.table_name == "finding_evidence"]
+    names = conflict_names(lead, [conflict])
+    assert conflict.subject(names) == (
+        "citation of evidence '\"we know the offer, we cannot get famil…' in finding 'Early help is known'"
+    )
+    assert quote.id[:8] not in conflict.subject(names) and finding.id[:8] not in conflict.subject(names)
+    assert conflict.subject() == "citation of an evidence item in a finding"  # no names: still no ids
+    fields = {diff.field: diff.lines for diff in compare(lead, conflict, names)}
+    assert fields["chosen for the letter"] == (("-", "no"), ("+", "yes"))  # A chose it, kept aside
+    assert fields["deleted"][1] == ("+", "(none)")  # B's detaching is in place
+    assert all(quote.id not in line for lines in fields.values() for _, line in lines)
+
+
 def test_a_conflict_seen_on_one_laptop_reaches_the_lead(laptops, tmp_path: Path) -> None:
     a, b, c, lead = laptops("a"), laptops("b"), laptops("c"), laptops("lead")
     finding = findings.create_finding(

@@ -113,7 +113,9 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
     conflict_id = re.search(r"^\s+([0-9a-f]{8})\s", listed, re.M).group(1)
     assert conflict_id in run("conflicts", "--db", health).output  # every laptop holds it
     shown = run("conflicts", "--show", conflict_id, "--db", lead).output
-    assert "body:" in shown and "clear vision from the director" in shown and "typed by the lead" in shown
+    assert "text:" in shown and "clear vision from the director" in shown and "typed by the lead" in shown
+    assert "  - in place: Priya Natarajan, " in shown and "  + kept:     Priya Natarajan, " in shown
+    assert SESSION not in shown and "UTC" not in shown
 
     settle = run("conflicts", "--keep-loser", conflict_id, "--as", "lead", "--db", lead)
     assert "put the kept version back in place" in settle.output

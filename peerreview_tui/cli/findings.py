@@ -8,7 +8,7 @@ Ids may be given by their first characters, as `finding list` shows them.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 
@@ -97,6 +97,12 @@ def finding_add(
 @finding.command("edit")
 @click.argument("finding_id", metavar="ID")
 @click.option("--title", metavar="TEXT", help="New heading.")
+@click.option(
+    "--section",
+    type=click.Choice(list(SECTIONS)),
+    help="Move it to another section (at the end of its list).",
+)
+@click.option("--area", "area_id", metavar="AREA_ID", help="Move it to another focus area.")
 @BODY_OPTION
 @BODY_FILE_OPTION
 @EVIDENCE_OPTION
@@ -105,25 +111,31 @@ def finding_add(
 def finding_edit(
     finding_id: str,
     title: str | None,
+    section: str | None,
+    area_id: str | None,
     body: str | None,
     body_file: BinaryIO | None,
     evidence: tuple[str, ...],
     me: str | None,
     db_path: Path | None,
 ) -> None:
-    """Change a finding's wording or cite more evidence. An agreed finding is the lead's to change,
-    and goes back to draft."""
+    """Change a finding's wording or place (section, focus area), or cite more evidence. An agreed
+    finding is the lead's to change, and goes back to draft."""
     text = _body(body, body_file)
-    if title is None and text is None and not evidence:
-        fail("nothing to change: give --title, --body, --body-file or --evidence")
+    if title is None and text is None and section is None and area_id is None and not evidence:
+        fail("nothing to change: give --title, --body, --body-file, --section, --area or --evidence")
     with open_review(db_path) as store:
         actor = acting_reviewer(store, me)
         full_id = _finding_id(store, finding_id)
         ids = [_evidence_id(store, given) for given in evidence]
+        place: dict[str, Any] = {"section": SECTIONS[section]} if section else {}
+        if area_id is not None:
+            _check_area(store, area_id)
+            place["focus_area_id"] = area_id
         was_agreed = _status(store, full_id) is FindingStatus.AGREED
         try:
-            if title is not None or text is not None:
-                findings.update_finding(store, full_id, actor, title=title, body=text)
+            if title is not None or text is not None or place:
+                findings.update_finding(store, full_id, actor, title=title, body=text, **place)
             if ids:
                 findings.attach_evidence(store, full_id, ids, actor)
         except ValueError as error:
@@ -131,7 +143,7 @@ def finding_edit(
         now_status = _status(store, full_id)
         click.echo(f"Finding {full_id[:SHORT_ID]} saved ({now_status.value}).")
         if was_agreed and now_status is FindingStatus.DRAFT:
-            click.echo("Its wording changed, so it is back in draft: the lead agrees it again.")
+            click.echo("It changed, so it is back in draft: the lead agrees it again.")
         _report_guard(store, full_id)
 
 

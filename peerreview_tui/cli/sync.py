@@ -14,7 +14,6 @@ from ..store import week
 from ..sync import (
     SUFFIX,
     BundlePassphraseNeeded,
-    differences,
     free_bundle_path,
     get_conflict,
     init_from_bundle,
@@ -24,7 +23,7 @@ from ..sync import (
     resolve_conflict,
     write_bundle,
 )
-from ..sync.conflicts import Keep
+from ..sync.conflicts import Keep, compare, conflict_names
 from .common import (
     DB_OPTION,
     DB_OPTION_NO_DEMO,
@@ -151,13 +150,22 @@ def conflicts(
     if sum(x is not None for x in (show_id, winner_id, loser_id)) > 1:
         fail("give one of --show, --keep-winner, --keep-loser")
     with open_review(db_path) as store:
-        names = week.names(store)
         if show_id is not None:
             conflict = get_conflict(store, show_id)
+            names = conflict_names(store, [conflict])
             click.echo(f"{conflict.short_id}  {conflict.subject(names)}")
-            for field, (in_place, kept) in differences(store, conflict).items():
-                click.echo(f"  {field}:\n    in place: {_indent(in_place)}\n    kept:     {_indent(kept)}")
+            click.echo(
+                f"  - in place: {names.reviewer(conflict.winner_updated_by)}, {local_time(conflict.winner_updated_at)}"
+            )
+            click.echo(
+                f"  + kept:     {names.reviewer(conflict.loser_updated_by)}, {local_time(conflict.loser_updated_at)}"
+            )
+            for diff in compare(store, conflict, names):
+                click.echo(f"  {diff.field}:")
+                click.echo("\n".join(f"    {mark} {line}".rstrip() for mark, line in diff.lines))
             return
+        found = list_conflicts(store, include_resolved=include_resolved)
+        names = conflict_names(store, found)
         if winner_id is not None or loser_id is not None:
             actor = acting_reviewer(store, me)
             keep: Keep = "winner" if winner_id is not None else "loser"
@@ -165,7 +173,6 @@ def conflicts(
             done = "kept the version in place" if keep == "winner" else "put the kept version back in place"
             click.echo(f"Conflict {conflict.short_id} ({conflict.subject(names)}): {done}.")
             return
-        found = list_conflicts(store, include_resolved=include_resolved)
     if not found:
         click.echo("No conflicts.")
         return
@@ -188,10 +195,6 @@ def conflicts(
         "--show ID shows what differs; --keep-winner ID drops the kept version; "
         "--keep-loser ID puts it back in place."
     )
-
-
-def _indent(value: object) -> str:
-    return str(value).replace("\n", "\n              ")
 
 
 @click.command()

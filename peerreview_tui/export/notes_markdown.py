@@ -1,9 +1,11 @@
 """Everyone's notes as one Markdown document, by day and session, for the lead to read through.
 
 Each note is copied verbatim inside a code fence (Markdown would otherwise turn its ``-`` and
-``+`` marks into list bullets and run its lines together), followed by its marks by kind. The
-output depends only on the database, so exporting twice gives the same bytes. Control
-characters a note holds are left out of the file (``text``), and the caller is told where.
+``+`` marks into list bullets and run its lines together), after who attended (by role and
+organisation, as the reviewer recorded it) and followed by its marks by kind. Stamps are in
+local time. The output depends only on the database (and the clock's time zone), so exporting
+twice gives the same bytes. Control characters a note holds are left out of the file
+(``text``), and the caller is told where.
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 
 from ..evidence import Mark, parse_marks
-from ..models import EvidenceKind, Note, ReviewerRow, SessionRow, SessionStatus
+from ..models import Attendee, EvidenceKind, Note, ReviewerRow, SessionRow, SessionStatus
+from ..names import local_time
 from ..store import Store
 from .text import control_warnings, printable
 
@@ -81,10 +84,31 @@ def notes_markdown(store: Store, session_id: str | None = None, warnings: list[s
 def _note_section(note: Note, author: ReviewerRow | None, known_tags: Collection[str]) -> list[str]:
     name = author.name if author else note.author_id
     role = f" ({author.role})" if author else ""
-    lines = [f"**{name}**{role}, last saved {_saved_at(note.updated_at)}", ""]
+    lines = [f"**{name}**{role}, last saved {local_time(note.updated_at)}", ""]
+    lines += _attendance(note.attendance)
     lines += [*_fenced(note.body), ""]
     lines += _marks_by_kind(parse_marks(note.body, known_tags))
     return lines
+
+
+def _attendance(attendance: Sequence[Attendee]) -> list[str]:
+    """Who was there, as the reviewer ticked it in the capture panel: by role and organisation
+    (never by name), those who turned up unplanned marked so, those absent listed apart."""
+    present = [_attendee(a) + (" (not on the schedule)" if a.extra else "") for a in attendance if a.present]
+    absent = [_attendee(a) for a in attendance if not a.present]
+    if not present and not absent:
+        return []
+    lines = ["*Attended*", ""]
+    lines += [f"- {who}" for who in present] or ["- nobody recorded"]
+    lines.append("")
+    if absent:
+        lines += ["*Expected but not there*", "", *(f"- {who}" for who in absent), ""]
+    return lines
+
+
+def _attendee(attendee: Attendee) -> str:
+    who = attendee.role + (f", {attendee.organisation}" if attendee.organisation else "")
+    return _INLINE_SPECIAL.sub(r"\\\1", who)
 
 
 def _marks_by_kind(marks: Iterable[Mark]) -> list[str]:
@@ -132,12 +156,3 @@ def _author_order(note: Note, reviewers: dict[str, ReviewerRow]) -> tuple[int, s
 
 def _long_date(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def _saved_at(stamp: str) -> str:
-    """'2012-09-10T10:47:03.123456Z' -> '2012-09-10 10:47 UTC'."""
-    try:
-        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from sqlite_utils import Database
@@ -93,23 +94,61 @@ def create_finding(
         return edit.finding()
 
 
+class _Same(Enum):
+    SAME = "same"
+
+
+SAME = _Same.SAME  # update_finding's focus_area_id when it stays as it is (None is "no focus area")
+
+
 def update_finding(
-    store: Store, finding_id: str, actor: str, *, title: str | None = None, body: str | None = None
+    store: Store,
+    finding_id: str,
+    actor: str,
+    *,
+    title: str | None = None,
+    body: str | None = None,
+    section: FindingSection | None = None,
+    focus_area_id: str | _Same | None = SAME,
 ) -> Finding:
-    """Change the wording; an agreed finding (the lead's to change) goes back to draft: the lead
-    agreed the old words."""
-    wanted = {"title": None if title is None else _one_line(title), "body": body and body.strip()}
+    """Change the wording, or the list the finding is in (its section and focus area: it goes to
+    the end of the new list). An agreed finding (the lead's to change) goes back to draft: the
+    lead agreed the old words in their old place."""
+    wanted: dict[str, Any] = {
+        "title": None if title is None else _one_line(title),
+        "body": body and body.strip(),
+    }
     with _editing(store, finding_id, actor) as edit:
         old = edit.row
+        new_section = FindingSection(section or old["section"])
+        if focus_area_id is SAME:
+            # a strength can become an area for development in the same focus area; a key
+            # message or recommendation belongs to none
+            focus_area_id = old["focus_area_id"] if new_section in AREA_SECTIONS else None
+        if (new_section in AREA_SECTIONS) != (focus_area_id is not None):
+            need = "needs a focus area" if new_section in AREA_SECTIONS else "belongs to no focus area"
+            raise ValueError(f"a finding in {SECTION_HEADINGS[new_section].lower()} {need}")
+        wanted |= {"section": new_section.value, "focus_area_id": focus_area_id}
         changes: dict[str, Any] = {
-            key: [old[key], new] for key, new in wanted.items() if new is not None and new != old[key]
+            key: [old[key], new]
+            for key, new in wanted.items()
+            if (new is not None or key == "focus_area_id") and new != old[key]
         }
         if not changes:
             return edit.finding()
         fields = {key: new for key, (_, new) in changes.items()}
-        if old["status"] == AGREED:
-            fields |= {"status": DRAFT, "agreed_by": None, "agreed_at": None}
-            changes["status"] = [AGREED, DRAFT]
+        if "section" in changes or "focus_area_id" in changes:
+            if (
+                focus_area_id
+                and _first(edit.db, "SELECT 1 FROM focus_areas WHERE id = ?", [focus_area_id]) is None
+            ):
+                raise ValueError(f"no focus area '{focus_area_id}'")
+            last = edit.db.execute(
+                "SELECT MAX(position) FROM findings WHERE section = ? AND focus_area_id IS ? AND deleted_at IS NULL",
+                [new_section.value, focus_area_id],
+            ).fetchone()[0]
+            fields["position"] = (last or 0) + 1.0
+        edit.back_to_draft(changes)
         edit.touch(fields)
         edit.audit("edit", changes)
         return edit.finding()

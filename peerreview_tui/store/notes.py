@@ -105,6 +105,13 @@ def notes_for_session(store: Store, session_id: str) -> list[Note]:
     return [Note.model_validate(row) for row in rows]
 
 
+def session_note_authors(store: Store, session_id: str) -> set[str]:
+    """Who has written in a note for the session (a note opened and left empty aside)."""
+    with store.read() as db:
+        rows = db.query("SELECT author_id FROM notes WHERE session_id = ? AND body != ''", [session_id])
+        return {row["author_id"] for row in rows}
+
+
 def save_note(
     store: Store,
     session_id: str,

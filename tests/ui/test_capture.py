@@ -6,6 +6,7 @@ from peerreview_tui.models import SessionStatus
 from peerreview_tui.store import Store, StoreError, notes, week
 from peerreview_tui.store.evidence_items import list_evidence
 from peerreview_tui.store.tagging import tag_evidence
+from peerreview_tui.ui.modals.help import help_markdown
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 from peerreview_tui.ui.widgets.note_editor import NoteEditor
@@ -87,6 +88,44 @@ async def test_ctrl_t_inserts_the_time(store, app_factory) -> None:
         await pilot.pause()
         await pilot.press("enter", "ctrl+t", *"arrived")
         assert app.screen.query_one(NoteEditor).text.endswith("[14:05] arrived")
+
+
+async def test_ctrl_home_and_ctrl_end_go_to_the_start_and_end_of_the_note(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        editor = app.screen.query_one(NoteEditor)
+        end = editor.document.end
+        assert editor.cursor_location == end  # a note opens at its end, ready to type
+        await pilot.press("ctrl+home")
+        assert editor.cursor_location == (0, 0)
+        await pilot.press(*"Top: ")
+        assert editor.text.startswith("Top: Focus group")
+        await pilot.press("ctrl+end", *" bottom")
+        assert editor.text.endswith(" bottom") and editor.cursor_location == editor.document.end
+        await pilot.press("ctrl+shift+home")
+        assert editor.selected_text == editor.text
+
+
+async def test_attendance_ticked_in_the_panel_is_in_the_notes_export(store, app_factory) -> None:
+    from click.testing import CliRunner
+
+    from peerreview_tui.cli import main
+
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        # tab to the attendance list, untick the first person, then add someone unplanned
+        await pilot.press(*"+ supervision is weekly", "tab", "tab", "space", "tab")
+        await pilot.press(*"Advanced practitioner, Northborough Borough Council", "enter", "escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScheduleScreen))
+    exported = CliRunner().invoke(main, ["export", "notes", "--db", str(store.path)]).output
+    section = exported[exported.index("Focus group: social workers") :]
+    attended = section[section.index("*Attended*") : section.index("```text")]
+    assert "- Advanced practitioner, Northborough Borough Council (not on the schedule)" in attended
+    assert "*Expected but not there*\n\n- 5 × Social worker" in attended
 
 
 async def test_quitting_straight_after_typing_keeps_the_text(store, app_factory) -> None:
@@ -232,3 +271,111 @@ async def test_the_author_sees_the_tags_colleagues_gave_their_lines(store, app_f
         panel = app.screen.query_one("#marks")
         await wait_until(pilot, lambda: "tagged #practice by Helen Marchbank" in str(panel.render()))
         assert app.screen.query_one(NoteEditor).text == "+ supervision is monthly\n"
+
+
+def _notes_here(app) -> str:
+    return str(app.screen.query_one("#notes-here").render())
+
+
+def _footer_keys(app) -> set[str]:
+    from textual.widgets._footer import FooterKey
+
+    return {key.key for key in app.screen.query(FooterKey)}
+
+
+async def test_the_lead_reads_colleagues_notes_for_a_session_one_key_at_a_time(store, app_factory) -> None:
+    notes.save_note(store, FOCUS_GROUP, "officer2", "+ supervision is weekly #practice\nsecond line")
+    notes.save_note(store, FOCUS_GROUP, "member", "- caseloads are high #practice")
+    notes.save_note(store, FOCUS_GROUP, "health", "")  # opened, nothing written: not offered
+    app = app_factory(me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.screen.query_one("#sessions")
+        table.move_cursor(row=table.get_row_index(FOCUS_GROUP))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen) and app.screen.session)
+        # the lead's own note first (typing there starts it), saying colleagues have written here
+        assert app.screen.author_id == "lead" and not app.screen.read_only
+        assert "Notes here: ▸ yours · Councillor Brian Oakes · David Fenwick-Hale" in _notes_here(app)
+        assert "you have no note here yet; 2 colleagues have: ^n to read" in _notes_here(app)
+        assert "ctrl+n" in _footer_keys(app)
+        help_text = help_markdown(app.screen)
+        assert "| `^n` | Next note: the colleagues' notes" in help_text
+        assert "| `^home` | Start of the note |" in help_text and "| `^end` | End of the note |" in help_text
+
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen) and app.screen.session)
+        screen = app.screen
+        assert screen.author_id == "member" and screen.read_only
+        assert screen.query_one(NoteEditor).text == "- caseloads are high #practice"
+        assert "Councillor Brian Oakes's note (read only)" in str(screen.query_one("#session-line").render())
+        assert "read only: Councillor Brian Oakes's note" in str(screen.query_one("#save-state").render())
+        assert "▸ Councillor Brian Oakes" in _notes_here(app)
+        assert {"ctrl+t", "ctrl+s"}.isdisjoint(_footer_keys(app)) and "ctrl+n" in _footer_keys(app)
+
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: app.screen is not screen and app.screen.session)
+        assert app.screen.author_id == "officer2"
+        assert app.screen.query_one(NoteEditor).cursor_location == (0, 0)  # read from the top
+        await pilot.press("ctrl+n")  # round again to the lead's own
+        await wait_until(pilot, lambda: app.screen.author_id == "lead" and app.screen.session)
+        assert (
+            not app.screen.read_only
+            and "Focus group: social workers" in app.screen.query_one(NoteEditor).text
+        )
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScheduleScreen))
+    assert _body(store, author="lead") is None  # reading wrote nothing
+
+
+async def test_keys_typed_with_the_next_note_key_are_saved_before_it_switches(store, app_factory) -> None:
+    from .test_keys import burst
+
+    notes.save_note(store, FOCUS_GROUP, "officer2", "their note")
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
+        burst(app, *"typed fast", "ctrl+n")
+        await wait_until(pilot, lambda: app.screen.author_id == "officer2" and app.screen.session)
+        assert _body(store).endswith("typed fast")
+        burst(app, "ctrl+n", *" and more")
+        await wait_until(pilot, lambda: app.screen.author_id == "officer1" and app.screen.session)
+        await wait_until(pilot, lambda: app.screen.query_one(NoteEditor).text.endswith("typed fast and more"))
+        assert "▸ yours · David Fenwick-Hale" in _notes_here(app)
+        await _wait_for_autosave(pilot)
+    assert _body(store).endswith("typed fast and more")
+    assert notes.get_note(store, FOCUS_GROUP, "officer2").body == "their note"
+
+
+async def test_no_colleagues_notes_no_line_and_no_key(store, app_factory) -> None:
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
+        assert not app.screen.query_one("#notes-here").display
+        assert "ctrl+n" not in _footer_keys(app)
+
+
+async def test_a_note_that_cannot_be_saved_is_not_left_for_the_next(store, app_factory, monkeypatch) -> None:
+    def full(*args, **kwargs):
+        raise StoreError("the disk is full; free some space")
+
+    notes.save_note(store, FOCUS_GROUP, "officer2", "their note")
+    monkeypatch.setattr(notes, "save_note_since", full)
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
+        await pilot.press(*"precious", "ctrl+n")
+        await wait_until(pilot, lambda: any("disk is full" in str(n.message) for n in app._notifications))
+        assert app.screen.author_id == "officer1" and app.screen.query_one(NoteEditor).text.endswith(
+            "precious"
+        )
+
+
+async def test_the_no_note_yet_line_goes_once_you_type(store, app_factory) -> None:
+    notes.save_note(store, FOCUS_GROUP, "officer2", "their note")
+    app = app_factory(session=FOCUS_GROUP)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
+        assert "you have no note here yet; 1 colleague has: ^n to read" in _notes_here(app)
+        await pilot.press(*"x")
+        assert "no note here yet" not in _notes_here(app) and "^n: next" in _notes_here(app)

@@ -88,3 +88,46 @@ async def test_conflicts_read_names_titles_and_local_times_not_ids(tmp_path, exa
     finally:
         for store in (laptop, tablet, lead):
             store.close()
+
+
+async def test_a_conflict_shows_what_differs_line_by_line_naming_whose_version_is_whose(
+    tmp_path, example_schedule
+) -> None:
+    from peerreview_tui.sync import merge_bundles, write_bundle
+
+    laptop, tablet = (
+        _laptop(tmp_path, "laptop", example_schedule),
+        _laptop(tmp_path, "tablet", example_schedule),
+    )
+    lead = _laptop(tmp_path, "lead", example_schedule)
+    try:
+        notes.save_note(laptop, "mon-0930-dcs", "officer1", "Opening\n+ clear vision #practice\nsame end\n")
+        notes.save_note(tablet, "mon-0930-dcs", "officer1", "Opening\n- vision unclear #practice\nsame end\n")
+        for i, source in enumerate((laptop, tablet)):
+            path = tmp_path / f"{i}.prbundle"
+            write_bundle(source, path, actor="officer1")
+            merge_bundles(lead, [path], actor="lead")
+        app = make_app(lead, me="lead")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f7")
+            await wait_until(pilot, lambda: isinstance(app.screen, ExchangeScreen))
+            diff = app.screen.query_one("#conflict-diff")
+            await wait_until(pilot, lambda: "kept aside" in str(diff.render()))
+            lines = str(diff.render()).splitlines()
+            assert lines[0] == (
+                "Priya Natarajan's note for Monday 09:30 Opening meeting with the Director of Children's Services"
+            )
+            assert re.fullmatch(r"- in place: Priya Natarajan, \w{3} \d{1,2} \w{3} \d\d:\d\d", lines[1])
+            assert re.fullmatch(r"\+ kept aside: Priya Natarajan, \w{3} \d{1,2} \w{3} \d\d:\d\d", lines[2])
+            assert lines[4:] == [
+                "text",
+                "  Opening",
+                "- - vision unclear #practice",
+                "+ + clear vision #practice",
+                "  same end",
+            ]
+            colours = " ".join(str(span.style) for span in diff.render().spans)
+            assert "red" in colours and "green" in colours  # in place red, kept aside green
+    finally:
+        for store in (laptop, tablet, lead):
+            store.close()

@@ -10,6 +10,7 @@ from peerreview_tui.models import FindingSection, FindingStatus
 from peerreview_tui.store import Store, findings, week
 from peerreview_tui.ui.modals.audit import AuditModal
 from peerreview_tui.ui.modals.confirm import ConfirmModal
+from peerreview_tui.ui.modals.finding_form import SECTION_LABELS
 from peerreview_tui.ui.screens.findings import FindingsScreen
 
 from .conftest import SIZE, make_app, wait_until
@@ -98,6 +99,42 @@ async def test_editing_the_wording_of_an_agreed_finding_returns_it_to_draft(demo
     assert (
         findings.get_finding(demo, agreed.finding.id).finding.title == "Supervision is regular and reflective"
     )
+
+
+async def test_the_form_moves_a_finding_to_another_focus_area_and_section(demo) -> None:
+    draft = _draft(demo)
+    areas = [area.id for area in week.focus_areas(demo)]
+    target = next(area for area in areas if area != draft.finding.focus_area_id)
+    steps = areas.index(target) - areas.index(draft.finding.focus_area_id)
+    app = make_app(demo, me="officer1")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _select(app, pilot, draft.finding.id)
+        # the form opens on the title; shift+tab goes back to the focus area, enter opens its list
+        await pilot.press("e", "shift+tab", "enter", *(["down"] * steps if steps > 0 else ["up"] * -steps))
+        await pilot.press("enter", "ctrl+s")
+        await wait_until(
+            pilot, lambda: findings.get_finding(demo, draft.finding.id).finding.focus_area_id == target
+        )
+        title = next(area.title for area in week.focus_areas(demo) if area.id == target)
+        await wait_until(pilot, lambda: screen.detail.view.finding.focus_area_id == target)
+        assert title in str(screen.query_one("#finding-detail").render())
+        assert any(f"Moved to {title}: " in str(n.message) for n in app._notifications)
+        # a key message belongs to no focus area: choosing it greys the focus area out
+        sections = list(SECTION_LABELS)
+        down = sections.index(FindingSection.KEY_MESSAGE) - sections.index(draft.finding.section)
+        await pilot.press(
+            "e", "shift+tab", "shift+tab", "enter", *(["down"] * down or ["up"] * -down), "enter"
+        )
+        await wait_until(pilot, lambda: app.screen.query_one("#area").disabled)
+        await pilot.press("ctrl+s")
+        await wait_until(
+            pilot,
+            lambda: (
+                findings.get_finding(demo, draft.finding.id).finding.section is FindingSection.KEY_MESSAGE
+            ),
+        )
+    moved = findings.get_finding(demo, draft.finding.id).finding
+    assert moved.focus_area_id is None and moved.title == draft.finding.title
 
 
 async def test_the_history_reads_names_titles_words_and_local_times(demo) -> None:

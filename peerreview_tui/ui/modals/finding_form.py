@@ -1,15 +1,17 @@
-"""A finding's wording: a title line and a short paragraph, in a section of the letter."""
+"""A finding: its section of the letter and focus area, its title line and a short paragraph."""
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select, TextArea
 
 from ...models import Finding, FindingSection
+from ...store.findings import AREA_SECTIONS
 from ..context import ReviewContext
 from .form import FormModal, form_bindings
 
@@ -22,7 +24,8 @@ SECTION_LABELS = {
 
 
 class FindingFormModal(FormModal):
-    """New finding (section, focus area, wording) or, given ``finding``, its wording only."""
+    """New finding or, given ``finding``, that one: section, focus area and wording. The focus area
+    is for strengths and areas for development only: it is greyed out for the other sections."""
 
     DEFAULT_CSS = """
     FindingFormModal { align: center middle; }
@@ -35,7 +38,7 @@ class FindingFormModal(FormModal):
     FindingFormModal #error { color: $error; }
     """
     BINDINGS: ClassVar[list[BindingType]] = form_bindings("finding_form")
-    FIRST_FIELD = "#title"  # the section and area are chosen already, most times
+    FIRST_FIELD = "#title"  # the section and area are chosen already, most times (shift+tab)
 
     def __init__(
         self,
@@ -53,27 +56,32 @@ class FindingFormModal(FormModal):
     def compose(self) -> ComposeResult:
         f = self.finding
         with VerticalScroll():
-            heading = "Edit the finding's wording" if f else "New finding"
+            heading = "Edit the finding" if f else "New finding"
             if self.evidence_count:
                 heading += (
                     f" from {self.evidence_count} evidence item{'s' if self.evidence_count != 1 else ''}"
                 )
             yield Label(heading, classes="title")
-            if f is None:
-                yield Label("Section")
-                yield Select(
-                    [(label, section.value) for section, label in SECTION_LABELS.items()],
-                    value=FindingSection.STRENGTH.value,
-                    allow_blank=False,
-                    id="section",
-                )
-                yield Label("Focus area (for strengths and areas for development)")
-                yield Select(
-                    [(area.title, area.id) for area in self.context.focus_areas],
-                    value=self.focus_area if self.focus_area else Select.NULL,
-                    prompt="none",
-                    id="area",
-                )
+            section = f.section if f else FindingSection.STRENGTH
+            area = f.focus_area_id if f else self.focus_area
+            yield Label("Section")
+            yield Select(
+                [(label, choice.value) for choice, label in SECTION_LABELS.items()],
+                value=section.value,
+                allow_blank=False,
+                id="section",
+            )
+            areas = [(a.title, a.id) for a in self.context.focus_areas]
+            if area and area not in {a.id for a in self.context.focus_areas}:
+                areas.append((f"#{area} (no longer a focus area)", area))  # the schedule dropped it
+            yield Label("Focus area (for strengths and areas for development)")
+            yield Select(
+                areas,
+                value=area if area else Select.NULL,
+                prompt="none",
+                id="area",
+                disabled=section not in AREA_SECTIONS,
+            )
             yield Label("Title line")
             yield Input(
                 f.title if f else "", id="title", placeholder="e.g. Supervision is regular and valued"
@@ -88,14 +96,14 @@ class FindingFormModal(FormModal):
         if not title:
             self.refuse("Give the finding a title line.", "title")
             return None
-        if self.finding is not None:
-            return {"title": title, "body": body}
         section = FindingSection(str(self.query_one("#section", Select).value))
         area = self.query_one("#area", Select).value
-        focus_area = None if area == Select.NULL else str(area)
-        if section in (FindingSection.STRENGTH, FindingSection.DEVELOPMENT) and focus_area is None:
+        focus_area = None if area == Select.NULL or section not in AREA_SECTIONS else str(area)
+        if section in AREA_SECTIONS and focus_area is None:
             self.refuse("A strength or area for development needs its focus area.", "area")
             return None
-        if section in (FindingSection.KEY_MESSAGE, FindingSection.RECOMMENDATION):
-            focus_area = None
         return {"section": section, "focus_area_id": focus_area, "title": title, "body": body}
+
+    @on(Select.Changed, "#section")
+    def _section_chosen(self, event: Select.Changed) -> None:
+        self.query_one("#area", Select).disabled = FindingSection(str(event.value)) not in AREA_SECTIONS

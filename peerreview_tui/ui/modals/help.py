@@ -38,7 +38,7 @@ in the last column above.
 """
 
 # What a screen's keys are headed by in F1, where its class name does not say it.
-GROUP_TITLES = {"CaptureScreen": "Note", "PeerReviewApp": "Everywhere"}
+GROUP_TITLES = {"CaptureScreen": "Note", "NoteEditor": "Note editor", "PeerReviewApp": "Everywhere"}
 
 
 @dataclass

@@ -9,6 +9,9 @@ Each write says what the editor's text grew from (``notes.Base``). If the note c
 meanwhile (``peerreview note add``, a merge from the reviewer's other laptop) the store merges
 the two; the merged text is then taken into the editor around what was typed since, and the
 reviewer is told. If the session was removed meanwhile, it comes back cancelled with the note.
+
+Colleagues' notes for the same session open here too, read only: a line above the note names
+them, and one key goes round them and back to the reviewer's own (saved before it is left).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -62,6 +65,13 @@ class CaptureScreen(ReviewScreen):
         Binding("ctrl+t", "timestamp", "Time", id="capture.timestamp"),
         Binding("ctrl+s", "save_now", "Save", id="capture.save"),
         Binding("ctrl+g", "mark_done", "Done", id="capture.done"),
+        Binding(
+            "ctrl+n",
+            "next_note",
+            "Next note",
+            id="capture.next_note",
+            tooltip="the colleagues' notes for this session (read only), then yours again",
+        ),
     ]
 
     class Saved(Message):
@@ -89,6 +99,7 @@ class CaptureScreen(ReviewScreen):
         self.author_id = author_id
         self.line = line
         self.session: SessionRow | None = None
+        self.authors: list[str] = [author_id]  # the notes for the session: mine first, then the team's
         self.attendance: list[Attendee] = []
         self._revision = 0  # bumped by every change in this screen
         self._written = 0  # the newest revision in the database
@@ -117,6 +128,7 @@ class CaptureScreen(ReviewScreen):
         with Horizontal():
             with Vertical(id="note-column"):
                 yield Static(id="session-line")
+                yield Static(id="notes-here")
                 yield NoteEditor("", self.context.tags, id="editor", read_only=True)  # until opened
                 yield Static("loading…", id="save-state")
             with Vertical(id="side"):
@@ -136,13 +148,22 @@ class CaptureScreen(ReviewScreen):
         try:
             session = week.session(store, self.session_id)
             note = notes.get_note(store, self.session_id, self.author_id)
+            written = notes.session_note_authors(store, self.session_id)
         except StoreError as error:
             self.notify(str(error), severity="error", title="Could not open the note")
             return
         if session is None:
             self.notify(f"No session '{self.session_id}' in this review.", severity="error")
             return
+        self.authors = self._notes_order(written)
         self._open(session, note)
+
+    def _notes_order(self, written: set[str]) -> list[str]:
+        """The notes to go round: mine (written or not), then the colleagues' who wrote one (and
+        the one opened), in the team's order: the same order whichever of them is open."""
+        me = self.context.me or self.author_id
+        team = [r.id for r in self.context.reviewers] + sorted(written | {self.author_id})
+        return list(dict.fromkeys([me, *(a for a in team if a in written or a == self.author_id)]))
 
     def _open(self, session: SessionRow, note: Note | None) -> None:
         self.session = session
@@ -167,6 +188,7 @@ class CaptureScreen(ReviewScreen):
                 for p in session.participants
             ]
         )
+        self._new = note is None
         self._loaded_text = text
         self._text_kept = text
         editor.load_text(text)
@@ -176,10 +198,11 @@ class CaptureScreen(ReviewScreen):
         self._update_marks()
         if note is not None:
             self._load_others_tags(note.id)
-        self._new = note is None
         self._show_state()
         if self.line is not None:
             editor.move_cursor((min(self.line, editor.document.line_count - 1), 0), center=True)
+        elif self.read_only:
+            editor.move_cursor((0, 0))  # someone else's note is read from the top
         else:
             editor.move_cursor(editor.document.end)
         editor.focus()
@@ -199,6 +222,46 @@ class CaptureScreen(ReviewScreen):
             )
         )
         self.sub_title = f"{s.title} · {owner}"
+        self._show_notes_here()
+
+    def _show_notes_here(self) -> None:
+        """Whose notes there are for this session, this one marked, and the key to the next:
+        shown only when colleagues have written here."""
+        line = self.query_one("#notes-here", Static)
+        line.display = len(self.authors) > 1
+        if not line.display:
+            return
+        out = Text("Notes here: ")
+        for i, author in enumerate(self.authors):
+            if i:
+                out.append(" · ")
+            name = "yours" if author == self.context.me else self.context.reviewer_name(author)
+            out.append(
+                f"▸ {name}" if author == self.author_id else name,
+                "bold reverse" if author == self.author_id else "",
+            )
+        key = self._key_display("next_note")
+        if self._new and not self.read_only and not self._revision:
+            colleagues = sum(author != self.context.me for author in self.authors)
+            out.append(
+                f"   you have no note here yet; {colleagues} colleague{'s' if colleagues != 1 else ''}"
+                f" {'have' if colleagues != 1 else 'has'}: {key} to read",
+                "bold",
+            )
+        else:
+            out.append(f"   {key}: next", "dim")
+        line.update(out)
+
+    def _key_display(self, action: str) -> str:
+        """The key bound to ``action`` here, as the footer shows it (remapped keys remapped)."""
+        return next(
+            (
+                self.app.get_key_display(active.binding)
+                for active in self.active_bindings.values()
+                if active.binding.action == action
+            ),
+            action,
+        )
 
     def _fill_attendance(self) -> None:
         listing = self.query_one("#attendance", SelectionList)
@@ -223,6 +286,12 @@ class CaptureScreen(ReviewScreen):
         if self._marks_timer is not None:
             self._marks_timer.stop()
         self._marks_timer = self.set_timer(0.15, self._update_marks)
+
+    @on(events.DescendantFocus, "#attendance")
+    def _attendance_focused(self) -> None:
+        listing = self.query_one("#attendance", SelectionList)
+        if listing.highlighted is None and listing.option_count:
+            listing.highlighted = 0  # space ticks someone as soon as tab reaches the list
 
     @on(SelectionList.SelectedChanged, "#attendance")
     def _attendance_changed(self, event: SelectionList.SelectedChanged[int]) -> None:
@@ -279,6 +348,8 @@ class CaptureScreen(ReviewScreen):
 
     def _changed(self) -> None:
         self._revision += 1
+        if self._revision == 1 and self._new:
+            self._show_notes_here()  # no longer "you have no note here yet"
         if self._unsaved_since is None:
             self._unsaved_since = time.monotonic()
         self._show_state()
@@ -406,7 +477,8 @@ class CaptureScreen(ReviewScreen):
     def _show_state(self) -> None:
         state = self.query_one("#save-state", Static)
         if self.read_only:
-            state.update(Text("read only: another reviewer's note", style="dim"))
+            who = self.context.reviewer_name(self.author_id)
+            state.update(Text(f"read only: {who}'s note", style="dim"))
         elif self._failure:
             state.update(Text(f"NOT SAVED: {self._failure}; retrying", style="bold red"))
         elif self.dirty:
@@ -453,6 +525,8 @@ class CaptureScreen(ReviewScreen):
         is for its reviewers and the lead."""
         if action in {"timestamp", "save_now"}:
             return not self.read_only
+        if action == "next_note":
+            return len(self.authors) > 1
         if action == "mark_done":
             session = self.session
             return session is not None and self.context.may(
@@ -483,6 +557,17 @@ class CaptureScreen(ReviewScreen):
             done="Session marked done",
             reload=False,
         )
+
+    def action_next_note(self) -> None:
+        """The next note for this session, mine saved first (if it cannot be, it stays open)."""
+        if len(self.authors) < 2:
+            return
+        if not self.flush():
+            self.notify(str(self._failure), title="Note not saved: it stays open", severity="error")
+            self._schedule_save(RETRY_DELAY)
+            return
+        following = self.authors[(self.authors.index(self.author_id) + 1) % len(self.authors)]
+        self.post_message(self.OpenNote(self.session_id, following))
 
     def action_leave(self) -> None:
         self.post_message(self.Leave(self))

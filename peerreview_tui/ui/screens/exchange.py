@@ -1,5 +1,6 @@
 """The team meeting's exchange: write this laptop's bundle to a folder (a USB stick), read the
-others' bundles from one, and settle what two laptops changed differently."""
+others' bundles from one, and settle what two laptops changed differently, having read what
+differs between the two versions (shown for the conflict the cursor is on)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, Static
 
 from ...names import Names, local_time
-from ...store import StoreError, week
+from ...store import StoreError
 from ...sync import (
     SUFFIX,
     Conflict,
@@ -27,7 +28,7 @@ from ...sync import (
     resolve_conflict,
     write_bundle,
 )
-from ...sync.conflicts import Keep
+from ...sync.conflicts import FieldDiff, Keep, compare, conflict_names
 from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
 
@@ -47,9 +48,16 @@ class ExchangeScreen(ReviewScreen):
             self.conflicts = conflicts
             self.names = names  # read with the conflicts: a merge may have brought new sessions
 
+    class Compared(Message):
+        def __init__(self, conflict: Conflict, diffs: list[FieldDiff]) -> None:
+            super().__init__()
+            self.conflict = conflict
+            self.diffs = diffs
+
     def __init__(self) -> None:
         super().__init__()
         self.conflicts: list[Conflict] = []
+        self.names = Names()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,6 +72,8 @@ class ExchangeScreen(ReviewScreen):
             "Conflicts: rows changed on two laptops (the later change is in place; the other is kept)"
         )
         yield DataTable(id="conflicts", cursor_type="row")
+        with VerticalScroll(id="conflict-diff-box"):
+            yield Static(id="conflict-diff")
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -114,11 +124,11 @@ class ExchangeScreen(ReviewScreen):
                     with store.backup_if_changed("merge"):  # kept only if the merge changed the review
                         merged = merge_bundles(store, files, actor=self.actor())
                     store.set_meta(FOLDER_KEY, str(folder))
-                    report = self._merge_report(merged, week.names(store))
+                    report = self._merge_report(merged, conflict_names(store, []))
             conflicts = list_conflicts(store)
         except StoreError as error:  # SyncError included: another review, a damaged file...
             report, conflicts = Text(str(error), style="bold red"), list_conflicts(store)
-        self.post_message(self.Done(report, conflicts, week.names(store)))
+        self.post_message(self.Done(report, conflicts, conflict_names(store, conflicts)))
 
     @staticmethod
     def _merge_report(summary: MergeSummary, names: Names) -> Text:
@@ -139,6 +149,7 @@ class ExchangeScreen(ReviewScreen):
         if message.report is not None:
             self.query_one("#report", Static).update(message.report)
         self.conflicts = message.conflicts
+        self.names = message.names
         self.refresh_bindings()
         table = self.query_one("#conflicts", DataTable)
         table.clear()
@@ -152,6 +163,51 @@ class ExchangeScreen(ReviewScreen):
             )
         if not self.conflicts:
             table.add_row(Text("none", style="dim"), "", "", key="none")
+            self.query_one("#conflict-diff", Static).update("")
+
+    @on(DataTable.RowHighlighted, "#conflicts")
+    def _conflict_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        conflict = next((c for c in self.conflicts if c.id == event.row_key.value), None)
+        if conflict is not None:
+            self._compare(conflict)
+
+    @work(thread=True, exclusive=True, group="exchange-compare", exit_on_error=False)
+    def _compare(self, conflict: Conflict) -> None:
+        try:
+            diffs = compare(self.context.store, conflict, self.names)
+        except StoreError as error:
+            self.app.call_from_thread(self.show_change_failed, str(error), "")
+            return
+        self.post_message(self.Compared(conflict, diffs))
+
+    def on_exchange_screen_compared(self, message: Compared) -> None:
+        self.query_one("#conflict-diff", Static).update(self._diff_text(message.conflict, message.diffs))
+
+    def _diff_text(self, conflict: Conflict, diffs: list[FieldDiff]) -> Text:
+        """The two versions of the conflict's row, field by field: lines only in the version in
+        place in red after '-', lines only in the one kept aside in green after '+'."""
+        names = self.names
+        out = Text.assemble((conflict.subject(names), "bold"), "\n")
+        out.append(
+            f"- in place: {names.reviewer(conflict.winner_updated_by)}, "
+            f"{local_time(conflict.winner_updated_at)}\n",
+            "red",
+        )
+        out.append(
+            f"+ kept aside: {names.reviewer(conflict.loser_updated_by)}, "
+            f"{local_time(conflict.loser_updated_at)}\n",
+            "green",
+        )
+        if not diffs:
+            out.append("\nThe two versions now read the same.", "dim")
+        for diff in diffs:
+            out.append(f"\n{diff.field}\n", "bold underline")
+            for mark, line in diff.lines:
+                if mark == "…":
+                    out.append("  …\n", "dim")
+                else:
+                    out.append(f"{mark} {line}\n", {"-": "red", "+": "green"}.get(mark, ""))
+        return out
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keeping a version is offered when there is a conflict to settle."""
@@ -184,4 +240,5 @@ class ExchangeScreen(ReviewScreen):
     @work(thread=True, exclusive=True, group="exchange-conflicts", exit_on_error=False)
     def _list_conflicts(self) -> None:
         store = self.context.store
-        self.post_message(self.Done(None, list_conflicts(store), week.names(store)))
+        conflicts = list_conflicts(store)
+        self.post_message(self.Done(None, conflicts, conflict_names(store, conflicts)))

@@ -47,7 +47,7 @@ class FindingsScreen(ReviewScreen):
     CHANGE_FAILED_TITLE = "Not done"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new", "New", id="findings.new"),
-        Binding("e", "edit", "Edit", id="findings.edit", tooltip="its wording"),
+        Binding("e", "edit", "Edit", id="findings.edit", tooltip="its wording, section or focus area"),
         Binding("a", "attach", "Attach", id="findings.attach", tooltip="cite evidence"),
         Binding("d", "detach", "Detach", id="findings.detach", tooltip="stop citing evidence"),
         Binding(
@@ -299,12 +299,23 @@ class FindingsScreen(ReviewScreen):
                     lambda: findings.update_finding(
                         self.context.store, view.finding.id, self.actor(), **fields
                     ),
-                    done="Wording saved"
-                    + (": back to draft" if view.finding.status is FindingStatus.AGREED else ""),
+                    done=lambda after: self._edit_done(view.finding, after),
                     then=lambda _: self._warn_if_flagged(view.finding.id),
                 )
 
         self.app.push_screen(FindingFormModal(self.context, finding=view.finding), edited)
+
+    def _edit_done(self, before: Finding, after: Finding) -> str:
+        moved = (before.section, before.focus_area_id) != (after.section, after.focus_area_id)
+        done = f"Moved to {self._list_name(after)}" if moved else "Saved"
+        return done + (": back to draft" if after.status is not before.status else "")
+
+    def _list_name(self, finding: Finding) -> str:
+        """'Partnership work: areas for development', 'Key messages'."""
+        for label, section, area in self._groups():
+            if section is finding.section and area == finding.focus_area_id:
+                return label
+        return SECTION_LABELS[finding.section]  # a focus area the schedule no longer has
 
     def action_attach(self) -> None:
         view = self._current()

@@ -1,8 +1,12 @@
-"""The note editor: a TextArea that completes `#tags` with Tab."""
+"""The note editor: a TextArea that completes `#tags` with Tab and goes to either end of the
+note with ctrl+home / ctrl+end (Textual's TextArea binds neither)."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import events
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import TextArea
 
@@ -11,6 +15,14 @@ from ...evidence import complete_tag, partial_tag_at
 
 class NoteEditor(TextArea):
     """Tab after `#` or `#par` completes a focus-area tag; elsewhere Tab moves focus."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+home", "note_start", "Start of the note", id="editor.start", show=False),
+        Binding("ctrl+end", "note_end", "End of the note", id="editor.end", show=False),
+        # with shift, select to there: editing keys like TextArea's own, so not listed in F1
+        Binding("ctrl+shift+home", "note_start(True)", show=False),
+        Binding("ctrl+shift+end", "note_end(True)", show=False),
+    ]
 
     class TagHint(Message):
         """The cursor sits after `#...`: these tags would complete it (empty: no hint)."""
@@ -23,6 +35,12 @@ class NoteEditor(TextArea):
         super().__init__(text, soft_wrap=True, tab_behavior="focus", id=id, read_only=read_only)
         self.tags = tags
         self._hinting = False
+
+    def action_note_start(self, select: bool = False) -> None:
+        self.move_cursor((0, 0), select=select)
+
+    def action_note_end(self, select: bool = False) -> None:
+        self.move_cursor(self.document.end, select=select)
 
     def _partial(self) -> str | None:
         row, column = self.cursor_location
