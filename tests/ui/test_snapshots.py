@@ -25,6 +25,8 @@ Started [14:02]
 
 
 async def _settle(pilot) -> None:
+    for box in pilot.app.screen.query("Input, TextArea"):
+        box.cursor_blink = False  # a blinking cursor is caught on or off at random
     await pilot.pause()
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
