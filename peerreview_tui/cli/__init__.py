@@ -28,6 +28,7 @@ for command in (
     review.open_,
     notes.note,
     exports.export,
+    exports.washup,
     evidence.import_,
     evidence.coverage,
     evidence.findings_,
