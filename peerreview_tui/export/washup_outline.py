@@ -38,18 +38,21 @@ def sheet_outline(washup: Washup, review_title: str) -> Sheet:
     """What the sheet says, section by section."""
     day = washup.day
     title = f"Wash-up: day {washup.day_number}, {day.id:%A %-d %B %Y}"
-    titles = washup.area_titles
     return Sheet(
         title,
         f"{review_title}{f' ({day.title})' if day.title else ''}",
         [
             _arrived(washup),
             Section(
-                "Lines of enquiry: untested first",
+                "Lines of enquiry not yet tested",
                 Table(
                     ("Line", "Question", "Evidence so far", "Kinds of source", "State"),
-                    [_line_row(line) for line in washup.lines],
-                ),
+                    [_line_row(line) for line in washup.untested],
+                )
+                if washup.untested
+                else None,
+                bullets=[_tested(washup)] if len(washup.untested) < len(washup.lines) else [],
+                empty="Every line of enquiry is tested.",
             ),
             Section(
                 "Gaps, and the later sessions that could test them",
@@ -81,11 +84,8 @@ def sheet_outline(washup: Washup, review_title: str) -> Sheet:
                 empty="No follow-up is open.",
             ),
             Section(
-                "Thin so far: one session or source",
-                bullets=[
-                    f"{titles.get(t.area_id, t.area_id)}: {SOURCE_LABELS[t.source]} ({cell_text(t.cell).strip()})"
-                    for t in washup.thin
-                ],
+                "Thin so far: one session only",
+                bullets=_thin(washup),
                 empty="Nothing rests on a single session.",
             ),
         ],
@@ -114,8 +114,24 @@ def _line_row(line: LineEvidence) -> tuple[str, ...]:
     return (line.line.id, line.line.text, counts if line.items else "none", kinds, line.state)
 
 
+def _thin(washup: Washup) -> list[str]:
+    """A bullet per focus area: its title, then each thin kind of session with its counts."""
+    by_area: dict[str, list[str]] = {}
+    for thin in washup.thin:
+        counts = cell_text(thin.cell).rstrip("! ")
+        by_area.setdefault(thin.area_id, []).append(f"{SOURCE_LABELS[thin.source]} ({counts})")
+    titles = washup.area_titles
+    return [f"{titles.get(area, area)}: {', '.join(cells)}" for area, cells in by_area.items()]
+
+
+def _tested(washup: Washup) -> str:
+    """'Tested so far (two kinds of source or more): practice.1 (3 kinds), practice.2 (2 kinds)'."""
+    tested = [f"{line.line.id} ({len(line.kinds)} kinds)" for line in washup.lines if line.tested]
+    return "Tested so far (two kinds of source or more): " + ", ".join(tested)
+
+
 def _gap(line: LineEvidence, sessions: Sequence[str]) -> str:
-    """'practice.3 (no evidence): Wed 12 Sep 09:00 Case file audit (Priya Natarajan); ...'"""
+    """'area.N (state): session label (reviewers); ...', the first few sessions."""
     shown = "; ".join(sessions[:MAX_SESSIONS])
     more = len(sessions) - MAX_SESSIONS
     where = shown + (f"; and {more} more" if more > 0 else "") if sessions else "no later session covers it"
