@@ -11,6 +11,7 @@ import datetime as dt
 import textwrap
 from dataclasses import dataclass, field
 
+from .evidence import lines_of_enquiry
 from .models import EvidenceItem, EvidenceKind, SourceKind
 from .store import Store, week
 from .store.evidence_items import EvidenceFact, evidence_facts
@@ -109,6 +110,22 @@ def compute_coverage(store: Store, *, day: dt.date | None = None, author: str | 
     present = {item.source_kind for item in items} | set(ALWAYS_SHOWN)
     sources = [kind for kind in SourceKind if kind in present]
     return Coverage(areas, sources, cells, untagged=sum(1 for item in items if not item.focus_areas))
+
+
+def compute_line_coverage(store: Store, *, day: dt.date | None = None, author: str | None = None) -> Coverage:
+    """The matrix by key line of enquiry rather than focus area: a row per line ("practice.2"),
+    in the schedule's order, filtered like ``compute_coverage``; ``untagged`` counts the items
+    tied to no line of enquiry."""
+    items = evidence_facts(store, day=day, author=author)
+    lines = [line.id for line in lines_of_enquiry(week.focus_areas(store))]
+    cells: dict[tuple[str, SourceKind], Cell] = {}
+    for item in items:
+        for line in item.lines:
+            if line in lines:
+                cells.setdefault((line, item.source_kind), Cell()).add(item)
+    present = {item.source_kind for item in items} | set(ALWAYS_SHOWN)
+    sources = [kind for kind in SourceKind if kind in present]
+    return Coverage(lines, sources, cells, untagged=sum(1 for item in items if not item.lines))
 
 
 def format_coverage(coverage: Coverage, area_titles: dict[str, str]) -> str:

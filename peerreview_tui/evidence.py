@@ -184,6 +184,8 @@ def partial_tag_at(line: str, column: int) -> str | None:
 
 
 def complete_tag(partial: str, tags: Sequence[str]) -> list[str]:
-    """The tags that start with ``partial`` (ignoring case), in the order given."""
+    """The tags that start with ``partial`` (ignoring case), in the order given. Lines of
+    enquiry ("practice.2", when ``tags`` has them) are offered once the dot is typed."""
     prefix = partial.casefold()
-    return [tag for tag in tags if tag.casefold().startswith(prefix)]
+    lines = "." in prefix
+    return [tag for tag in tags if tag.casefold().startswith(prefix) and ("." in tag) == lines]

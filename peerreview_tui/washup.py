@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from .coverage import Cell, Coverage, compute_coverage
 from .evidence import LineOfEnquiry, lines_of_enquiry
 from .models import DayRow, EvidenceKind, SessionKind, SessionRow, SessionStatus, SourceKind
-from .store import Store, week
+from .store import Store, findings, week
 from .store.evidence_items import SOURCE_OF_SESSION, EvidenceFact, evidence_facts
 from .store.follow_ups import FollowUp, list_follow_ups
 
@@ -226,3 +226,15 @@ def thin_cells(items: Iterable[EvidenceFact], areas: list[str]) -> list[ThinCell
     kinds = list(SourceKind)
     thin = [ThinCell(area, source, cell) for (area, source), cell in cells.items() if cell.thin]
     return sorted(thin, key=lambda t: (order.get(t.area_id, len(order)), kinds.index(t.source)))
+
+
+def lines_of_findings(store: Store) -> dict[str, list[str]]:
+    """Each finding's lines of enquiry (by finding id): those of the evidence it cites, in the
+    schedule's order; the findings screen shows, per focus area, which lines its findings rest on."""
+    facts = {fact.id: fact for fact in evidence_facts(store)}
+    order = {line.id: n for n, line in enumerate(lines_of_enquiry(week.focus_areas(store)))}
+    found: dict[str, list[str]] = {}
+    for view in findings.list_findings(store):
+        lines = {line for cited in view.evidence_ids if (fact := facts.get(cited)) for line in fact.lines}
+        found[view.finding.id] = sorted((line for line in lines if line in order), key=order.__getitem__)
+    return found

@@ -280,3 +280,43 @@ def test_a_database_of_the_previous_schema_gains_the_new_tables(tmp_path: Path) 
     row = db.execute("SELECT row FROM tombstones").fetchone()[0]
     assert '"lines_of_enquiry":"[]"' in row
     assert {"evidence_lines", "follow_ups"} <= set(db.table_names())
+
+
+# --- Coverage by line, and the lines findings rest on -------------------------------------------
+
+
+def test_coverage_by_line_of_enquiry_counts_tied_items_by_source(review: Store) -> None:
+    from peerreview_tui.coverage import compute_line_coverage
+
+    matrix = compute_line_coverage(review)
+    assert matrix.areas == [
+        "front-door.1",
+        "front-door.2",
+        "front-door.3",
+        "early-help.1",
+        "early-help.2",
+        "adolescents.1",
+    ]
+    assert matrix.cell("front-door.1", SourceKind.INTERVIEW).strengths == 1
+    assert matrix.cell("front-door.1", SourceKind.CASE_FILE_AUDIT).strengths == 1
+    assert matrix.cell("early-help.2", SourceKind.INTERVIEW).follow_ups == 1
+    assert matrix.untagged == 0
+    items = list_evidence(review, line_of_enquiry="early-help.2")
+    assert sorted(v.item.kind.value for v in items) == ["development", "follow_up"]
+
+
+def test_each_finding_rests_on_the_lines_of_the_evidence_it_cites(review: Store) -> None:
+    from peerreview_tui.models import FindingSection
+    from peerreview_tui.store import findings
+    from peerreview_tui.washup import lines_of_findings
+
+    cited = [_item(review, "Plans list services"), _item(review, "Thresholds are well understood")]
+    made = findings.create_finding(
+        review,
+        section=FindingSection.DEVELOPMENT,
+        focus_area_id="front-door",
+        title="Plans are not yet specific",
+        evidence_ids=cited,
+        actor="lead",
+    )
+    assert lines_of_findings(review)[made.id] == ["front-door.1", "front-door.2"]

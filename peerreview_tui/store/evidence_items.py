@@ -272,6 +272,7 @@ def list_evidence(
     store: Store,
     *,
     focus_area: str | None = None,
+    line_of_enquiry: str | None = None,
     source_kind: SourceKind | None = None,
     day: dt.date | None = None,
     author: str | None = None,
@@ -280,9 +281,11 @@ def list_evidence(
     include_detached: bool = False,
 ) -> list[EvidenceView]:
     """Items by day, start time and line (items from no session last); ``untagged`` gives those
-    with no focus area (the "to tag" list); a ``day`` keeps only items from that day's sessions."""
+    with no focus area (the "to tag" list); a ``day`` keeps only items from that day's sessions;
+    ``line_of_enquiry`` ("practice.2") those tied to it."""
     filters: list[tuple[str, Any]] = [
         (f"EXISTS (SELECT 1 FROM json_each({_ALL_TAGS}) WHERE value = ?)", focus_area),
+        (f"EXISTS (SELECT 1 FROM json_each({_ALL_LINES}) WHERE value = ?)", line_of_enquiry),
         ("e.source_kind = ?", source_kind and SourceKind(source_kind).value),
         ("s.day = ?", day and day.isoformat()),
         ("e.author_id = ?", author),
