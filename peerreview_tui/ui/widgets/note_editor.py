@@ -10,7 +10,8 @@ from ...evidence import complete_tag, partial_tag_at
 
 
 class NoteEditor(TextArea):
-    """Tab after `#` or `#par` completes a focus-area tag; elsewhere Tab moves focus."""
+    """Tab after `#` or `#par` completes a focus-area tag, after `#practice.` a line of enquiry
+    (the hint shows its question); elsewhere Tab moves focus."""
 
     class TagHint(Message):
         """The cursor sits after `#...`: these tags would complete it (empty: no hint)."""
