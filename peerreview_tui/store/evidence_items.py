@@ -13,11 +13,10 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
-from ..evidence import _TAG, Mark, lines_of_enquiry, parse_marks, strip_lines
+from ..evidence import _TAG, Mark, line_id, parse_marks, strip_lines
 from ..models import (
     EvidenceItem,
     EvidenceKind,
-    FocusAreaRow,
     Note,
     SessionKind,
     SessionRow,
@@ -99,11 +98,14 @@ def match_lines(new: Sequence[Line], old: Sequence[Line], *, similar: bool = Tru
     return pairs
 
 
+_AREAS_SQL = "SELECT id, lines_of_enquiry FROM focus_areas"
+
+
 def sync_note_evidence(db: Database, note: Note, session: SessionRow, actor: str) -> None:
     """Re-derive the note's evidence items, inside the caller's write transaction."""
-    areas = [FocusAreaRow.model_validate(row) for row in db.query("SELECT * FROM focus_areas")]
-    known = frozenset(area.id for area in areas)
-    lines = frozenset(line.id for line in lines_of_enquiry(areas))
+    areas = [(row["id"], json.loads(row["lines_of_enquiry"])) for row in db.query(_AREAS_SQL)]
+    known = frozenset(area for area, _ in areas)
+    lines = frozenset(line_id(area, n) for area, texts in areas for n in range(1, len(texts) + 1))
     marks = [(mark, text) for mark in parse_marks(note.body, known, lines) if (text := evidence_text(mark))]
     new = [(mark.kind.value, text, mark.line_no) for mark, text in marks]
     rows = list(db.query("SELECT * FROM evidence WHERE note_id = ? ORDER BY line_no", [note.id]))
@@ -125,7 +127,7 @@ def sync_note_evidence(db: Database, note: Note, session: SessionRow, actor: str
             "source_kind": source,
             "text": text,
             "focus_areas": compact_json(mark.tags),
-            "lines_of_enquiry": compact_json(mark.lines),
+            "lines_of_enquiry": compact_json(mark.lines) if mark.lines else "[]",  # most lines: none
         }
         fields |= {
             "session_id": note.session_id,
