@@ -167,6 +167,8 @@ async def test_tab_completes_a_line_of_enquiry_and_shows_its_question(store, app
         assert app.screen._hint(offered) == (
             "tab completes: #practice.3 How effective are supervision and management oversight of casework?"
         )
+        await wait_until(pilot, lambda: not app.screen.dirty)  # saved: the hint stays while in the tag
+        assert "#practice.3 How effective" in str(app.screen.query_one("#save-state", Static).render())
         await pilot.press("tab", *"ok")
         assert app.screen.query_one(NoteEditor).text.endswith("+ supervision monthly #practice.3 ok")
         await pilot.press("ctrl+q")

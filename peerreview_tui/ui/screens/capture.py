@@ -415,6 +415,9 @@ class CaptureScreen(ReviewScreen):
             state.update(Text("read only: another reviewer's note", style="dim"))
         elif self._failure:
             state.update(Text(f"NOT SAVED: {self._failure}; retrying", style="bold red"))
+        elif (choices := self.query_one("#editor", NoteEditor).tag_choices()) and "." in choices[0]:
+            # while a line of enquiry is typed its question stays in sight, saved or not
+            state.update(Text(self._hint(choices), style="cyan"))
         elif self.dirty:
             state.update(Text("unsaved", style="yellow"))
         elif self._new and not self._written:

@@ -25,6 +25,11 @@ class NoteEditor(TextArea):
         self.tags = tags
         self._hinting = False
 
+    def tag_choices(self) -> list[str]:
+        """What Tab would complete where the cursor is (empty: not in a tag)."""
+        partial = self._partial()
+        return complete_tag(partial, self.tags) if partial is not None else []
+
     def _partial(self) -> str | None:
         row, column = self.cursor_location
         return partial_tag_at(self.document.get_line(row), column)
