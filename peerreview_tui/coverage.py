@@ -11,6 +11,7 @@ import datetime as dt
 import textwrap
 from dataclasses import dataclass, field
 
+from .evidence import lines_of_enquiry
 from .models import EvidenceItem, EvidenceKind, SourceKind
 from .store import Store, week
 from .store.evidence_items import EvidenceFact, evidence_facts
@@ -138,6 +139,25 @@ def matrix_widths(
     widths = [max(map(len, column)) for column in columns]
     wanted = min(most, max(map(len, titles)))
     return max(12, min(wanted, width - sum(w + gap for w in widths))), widths
+
+
+def compute_line_coverage(store: Store, *, day: dt.date | None = None, author: str | None = None) -> Coverage:
+    """The matrix by key line of enquiry rather than focus area: a row per line ("practice.2"),
+    in the schedule's order, filtered like ``compute_coverage``; ``untagged`` counts the items
+    tied to no line of enquiry."""
+    items = evidence_facts(store, day=day, author=author)
+    lines = [line.id for line in lines_of_enquiry(week.focus_areas(store))]
+    cells: dict[tuple[str, SourceKind], Cell] = {}
+    untied: dict[SourceKind, Cell] = {}
+    for item in items:
+        if not item.lines:
+            untied.setdefault(item.source_kind, Cell()).add(item)
+        for line in item.lines:
+            if line in lines:
+                cells.setdefault((line, item.source_kind), Cell()).add(item)
+    present = {item.source_kind for item in items} | set(ALWAYS_SHOWN)
+    sources = [kind for kind in SourceKind if kind in present]
+    return Coverage(lines, sources, cells, untied)
 
 
 def format_coverage(coverage: Coverage, area_titles: dict[str, str]) -> str:

@@ -1,5 +1,6 @@
-"""The demo review: the example week with invented notes, data, documents and findings, so
-every screen has something to show at first start."""
+"""The demo review: the example week with invented notes (their marks tied to lines of enquiry),
+data, documents, follow-ups handed out and closed, and findings, so every screen (the wash-up of
+every day too) has something to show at first start."""
 
 from __future__ import annotations
 
@@ -15,21 +16,24 @@ from .evidence import parse_marks
 from .imports import import_performance, import_questionnaire
 from .models import FindingSection, FindingStatus
 from .schedule import LoadedSchedule, parse_schedule
-from .store import Store, findings, notes, week
+from .store import Store, enquiry, findings, follow_ups, notes, week
 from .store.evidence_items import add_document
 
 DATA = resources.files("peerreview_tui") / "data"
 
+# title, summary, focus areas, lines of enquiry it speaks to
 DOCUMENTS = [
     (
         "Self-assessment / position statement (2012)",
         "Candid about assessment timeliness; early help impact described but not measured",
         ["practice", "early-help"],
+        ["early-help.4"],
     ),
     (
         "Children and Young People's Plan 2011-14",
         "Shared priorities across the partnership; no needs analysis behind the commissioning intentions",
         ["partnership", "commissioning"],
+        ["commissioning.1"],
     ),
 ]
 
@@ -53,8 +57,12 @@ def build_demo(path: Path) -> None:
             notes.save_note(store, entry["session"], entry["author"], entry["body"])
         import_performance(store, _as_path(DATA / "performance.example.csv"), actor="manager")
         import_questionnaire(store, _as_path(DATA / "questionnaire.example.csv"), actor="manager")
-        for title, summary, areas in DOCUMENTS:
-            add_document(store, title=title, summary=summary, focus_areas=areas, actor="manager")
+        for title, summary, areas, lines in DOCUMENTS:
+            document = add_document(store, title=title, summary=summary, focus_areas=areas, actor="manager")
+            for line in lines:
+                enquiry.tie_line(store, document.id, line, "manager")
+        for entry in seed["follow_ups"]:
+            _follow_up(store, entry)
         for entry in seed["findings"]:
             _add_finding(store, entry)
 
@@ -72,6 +80,16 @@ def _add_finding(store: Store, entry: dict[str, Any]) -> None:
     )
     if entry.get("status") == FindingStatus.AGREED.value:
         findings.agree_finding(store, made.id, "lead")
+
+
+def _follow_up(store: Store, entry: dict[str, Any]) -> None:
+    question = _evidence_id(store, entry["question"])
+    follow_ups.assign_follow_up(
+        store, question, owner=entry["owner"], session_id=entry.get("ask_in"), actor=entry["by"]
+    )
+    if "answer" in entry:
+        answer = _evidence_id(store, entry["answer"])
+        follow_ups.close_follow_up(store, question, actor=entry["owner"], answer_id=answer)
 
 
 def _evidence_id(store: Store, ref: dict[str, str]) -> str:

@@ -397,6 +397,7 @@ class EvidenceItem(_Row):
     text: str
     title: str = ""
     focus_areas: list[str]
+    lines_of_enquiry: list[str] = Field(default_factory=list)  # "practice.2": see evidence.LineOfEnquiry
     session_id: str | None = None
     note_id: str | None = None
     line_no: int | None = None
@@ -404,7 +405,7 @@ class EvidenceItem(_Row):
     detached: bool = False  # its note line was deleted; kept so links to it are never lost
     data: dict[str, Any] = Field(default_factory=dict)
 
-    @field_validator("focus_areas", mode="before")
+    @field_validator("focus_areas", "lines_of_enquiry", mode="before")
     @classmethod
     def _from_json(cls, value: Any) -> Any:
         return _json_list(value)

@@ -5,8 +5,12 @@
 - on-site schedule changes (add, move, swap): any reviewer, audited;
 - a finding's wording, evidence and place: any reviewer while it is a draft; once agreed, the lead;
 - agreeing, reopening, choosing the letter's quote: the lead;
-- tagging evidence with a focus area: any reviewer (the tag lives on the item, never in another
-  reviewer's note);
+- tagging evidence with a focus area, or tying it to a line of enquiry: any reviewer (the tag lives
+  on the item, never in another reviewer's note);
+- handing out a follow-up (a ``?`` line: who asks, in which later session): whoever raised it, and
+  the lead (the wash-up hands questions out);
+- closing a follow-up, or opening it again: its owner (whoever raised it while it has none), and
+  the lead;
 - who the reviewers are and who leads: the schedule file, never a person.
 
 The rule is pure: it is given the roster and the facts about the row, and answers with the
@@ -33,6 +37,9 @@ class Change(StrEnum):
     REOPEN = "reopen a finding"
     CHOOSE_QUOTE = "choose the letter's quotes"
     TAG = "tag evidence"
+    TIE = "tie evidence to a line of enquiry"
+    ASSIGN_FOLLOW_UP = "hand out this follow-up"
+    CLOSE_FOLLOW_UP = "close or reopen this follow-up"
     RESOLVE_CONFLICT = "settle this conflict"
     ROSTER = "change who the reviewers are or who leads"
 
@@ -43,7 +50,8 @@ LEAD_ONLY = frozenset({Change.AGREE, Change.REOPEN, Change.CHOOSE_QUOTE})
 class Facts(TypedDict, total=False):
     """What the rule needs to know about the row being changed."""
 
-    author: str | None  # a note's author (also for a conflict over a note)
+    author: str | None  # a note's author (also for a conflict over a note, who raised a follow-up)
+    owner: str | None  # who a follow-up is handed to
     session_reviewers: Collection[str]  # those booked for the session
     finding_status: FindingStatus | str | None  # the finding's status before the change
 
@@ -105,6 +113,16 @@ class Roster:
         booked = facts.get("session_reviewers", ())
         if change is Change.SESSION_STATUS and not who.is_lead and actor not in booked:
             return f"only the reviewers of this session, or the lead ({lead_name}), can {change.value}"
+        owner = facts.get("owner")
+        if change is Change.ASSIGN_FOLLOW_UP and not who.is_lead and actor != author:
+            return f"this follow-up is {self.name(author)}'s: only they or the lead ({lead_name}) can hand it out"
+        closer = owner or author
+        if change is Change.CLOSE_FOLLOW_UP and not who.is_lead and actor != closer:
+            whose = "handed to" if owner else "raised by"
+            return (
+                f"this follow-up is {whose} {self.name(closer)}: only they or the lead ({lead_name}) "
+                "can close or reopen it"
+            )
         agreed = facts.get("finding_status") == FindingStatus.AGREED
         if change is Change.FINDING and not who.is_lead and agreed:
             return f"this finding is agreed: ask the lead ({lead_name}) to reopen it before changing it"

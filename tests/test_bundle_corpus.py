@@ -18,7 +18,7 @@ import pytest
 
 from peerreview_tui.demo import example_schedule_text
 from peerreview_tui.models import note_id, now
-from peerreview_tui.store import Store, notes, tagging, week
+from peerreview_tui.store import Store, enquiry, follow_ups, notes, tagging, week
 from peerreview_tui.sync import SyncError, merge_bundles, write_bundle
 from peerreview_tui.sync.tables import BY_NAME, TABLES
 
@@ -34,6 +34,7 @@ JSON_COLUMNS = {
     ("notes", "attendance"): '[{"present": "perhaps"}]',
     ("evidence", "focus_areas"): '{"practice": true}',
     ("evidence", "data"): "[1, 2, 3]",
+    ("evidence", "lines_of_enquiry"): '["practice"]',
     ("audit", "changes"): '"changed"',
     ("conflicts", "loser"): "[]",
     ("tombstones", "row"): '{"id": 1}',
@@ -83,6 +84,11 @@ def made(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Made:
         with store.read() as db:
             item = next(db.query("SELECT id FROM evidence WHERE focus_areas NOT LIKE '%partnership%'"))["id"]
         tagging.tag_evidence(store, item, "partnership", "lead")
+        # a line of enquiry tied after the fact, and a follow-up handed out and closed
+        enquiry.tie_line(store, item, "partnership.2", "lead")
+        question, answer, later = follow_up_and_answer(store)
+        follow_ups.assign_follow_up(store, question, owner="officer1", session_id=later, actor="lead")
+        follow_ups.close_follow_up(store, question, actor="officer1", answer_id=answer)
         # a deletion: a reload drops a session nobody wrote about
         schedule = week_without(store, "mon-0830-setup")
         week.apply_schedule(store, schedule, hashlib.sha256(example_schedule_text()).hexdigest())
@@ -102,6 +108,27 @@ def made(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Made:
                 for _, column, kind, notnull, _, _ in conn.execute(f"PRAGMA table_info({name})")
             ]
     return result
+
+
+def follow_up_and_answer(store: Store) -> tuple[str, str, str]:
+    """A follow-up of the first day, an item of another session, and a session of a later day
+    that Priya Natarajan (officer1) attends."""
+    with store.read() as db:
+        question = next(
+            db.query(
+                "SELECT e.id, s.day FROM evidence e JOIN sessions s ON s.id = e.session_id "
+                "WHERE e.kind = 'follow_up' AND e.author_id = 'officer1' ORDER BY s.day, s.start_time LIMIT 1"
+            )
+        )
+        answer = next(db.query("SELECT id FROM evidence WHERE kind = 'strength' ORDER BY rowid DESC LIMIT 1"))
+        later = next(
+            db.query(
+                "SELECT id FROM sessions WHERE day > ? AND 'officer1' IN (SELECT value FROM json_each(reviewers)) "
+                "ORDER BY day, start_time LIMIT 1",
+                [question["day"]],
+            )
+        )
+    return question["id"], answer["id"], later["id"]
 
 
 def week_without(store: Store, session_id: str) -> Any:
@@ -251,6 +278,12 @@ def dangling(made: Made) -> list[Case]:
         ("finding_evidence", "evidence_id", "'no-such-item'"),
         ("evidence_tags", "evidence_id", "'no-such-item'"),
         ("evidence_tags", "focus_area_id", "'nowhere'"),
+        ("evidence_lines", "evidence_id", "'no-such-item'"),
+        ("follow_ups", "owner_id", "'nobody'"),
+        ("follow_ups", "assigned_by", "'nobody'"),
+        ("follow_ups", "session_id", "'no-such-session'"),
+        ("follow_ups", "closed_by", "'nobody'"),
+        ("follow_ups", "answer_id", "'no-such-item'"),
     ]
     for table, column, value in refs:
         out.append(
@@ -469,6 +502,26 @@ def ownership(made: Made) -> list[Case]:
                 f"UPDATE conflicts SET resolution = 'winner', resolved_by = 'member', resolved_at = '{later}', {stamp}"
             ),
             ("conflict", "Councillor Brian Oakes", "Priya Natarajan"),
+        ),
+        Case(
+            "a follow-up handed out by a member who did not raise it",
+            sql(f"UPDATE follow_ups SET owner_id = 'member', assigned_by = 'member', {stamp}"),
+            ("hands out", "follow-up", "Councillor Brian Oakes", "Priya Natarajan"),
+        ),
+        Case(
+            "a follow-up closed by a member who does not own it",
+            sql(f"UPDATE follow_ups SET closed_by = 'member', closed_at = '{later}', {stamp}"),
+            ("closes", "follow-up", "Councillor Brian Oakes", "handed to Priya Natarajan"),
+        ),
+        Case(
+            "a follow-up answered by itself",
+            sql("UPDATE follow_ups SET answer_id = evidence_id"),
+            ("follow_ups", "answer_id", "itself"),
+        ),
+        Case(
+            "a line of enquiry that is no line",
+            sql("UPDATE evidence_lines SET line_id = 'practice'"),
+            ("evidence_lines", "line_id", "not a line of enquiry"),
         ),
         Case(
             "an audit entry rewritten",

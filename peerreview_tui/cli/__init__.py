@@ -29,6 +29,7 @@ for command in (
     notes.note,
     search.search,
     exports.export,
+    exports.washup,
     evidence.import_,
     evidence.coverage,
     evidence.findings_,

@@ -1,4 +1,5 @@
-"""Exports from the shell: everyone's notes, the feedback letter, the presentation.
+"""Exports from the shell: everyone's notes, the feedback letter, the presentation, the day's
+wash-up sheet.
 
 The letter and the slides pass the non-attribution guard first: on a name, a single-person role
 next to words of speech, or a possible name of someone not in the schedule (until accepted with
@@ -199,6 +200,68 @@ def export_slides(
         accept_warnings,
         force,
         db_path,
+    )
+
+
+@click.command("washup")
+@click.option(
+    "--day",
+    type=click.IntRange(1, 31),
+    help="Day N of the review (1 = the first day; default: today, else day 1).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("md", "docx")),
+    help="Without -o: Markdown (default) or Word.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write; its suffix is the format: .md or .docx (default: REVIEW-ID-washup-dayN.md in "
+    "the current folder).",
+)
+@ALLOW_OPTION
+@ACCEPT_OPTION
+@DB_OPTION
+def washup(
+    day: int | None,
+    fmt: str | None,
+    output: Path | None,
+    allow: tuple[str, ...],
+    accept_warnings: bool,
+    db_path: Path | None,
+) -> None:
+    """The day's wash-up sheet: lines of enquiry tested and untested, the later sessions that
+    could test each gap, open follow-ups with their owners, thin evidence."""
+    from ..export.washup_sheet import export_washup
+    from ..washup import NoSuchDay, compute_washup
+
+    if output is not None:
+        named = output.suffix.lower().lstrip(".")
+        if named not in ("md", "docx"):
+            fail(f"{output.name}: the wash-up sheet can be written as Markdown (.md) or Word (.docx)")
+        if fmt and fmt != named:
+            fail(f"--format {fmt} does not match {output.name}; name the file .{fmt}, or leave out --format")
+        fmt = named
+    fmt = fmt or "md"
+    with open_review(db_path) as store:
+        try:
+            sheet = compute_washup(store, day)
+        except NoSuchDay as error:
+            fail(str(error))
+        path = output or default_path(store, f"washup-day{sheet.day_number}", fmt)
+        try:
+            export_washup(store, sheet, fmt, path, allow=allow, accept_warnings=accept_warnings)
+        except AttributionError as blocked:
+            _refuse(blocked)
+        except OSError as error:
+            fail(f"cannot write {path}: {error.strerror or error}")
+    untested = len(sheet.untested)
+    click.echo(
+        f"Wash-up of day {sheet.day_number} ({sheet.day.id:%a %-d %b}) written to {path}: "
+        f"{_count(untested, 'line')} of enquiry untested, {_count(len(sheet.follow_ups), 'follow-up')} open."
     )
 
 

@@ -13,8 +13,17 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
-from ..evidence import _TAG, Mark, parse_marks
-from ..models import EvidenceItem, EvidenceKind, Note, SessionKind, SessionRow, SourceKind, new_id, now
+from ..evidence import _TAG, Mark, line_id, parse_marks, strip_lines
+from ..models import (
+    EvidenceItem,
+    EvidenceKind,
+    Note,
+    SessionKind,
+    SessionRow,
+    SourceKind,
+    new_id,
+    now,
+)
 from . import week
 from .review import Store
 
@@ -46,9 +55,10 @@ class EvidenceView:
 
 
 def evidence_text(mark: Mark) -> str:
-    """The mark's words without its focus-area tags, whitespace collapsed."""
+    """The mark's words without its focus-area tags and lines of enquiry, whitespace collapsed."""
     tags = set(mark.tags)
-    text = _TAG.sub(lambda m: " " if m.group(1).rstrip("-").lower() in tags else m.group(0), mark.text)
+    text = strip_lines(mark.text, mark.lines) if mark.lines else mark.text
+    text = _TAG.sub(lambda m: " " if m.group(1).rstrip("-").lower() in tags else m.group(0), text)
     return " ".join(text.split())
 
 
@@ -88,10 +98,15 @@ def match_lines(new: Sequence[Line], old: Sequence[Line], *, similar: bool = Tru
     return pairs
 
 
+_AREAS_SQL = "SELECT id, lines_of_enquiry FROM focus_areas"
+
+
 def sync_note_evidence(db: Database, note: Note, session: SessionRow, actor: str) -> None:
     """Re-derive the note's evidence items, inside the caller's write transaction."""
-    known = frozenset(row["id"] for row in db.query("SELECT id FROM focus_areas"))
-    marks = [(mark, text) for mark in parse_marks(note.body, known) if (text := evidence_text(mark))]
+    areas = [(row["id"], json.loads(row["lines_of_enquiry"])) for row in db.query(_AREAS_SQL)]
+    known = frozenset(area for area, _ in areas)
+    lines = frozenset(line_id(area, n) for area, texts in areas for n in range(1, len(texts) + 1))
+    marks = [(mark, text) for mark in parse_marks(note.body, known, lines) if (text := evidence_text(mark))]
     new = [(mark.kind.value, text, mark.line_no) for mark, text in marks]
     rows = list(db.query("SELECT * FROM evidence WHERE note_id = ? ORDER BY line_no", [note.id]))
     live = [row for row in rows if not row["detached"]]
@@ -112,6 +127,7 @@ def sync_note_evidence(db: Database, note: Note, session: SessionRow, actor: str
             "source_kind": source,
             "text": text,
             "focus_areas": compact_json(mark.tags),
+            "lines_of_enquiry": compact_json(mark.lines) if mark.lines else "[]",  # most lines: none
         }
         fields |= {
             "session_id": note.session_id,
@@ -139,11 +155,16 @@ def _line(row: dict[str, Any]) -> Line:
 
 
 def _cited(db: Database, evidence_ids: list[str]) -> set[str]:
-    """Items a finding cites or someone tagged. Any such row counts, live or a tombstone:
-    deleting its item would break the foreign key, so the item is kept, detached."""
+    """Items a finding cites, someone tagged or tied to a line of enquiry, or a follow-up's state
+    names (the follow-up or its answer). Any such row counts, live or a tombstone: deleting its
+    item would break the foreign key, so the item is kept, detached."""
+    ids = "IN (SELECT value FROM json_each(:ids))"
     sql = (
-        "SELECT evidence_id FROM finding_evidence WHERE evidence_id IN (SELECT value FROM json_each(:ids)) "
-        "UNION SELECT evidence_id FROM evidence_tags WHERE evidence_id IN (SELECT value FROM json_each(:ids))"
+        f"SELECT evidence_id FROM finding_evidence WHERE evidence_id {ids} "
+        f"UNION SELECT evidence_id FROM evidence_tags WHERE evidence_id {ids} "
+        f"UNION SELECT evidence_id FROM evidence_lines WHERE evidence_id {ids} "
+        f"UNION SELECT evidence_id FROM follow_ups WHERE evidence_id {ids} "
+        f"UNION SELECT answer_id FROM follow_ups WHERE answer_id {ids}"
     )
     return {row["evidence_id"] for row in db.query(sql, {"ids": compact_json(evidence_ids)})}
 
@@ -164,6 +185,7 @@ def _record(actor: str, stamp: str, **fields: Any) -> dict[str, Any]:
     row = {
         "title": "",
         "focus_areas": "[]",
+        "lines_of_enquiry": "[]",
         "session_id": None,
         "note_id": None,
         "line_no": None,
@@ -180,6 +202,7 @@ _COLUMNS = (
     "text",
     "title",
     "focus_areas",
+    "lines_of_enquiry",
     "session_id",
     "note_id",
     "line_no",
@@ -203,7 +226,7 @@ WHERE (evidence.kind, evidence.source_kind, evidence.text, evidence.title, evide
 """
 _UPDATE_SQL = """
 UPDATE evidence SET kind = :kind, source_kind = :source_kind, text = :text, focus_areas = :focus_areas,
-    session_id = :session_id, line_no = :line_no, author_id = :author_id, detached = :detached,
+    lines_of_enquiry = :lines_of_enquiry, session_id = :session_id, line_no = :line_no, author_id = :author_id, detached = :detached,
     updated_by = :updated_by, updated_at = :updated_at
 WHERE id = :id
 """
@@ -221,7 +244,17 @@ _ALL_TAGS = """(SELECT json_group_array(tag) FROM (
         AND t.focus_area_id NOT IN (SELECT value FROM json_each(e.focus_areas))
     ORDER BY source, place
 ))"""
-_ITEM_COLUMNS = ", ".join(f"{_ALL_TAGS} AS focus_areas" if c == "focus_areas" else f"e.{c}" for c in _COLUMNS)
+# Its lines of enquiry likewise: the author's ``#practice.2``, then those tied later (``enquiry``).
+_ALL_LINES = """(SELECT json_group_array(line) FROM (
+    SELECT value AS line, 0 AS source, key AS place FROM json_each(e.lines_of_enquiry)
+    UNION ALL
+    SELECT l.line_id, 1, l.created_at FROM evidence_lines l
+    WHERE l.evidence_id = e.id AND l.deleted_at IS NULL
+        AND l.line_id NOT IN (SELECT value FROM json_each(e.lines_of_enquiry))
+    ORDER BY source, place
+))"""
+_READ_AS = {"focus_areas": _ALL_TAGS, "lines_of_enquiry": _ALL_LINES}
+_ITEM_COLUMNS = ", ".join(f"{_READ_AS[c]} AS {c}" if c in _READ_AS else f"e.{c}" for c in _COLUMNS)
 _VIEW_SQL = f"""
 SELECT {_ITEM_COLUMNS}, s.title AS v_session_title, s.day AS v_day, s.start_time AS v_start_time,
        coalesce(r.name, e.author_id) AS v_author_name, coalesce(links.n, 0) AS v_links
@@ -241,6 +274,7 @@ def list_evidence(
     store: Store,
     *,
     focus_area: str | None = None,
+    line_of_enquiry: str | None = None,
     source_kind: SourceKind | None = None,
     day: dt.date | None = None,
     author: str | None = None,
@@ -249,9 +283,11 @@ def list_evidence(
     include_detached: bool = False,
 ) -> list[EvidenceView]:
     """Items by day, start time and line (items from no session last); ``untagged`` gives those
-    with no focus area (the "to tag" list); a ``day`` keeps only items from that day's sessions."""
+    with no focus area (the "to tag" list); a ``day`` keeps only items from that day's sessions;
+    ``line_of_enquiry`` ("practice.2") those tied to it."""
     filters: list[tuple[str, Any]] = [
         (f"EXISTS (SELECT 1 FROM json_each({_ALL_TAGS}) WHERE value = ?)", focus_area),
+        (f"EXISTS (SELECT 1 FROM json_each({_ALL_LINES}) WHERE value = ?)", line_of_enquiry),
         ("e.source_kind = ?", source_kind and SourceKind(source_kind).value),
         ("s.day = ?", day and day.isoformat()),
         ("e.author_id = ?", author),
@@ -279,6 +315,7 @@ class EvidenceFact(NamedTuple):
     source_kind: SourceKind
     focus_areas: list[str]
     session_id: str | None
+    lines: list[str]  # lines of enquiry
 
 
 def evidence_facts(
@@ -286,7 +323,7 @@ def evidence_facts(
 ) -> list[EvidenceFact]:
     """Every item that counts (detached ones aside), filtered like ``list_evidence``."""
     sql = (
-        f"SELECT e.id, e.kind, e.source_kind, {_ALL_TAGS}, e.session_id FROM evidence e "
+        f"SELECT e.id, e.kind, e.source_kind, {_ALL_TAGS}, e.session_id, {_ALL_LINES} FROM evidence e "
         "LEFT JOIN sessions s ON s.id = e.session_id WHERE e.detached = 0"
     )
     params: list[str] = []
@@ -300,8 +337,8 @@ def evidence_facts(
     with store.read() as db:
         rows = db.execute(sql, params).fetchall()
     return [
-        EvidenceFact(i, kinds[k], sources[src], json.loads(areas), session)
-        for i, k, src, areas, session in rows
+        EvidenceFact(i, kinds[k], sources[src], json.loads(areas), session, json.loads(lines))
+        for i, k, src, areas, session, lines in rows
     ]
 
 

@@ -292,7 +292,50 @@ def _v4(db: Database) -> None:
     db.executescript(_V4)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4]
+_V5 = f"""
+-- The key lines of enquiry an evidence item speaks to ("practice.2": the focus area's id and the
+-- line's number in the schedule), from its author's `#practice.2` marks: JSON, like focus_areas.
+ALTER TABLE evidence ADD COLUMN lines_of_enquiry TEXT NOT NULL DEFAULT '[]';
+DROP TRIGGER evidence_tombstone;
+{_tombstone_trigger("evidence", [*_EVIDENCE_COLUMNS, "lines_of_enquiry"])}
+-- Copies of evidence rows kept by sync gain the column too, so they read as rows of today's shape.
+UPDATE tombstones SET row = json_set(row, '$.lines_of_enquiry', '[]')
+WHERE table_name = 'evidence' AND json_type(row, '$.lines_of_enquiry') IS NULL;
+UPDATE conflicts SET loser = json_set(loser, '$.lines_of_enquiry', '[]')
+WHERE table_name = 'evidence' AND json_type(loser, '$.lines_of_enquiry') IS NULL;
+
+-- A line of enquiry given to an evidence item after the fact (coverage, wash-up): a row of its
+-- own, owned by whoever tied it, like evidence_tags; untying is a tombstone (deleted_at).
+CREATE TABLE evidence_lines (
+    evidence_id TEXT NOT NULL REFERENCES evidence(id),
+    line_id TEXT NOT NULL,            -- "practice.2"
+    deleted_at TEXT,
+    {_STAMPS},
+    PRIMARY KEY (evidence_id, line_id)
+);
+
+-- What became of a follow-up (a `?` item): who will ask (owner), in which later session, and
+-- whether it is closed, with the evidence item that answered it. One row per follow-up, keyed
+-- by its item; no note text here (the question is the item's own text).
+CREATE TABLE follow_ups (
+    evidence_id TEXT PRIMARY KEY REFERENCES evidence(id),
+    owner_id TEXT REFERENCES reviewers(id),
+    session_id TEXT REFERENCES sessions(id),
+    assigned_by TEXT REFERENCES reviewers(id),  -- who handed it out (a bundle says who did each)
+    closed_at TEXT,
+    closed_by TEXT REFERENCES reviewers(id),
+    answer_id TEXT REFERENCES evidence(id),
+    {_STAMPS}
+);
+CREATE INDEX follow_ups_session ON follow_ups(session_id);
+"""
+
+
+def _v5(db: Database) -> None:
+    db.executescript(_V5)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

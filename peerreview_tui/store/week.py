@@ -160,7 +160,8 @@ def _apply_sessions(db: Database, schedule: Schedule, stamp: str, changes: Sched
         row
         for row in db.query(
             "SELECT id, EXISTS (SELECT 1 FROM notes WHERE session_id = sessions.id) "
-            "OR EXISTS (SELECT 1 FROM evidence WHERE session_id = sessions.id) AS kept "
+            "OR EXISTS (SELECT 1 FROM evidence WHERE session_id = sessions.id) "
+            "OR EXISTS (SELECT 1 FROM follow_ups WHERE session_id = sessions.id) AS kept "
             "FROM sessions WHERE origin = 'schedule' AND removed_at IS NULL"
         )
         if row["id"] not in wanted

@@ -85,6 +85,8 @@ NOUNS = (
     ("findings", "finding"),
     ("finding_evidence", "citation"),
     ("evidence_tags", "tag"),
+    ("evidence_lines", "tie to a line of enquiry"),
+    ("follow_ups", "follow-up"),
     ("sessions", "session"),
     ("days", "day"),
     ("reviewers", "reviewer"),

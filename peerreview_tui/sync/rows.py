@@ -54,7 +54,16 @@ _HASH_PATTERN = re.compile(r"[0-9a-f]{32}")
 CLOCK_SLACK = dt.timedelta(days=1)
 # Tables whose rows a conflict may keep: the ones people edit (never the schedule's own rows,
 # which a reload makes again, nor audit entries or conflicts).
-CONFLICT_TABLES = ("sessions", "notes", "evidence", "evidence_tags", "findings", "finding_evidence")
+CONFLICT_TABLES = (
+    "sessions",
+    "notes",
+    "evidence",
+    "evidence_tags",
+    "evidence_lines",
+    "follow_ups",
+    "findings",
+    "finding_evidence",
+)
 TOMBSTONE_TABLES = tuple(table.name for table in TABLES if table.tombstones)
 
 
@@ -233,6 +242,29 @@ _STAMPS: dict[str, Check] = {
     "updated_at": stamp,
 }
 _IDS = json_of(list[str], "a list of ids")
+# A line of enquiry: a focus area's id, a dot, its number from 1 ("practice.2").
+_LINE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,47}\.[1-9][0-9]?")
+
+
+def line_of_enquiry(value: Any) -> Any:
+    text(value)
+    if not _LINE_ID.fullmatch(value):
+        raise _Bad(f"{_shown(value)} is not a line of enquiry (a focus area's id, a dot and a number)")
+    return value
+
+
+def _line_ids(value: Any) -> Any:
+    text(value)
+    try:
+        lines = json.loads(value)
+    except ValueError:
+        raise _Bad("not valid JSON") from None
+    if not isinstance(lines, list) or not all(
+        isinstance(line, str) and _LINE_ID.fullmatch(line) for line in lines
+    ):
+        raise _Bad('not a list of lines of enquiry (like ["practice.2"])')
+    return value
+
 
 COLUMNS: dict[str, dict[str, Check]] = {
     "review": {
@@ -298,6 +330,7 @@ COLUMNS: dict[str, dict[str, Check]] = {
         "text": text,
         "title": text,
         "focus_areas": _IDS,
+        "lines_of_enquiry": _line_ids,
         "session_id": nullable(ident),
         "note_id": nullable(ident),
         "line_no": nullable(integer),
@@ -310,6 +343,22 @@ COLUMNS: dict[str, dict[str, Check]] = {
         "evidence_id": ident,
         "focus_area_id": ident,
         "deleted_at": nullable(stamp),
+        **_STAMPS,
+    },
+    "evidence_lines": {
+        "evidence_id": ident,
+        "line_id": line_of_enquiry,
+        "deleted_at": nullable(stamp),
+        **_STAMPS,
+    },
+    "follow_ups": {
+        "evidence_id": ident,
+        "owner_id": nullable(ident),
+        "session_id": nullable(ident),
+        "assigned_by": nullable(ident),
+        "closed_at": nullable(stamp),
+        "closed_by": nullable(ident),
+        "answer_id": nullable(ident),
         **_STAMPS,
     },
     "findings": {
@@ -479,6 +528,8 @@ def _check_whole(
         )
     if table == "findings":
         _check_finding(row, where)
+    if table == "follow_ups":
+        _check_follow_up(row, where)
     if table in ("tombstones", "conflicts"):
         copy = "row" if table == "tombstones" else "loser"
         if table == "tombstones" and row["id"] != f"{row['table_name']}/{row['row_id']}":
@@ -502,6 +553,20 @@ def _check_finding(row: Mapping[str, Any], where: Callable[[], str]) -> None:
                 if agreed
                 else "a draft finding is agreed by no one",
             )
+
+
+def _check_follow_up(row: Mapping[str, Any], where: Callable[[], str]) -> None:
+    if (row["owner_id"] is None) != (row["assigned_by"] is None):
+        raise RowProblem(f"{where()}, field assigned_by", "a follow-up handed out says who handed it out")
+    if row["session_id"] is not None and row["owner_id"] is None:
+        raise RowProblem(f"{where()}, field owner_id", "a follow-up given a session is given someone to ask")
+    closed = row["closed_at"] is not None
+    if closed != (row["closed_by"] is not None):
+        raise RowProblem(f"{where()}, field closed_by", "a closed follow-up says who closed it and when")
+    if row["answer_id"] is not None and not closed:
+        raise RowProblem(f"{where()}, field answer_id", "an open follow-up has no answer yet")
+    if row["answer_id"] is not None and row["answer_id"] == row["evidence_id"]:
+        raise RowProblem(f"{where()}, field answer_id", "a follow-up does not answer itself")
 
 
 @functools.lru_cache(maxsize=8192)

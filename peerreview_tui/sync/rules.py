@@ -46,6 +46,13 @@ REFERENCES = (
     ("evidence", "focus_areas", "focus_areas", True),
     ("evidence_tags", "evidence_id", "evidence", False),
     ("evidence_tags", "focus_area_id", "focus_areas", False),
+    ("evidence_lines", "evidence_id", "evidence", False),
+    ("follow_ups", "evidence_id", "evidence", False),
+    ("follow_ups", "owner_id", "reviewers", False),
+    ("follow_ups", "assigned_by", "reviewers", False),
+    ("follow_ups", "session_id", "sessions", False),
+    ("follow_ups", "closed_by", "reviewers", False),
+    ("follow_ups", "answer_id", "evidence", False),
     ("findings", "focus_area_id", "focus_areas", False),
     ("findings", "agreed_by", "reviewers", False),
     ("finding_evidence", "finding_id", "findings", False),
@@ -224,7 +231,7 @@ def check_ownership(bundle: Bundle, here: Here) -> None:
     if here.has_review:  # a first merge (joining) takes the review as the bundle has it
         for table in SCHEDULE_TABLES:
             _check_schedule_table(bundle, here, table)
-    for table in ("notes", "findings", "finding_evidence", "conflicts", "audit"):
+    for table in ("notes", "findings", "finding_evidence", "follow_ups", "conflicts", "audit"):
         state = here.states[table]
         for row in bundle.rows[table]:
             key = state.table.row_key(row)
@@ -241,6 +248,8 @@ def check_ownership(bundle: Bundle, here: Here) -> None:
                     why = agreement_refused(row, local, here)
                 elif table == "finding_evidence":
                     why = quote_choice_refused(row, local, here)
+                elif table == "follow_ups":
+                    why = follow_up_refused(row, local, here)
                 else:
                     why = settlement_refused(row, local, here)
             if why:
@@ -289,6 +298,30 @@ def quote_choice_refused(row: Row, local: Row | None, here: Here) -> str | None:
         f"it {'chooses' if after else 'drops'} a quote for the letter in the finding "
         f"{here.finding_title(row['finding_id'])} as {here.name(row['updated_by'])}: {reason}"
     )
+
+
+def follow_up_refused(row: Row, local: Row | None, here: Here) -> str | None:
+    """A follow-up is handed out by whoever raised it or the lead (``assigned_by``), and closed by
+    its owner (whoever raised it, while it has none) or the lead (``closed_by``): the rule, on what
+    the version changes. A bundle carries a row's latest version only, so the row says who did each."""
+    before = local or {"owner_id": None, "session_id": None, "closed_at": None, "answer_id": None}
+    item = here.rows["evidence"].get(row["evidence_id"]) or {}
+    author = item.get("author_id")
+    question = f"a follow-up raised by {here.name(author)}"
+    handed = (row["owner_id"], row["session_id"]) != (before["owner_id"], before["session_id"])
+    if handed:
+        assigner = row["assigned_by"] or row["updated_by"]
+        reason = here.roster.refusal(assigner, Change.ASSIGN_FOLLOW_UP, author=author)
+        if reason is not None:
+            return f"it hands out {question} as {here.name(assigner)}: {reason}"
+    closing = row["closed_at"] is not None
+    if closing != (before["closed_at"] is not None) or row["answer_id"] != before["answer_id"]:
+        # reopening leaves no name behind but the row's last change
+        actor = row["closed_by"] if closing else row["updated_by"]
+        reason = here.roster.refusal(actor, Change.CLOSE_FOLLOW_UP, author=author, owner=row["owner_id"])
+        if reason is not None:
+            return f"it {'closes' if closing else 'reopens'} {question} as {here.name(actor)}: {reason}"
+    return None
 
 
 def settlement_refused(row: Row, local: Row | None, here: Here) -> str | None:

@@ -49,6 +49,8 @@ TABLES: tuple[Table, ...] = (
     Table("notes"),
     Table("evidence", tombstones=True),
     Table("evidence_tags", key=("evidence_id", "focus_area_id")),
+    Table("evidence_lines", key=("evidence_id", "line_id")),
+    Table("follow_ups", key=("evidence_id",)),
     Table("findings"),
     Table("finding_evidence", key=("finding_id", "evidence_id")),
     Table("audit", stamp="at", by="actor"),
@@ -57,8 +59,14 @@ TABLES: tuple[Table, ...] = (
 BY_NAME = {table.name: table for table in TABLES}
 # Which rows keep a row with a tombstone from being deleted (it is kept, marked, instead).
 REFERENCED_BY: dict[str, tuple[tuple[str, str], ...]] = {
-    "evidence": (("finding_evidence", "evidence_id"), ("evidence_tags", "evidence_id")),
-    "sessions": (("notes", "session_id"), ("evidence", "session_id")),
+    "evidence": (
+        ("finding_evidence", "evidence_id"),
+        ("evidence_tags", "evidence_id"),
+        ("evidence_lines", "evidence_id"),
+        ("follow_ups", "evidence_id"),
+        ("follow_ups", "answer_id"),
+    ),
+    "sessions": (("notes", "session_id"), ("evidence", "session_id"), ("follow_ups", "session_id")),
 }
 
 

@@ -49,6 +49,12 @@ def _exchange_screen() -> Screen[None]:
     return ExchangeScreen()
 
 
+def _washup_screen() -> Screen[None]:
+    from .screens.washup import WashupScreen
+
+    return WashupScreen()
+
+
 def _is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
     # by name: importing CaptureScreen to ask would load it at start-up
     return type(screen).__name__ == "CaptureScreen"
@@ -62,6 +68,7 @@ class PeerReviewApp(KeysInOrder):
         "coverage": _coverage_screen,
         "findings": _findings_screen,
         "exchange": _exchange_screen,
+        "washup": _washup_screen,
     }
     DEFAULT_MODE = "schedule"
     # The footer keeps its width for the screen's own keys: the sections' keys are in F1 (which
@@ -105,6 +112,14 @@ class PeerReviewApp(KeysInOrder):
             id="app.exchange",
             show=False,
             tooltip="bundles with the team's laptops; settle conflicts",
+        ),
+        Binding(
+            "f8",
+            "switch_mode('washup')",
+            "Wash-up",
+            id="app.washup",
+            show=False,
+            tooltip="the day's lines of enquiry, gaps and open follow-ups",
         ),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="your note is saved first"),
     ]
@@ -305,6 +320,11 @@ class PeerReviewApp(KeysInOrder):
             "Findings",
             "Strengths and areas for development per focus area",
             lambda: self.switch_mode("findings"),
+        )
+        yield SystemCommand(
+            "Wash-up",
+            "The day's lines of enquiry, the gaps and who tests them, open follow-ups",
+            lambda: self.switch_mode("washup"),
         )
         yield SystemCommand("Help", "Keys and inline marks", self.action_help)
         yield SystemCommand(

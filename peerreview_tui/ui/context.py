@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Unpack
 
+from ..evidence import LineOfEnquiry, lines_of_enquiry
 from ..models import DayRow, FocusAreaRow, ReviewerRow, ReviewRow
 from ..ownership import Change, Facts, Roster
 from ..store import Store, week
@@ -74,6 +75,16 @@ class ReviewContext:
     @property
     def tags(self) -> list[str]:
         return [area.id for area in self.focus_areas]
+
+    @cached_property
+    def lines_of_enquiry(self) -> dict[str, LineOfEnquiry]:
+        """The review's lines of enquiry by id ("practice.2")."""
+        return {line.id: line for line in lines_of_enquiry(self.focus_areas)}
+
+    @property
+    def completions(self) -> list[str]:
+        """What Tab completes after ``#`` in a note: focus areas, then lines of enquiry."""
+        return [*self.tags, *self.lines_of_enquiry]
 
     def area_title(self, area_id: str | None) -> str:
         found = next((a for a in self.focus_areas if a.id == area_id), None)

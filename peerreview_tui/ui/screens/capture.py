@@ -129,7 +129,7 @@ class CaptureScreen(ReviewScreen):
             with Vertical(id="note-column"):
                 yield Static(id="session-line")
                 yield Static(id="notes-here")
-                yield NoteEditor("", self.context.tags, id="editor", read_only=True)  # until opened
+                yield NoteEditor("", self.context.completions, id="editor", read_only=True)  # until opened
                 yield Static("loading…", id="save-state")
             with Vertical(id="side"):
                 yield Label("Marks by focus area", classes="side-title")
@@ -317,10 +317,17 @@ class CaptureScreen(ReviewScreen):
     @on(NoteEditor.TagHint)
     def _tag_hint(self, message: NoteEditor.TagHint) -> None:
         if message.choices:
-            hint = "tab completes: " + "  ".join(f"#{tag}" for tag in message.choices)
-            self.query_one("#save-state", Static).update(Text(hint, style="cyan"))
+            self.query_one("#save-state", Static).update(Text(self._hint(message.choices), style="cyan"))
         else:
             self._show_state()
+
+    def _hint(self, choices: list[str]) -> str:
+        """'tab completes: #practice  #early-help', or with a line of enquiry its question."""
+        lines = self.context.lines_of_enquiry
+        if len(choices) == 1 and choices[0] in lines:
+            return f"tab completes: #{choices[0]} {lines[choices[0]].text}"
+        shown = [f"#{c} {_short(lines[c].text)}" if c in lines else f"#{c}" for c in choices]
+        return "tab completes: " + "  ".join(shown)
 
     def _update_marks(self) -> None:
         text = self.query_one("#editor", NoteEditor).text
@@ -481,6 +488,9 @@ class CaptureScreen(ReviewScreen):
             state.update(Text(f"read only: {who}'s note", style="dim"))
         elif self._failure:
             state.update(Text(f"NOT SAVED: {self._failure}; retrying", style="bold red"))
+        elif (choices := self.query_one("#editor", NoteEditor).tag_choices()) and "." in choices[0]:
+            # while a line of enquiry is typed its question stays in sight, saved or not
+            state.update(Text(self._hint(choices), style="cyan"))
         elif self.dirty:
             state.update(Text("unsaved", style="yellow"))
         elif self._new and not self._written:
@@ -589,3 +599,8 @@ def _replace_keeping_cursor(editor: NoteEditor, text: str) -> None:
     editor.replace(text, (0, 0), editor.document.end, maintain_selection_offset=False)
     target = min(target, editor.document.line_count - 1)
     editor.cursor_location = (target, min(column, len(editor.document.get_line(target))))
+
+
+def _short(text: str, width: int = 28) -> str:
+    """The start of a question, cut at a word, for a hint that lists several."""
+    return text if len(text) <= width else text[: width - 1].rsplit(" ", 1)[0] + "…"

@@ -1,7 +1,8 @@
-"""The daily wash-up: focus areas × sources, where evidence is thin, and what backs each cell.
+"""Coverage: focus areas × sources (or, with `v`, key lines of enquiry × sources), where
+evidence is thin, and what backs each cell.
 
-Enter on a cell lists its items below; space selects items, `f` makes a finding of them, Enter
-on an item opens its note at the line.
+Enter on a cell lists its items below; space selects items, `f` makes a finding of them, `l`
+ties an item to a line of enquiry, Enter on an item opens its note at the line.
 """
 
 from __future__ import annotations
@@ -19,9 +20,19 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import DataTable, Header, Label, Select, SelectionList
 
-from ...coverage import SOURCE_LABELS, Cell, Coverage, cell_text, compute_coverage, matrix_widths, shorten
+from ...coverage import (
+    SOURCE_LABELS,
+    Cell,
+    Coverage,
+    cell_text,
+    compute_coverage,
+    compute_line_coverage,
+    matrix_widths,
+    shorten,
+)
 from ...models import SourceKind
 from ...store import StoreError, findings
+from ...store.enquiry import tie_line
 from ...store.evidence_items import EvidenceView, add_document, list_evidence
 from ...store.tagging import tag_evidence
 from ..modals.choice import ChoiceModal
@@ -63,6 +74,22 @@ class CoverageScreen(ReviewScreen):
             tooltip="from the items selected (space)",
         ),
         Binding(
+            "l",
+            "tie_item",
+            "Tie to line",
+            id="coverage.tie",
+            show=False,
+            tooltip="tie the item to a key line of enquiry (it counts for its focus area too)",
+        ),
+        Binding(
+            "v",
+            "toggle_view",
+            "By line",
+            id="coverage.view",
+            show=False,
+            tooltip="rows by key line of enquiry, or back to focus areas",
+        ),
+        Binding(
             "n", "add_document", "Add document", id="coverage.document", tooltip="a document the team read"
         ),
         Binding(
@@ -83,6 +110,7 @@ class CoverageScreen(ReviewScreen):
         super().__init__()
         self.view: CoverageView | None = None
         self.cell: tuple[str, str | None] | None = None  # (area or UNTAGGED, source kind or None)
+        self.by_line = False  # rows are lines of enquiry ("practice.2") rather than focus areas
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -120,24 +148,31 @@ class CoverageScreen(ReviewScreen):
 
     def reload(self) -> None:
         day, author = self._filters()
-        self._load(day, author, self.cell)
+        self._load(day, author, self.cell, self.by_line)
 
     @work(thread=True, exclusive=True, group="coverage", exit_on_error=False)
-    def _load(self, day: dt.date | None, author: str | None, cell: tuple[str, str | None] | None) -> None:
+    def _load(
+        self, day: dt.date | None, author: str | None, cell: tuple[str, str | None] | None, by_line: bool
+    ) -> None:
         store = self.context.store
         try:
-            coverage = compute_coverage(store, day=day, author=author)
+            compute = compute_line_coverage if by_line else compute_coverage
+            coverage = compute(store, day=day, author=author)
             items: list[EvidenceView] = []
             if cell is not None:
-                area, source = cell
+                row, source = cell
+                named = None if row == UNTAGGED else row
                 items = list_evidence(
                     store,
-                    focus_area=None if area == UNTAGGED else area,
+                    focus_area=None if by_line else named,
+                    line_of_enquiry=named if by_line else None,
                     source_kind=SourceKind(source) if source else None,
                     day=day,
                     author=author,
-                    untagged=area == UNTAGGED,
+                    untagged=row == UNTAGGED and not by_line,
                 )
+                if by_line and row == UNTAGGED:
+                    items = [view for view in items if not view.item.lines_of_enquiry]
         except StoreError as error:
             self.app.notify(str(error), severity="error", title="Could not read the evidence", markup=False)
             return
@@ -153,8 +188,8 @@ class CoverageScreen(ReviewScreen):
         coverage = self.view.coverage
         table = self.query_one("#matrix", DataTable)
         keep = table.cursor_coordinate
-        untagged_title = f"Not tagged ({coverage.untagged})"
-        titles = [self.context.area_title(area) for area in coverage.areas]
+        untagged_title = f"{'Not tied' if self.by_line else 'Not tagged'} ({coverage.untagged})"
+        titles = [self._row_title(area) for area in coverage.areas]
         # Sized to what they hold and to the screen, not to what was there before: counts are
         # never cut, titles take what is left. Each column has a cell of padding either side.
         available = self.app.size.width - 4  # the screen's edges and the scroll bar
@@ -166,7 +201,7 @@ class CoverageScreen(ReviewScreen):
             # counts scroll sideways, whole.
             area_width = max(area_width, min(30, max(map(len, titles))))
         table.clear(columns=True)
-        table.add_column("Focus area", key="area", width=area_width)
+        table.add_column("Line of enquiry" if self.by_line else "Focus area", key="area", width=area_width)
         for source, width in zip(coverage.sources, widths, strict=True):
             table.add_column(SOURCE_LABELS[source], key=source.value, width=width)
         for area, title in zip(coverage.areas, titles, strict=True):
@@ -192,6 +227,10 @@ class CoverageScreen(ReviewScreen):
         if self.view is not None:
             self._fill_matrix()
 
+    def _row_title(self, row: str) -> str:
+        line = self.context.lines_of_enquiry.get(row) if self.by_line else None
+        return f"{row} {line.text}" if line else self.context.area_title(row)
+
     def _fill_items(self) -> None:
         assert self.view is not None
         listing = self.query_one("#items", SelectionList)
@@ -203,7 +242,7 @@ class CoverageScreen(ReviewScreen):
             )
             return
         area, source = cell
-        where = "not tagged" if area == UNTAGGED else self.context.area_title(area)
+        where = ("not tied" if self.by_line else "not tagged") if area == UNTAGGED else self._row_title(area)
         what = f" · {source.replace('_', ' ')}" if source else ""
         count = len(self.view.items)
         self.query_one("#cell-title", Label).update(
@@ -290,6 +329,37 @@ class CoverageScreen(ReviewScreen):
 
         self.app.push_screen(
             ChoiceModal(f"Which focus area is this evidence for?\n{view.item.text}", choices), chosen
+        )
+
+    def action_toggle_view(self) -> None:
+        self.by_line = not self.by_line
+        self.cell = None
+        self.reload()
+
+    def action_tie_item(self) -> None:
+        view = self._highlighted_item()
+        if view is None:
+            self.notify("Choose an item first: enter on a cell lists them.", severity="warning")
+            return
+        areas = view.item.focus_areas
+        lines = sorted(
+            self.context.lines_of_enquiry.values(), key=lambda line: (line.area_id not in areas, line.id)
+        )
+        choices = [
+            (f"{line.id}  {line.text}", line.id)
+            for line in lines
+            if line.id not in view.item.lines_of_enquiry
+        ]
+
+        def chosen(line_id: str | None) -> None:
+            if line_id:
+                self.run_change(
+                    lambda: tie_line(self.context.store, view.item.id, line_id, self.actor()),
+                    done=f"Tied to #{line_id}",
+                )
+
+        self.app.push_screen(
+            ChoiceModal(f"Which line of enquiry does this speak to?\n{view.item.text}", choices), chosen
         )
 
     def action_add_document(self) -> None:

@@ -21,6 +21,7 @@ from ...store import StoreError, findings
 from ...store.audit import AuditEntry
 from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.findings import FindingView, LinkedEvidence
+from ...washup import lines_of_findings
 from ..modals.audit import AuditModal
 from ..modals.choice import ChoiceModal
 from ..modals.confirm import ConfirmModal
@@ -67,16 +68,21 @@ class FindingsScreen(ReviewScreen):
     ]
 
     class Loaded(Message):
-        def __init__(self, views: list[FindingView], detail: Detail | None) -> None:
+        def __init__(
+            self, views: list[FindingView], detail: Detail | None, lines: dict[str, list[str]]
+        ) -> None:
             super().__init__()
             self.views = views
             self.detail = detail
+            self.lines = lines
 
     def __init__(self) -> None:
         super().__init__()
         self.views: list[FindingView] = []
         self.detail: Detail | None = None
         self.selected_id: str | None = None
+        self.lines: dict[str, list[str]] = {}  # finding id -> the lines of enquiry it rests on
+        self.group_area: str | None = None  # the focus area of the highlighted group, if any
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -106,13 +112,14 @@ class FindingsScreen(ReviewScreen):
             views = findings.list_findings(store)
             view = next((v for v in views if v.finding.id == selected), None)
             detail = Detail(view, findings.linked_evidence(store, view.finding.id)) if view else None
+            lines = lines_of_findings(store)
         except StoreError as error:
             self.app.notify(str(error), severity="error", title="Could not read the findings", markup=False)
             return
-        self.post_message(self.Loaded(views, detail))
+        self.post_message(self.Loaded(views, detail, lines))
 
     def on_findings_screen_loaded(self, message: Loaded) -> None:
-        self.views, self.detail = message.views, message.detail
+        self.views, self.detail, self.lines = message.views, message.detail, message.lines
         self._fill_tree()
         self._show_detail()
         self.refresh_bindings()
@@ -178,12 +185,20 @@ class FindingsScreen(ReviewScreen):
     def _highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         data = event.node.data
         new = data if data and not data.startswith("group:") else None
+        group_area = data.split(":")[2] or None if data and data.startswith("group:") else None
+        if group_area != self.group_area:
+            self.group_area = group_area
+            if new is None and self.selected_id is None:
+                self._show_detail()
         if new != self.selected_id:
             self.selected_id = new
             self.reload()
 
     def _show_detail(self) -> None:
         pane = self.query_one("#finding-detail", Static)
+        if self.detail is None and self.group_area is not None:
+            pane.update(self._area_lines(self.group_area))
+            return
         if self.detail is None:
             pane.update(
                 Text(
@@ -210,6 +225,8 @@ class FindingsScreen(ReviewScreen):
         else:
             out.append("Draft: the lead agrees it with g\n", style="yellow")
         out.append(view.badge.label() + "\n", style="bold red" if view.badge.single_source else "cyan")
+        if rests_on := self.lines.get(f.id):
+            out.append(f"Rests on lines of enquiry: {', '.join(rests_on)}\n", style="dim")
         out.append(f"\n{f.body or '(no paragraph yet: e to write one)'}\n")
         out.append(f"\nEvidence ({len(evidence)})\n", style="bold underline")
         for linked in evidence:
@@ -233,6 +250,26 @@ class FindingsScreen(ReviewScreen):
         if not evidence:
             out.append("  none yet: a to attach\n", style="dim")
         pane.update(out)
+
+    def _area_lines(self, area_id: str) -> Text:
+        """Which of a focus area's lines of enquiry its findings rest on, and which none does."""
+        in_area = [v.finding.id for v in self.views if v.finding.focus_area_id == area_id]
+        out = Text()
+        out.append(f"{self.context.area_title(area_id)}\n", style="bold")
+        out.append("Lines of enquiry its findings rest on\n\n", style="italic")
+        for line in self.context.lines_of_enquiry.values():
+            if line.area_id != area_id:
+                continue
+            count = sum(line.id in self.lines.get(finding, []) for finding in in_area)
+            mark, style = ("✓ ", "green") if count else ("✗ ", "bold red")
+            out.append(mark, style=style)
+            out.append(f"{line.id} ", style="bold")
+            out.append(line.text)
+            out.append(
+                f"  {count} finding{'s' if count != 1 else ''}\n" if count else "  no finding yet\n",
+                style="dim",
+            )
+        return out
 
     # --- actions ---------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ from ...evidence import complete_tag, partial_tag_at
 
 
 class NoteEditor(TextArea):
-    """Tab after `#` or `#par` completes a focus-area tag; elsewhere Tab moves focus."""
+    """Tab after `#` or `#par` completes a focus-area tag, after `#practice.` a line of enquiry
+    (the hint shows its question); elsewhere Tab moves focus."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+home", "note_start", "Start of the note", id="editor.start", show=False),
@@ -41,6 +42,11 @@ class NoteEditor(TextArea):
 
     def action_note_end(self, select: bool = False) -> None:
         self.move_cursor(self.document.end, select=select)
+
+    def tag_choices(self) -> list[str]:
+        """What Tab would complete where the cursor is (empty: not in a tag)."""
+        partial = self._partial()
+        return complete_tag(partial, self.tags) if partial is not None else []
 
     def _partial(self) -> str | None:
         row, column = self.cursor_location
