@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from peerreview_tui.cli import main
+from peerreview_tui.paths import exports_dir
 from peerreview_tui.store import notes
 from tests.washup_review import load_washup_review
 
@@ -30,10 +31,10 @@ def run(*args: str):
     return result
 
 
-def test_the_sheet_is_markdown_in_the_current_folder_by_default(db: Path) -> None:
+def test_the_sheet_is_markdown_in_the_export_folder_by_default_and_not_replaced_unasked(db: Path) -> None:
     result = run("washup", "--day", "1", "--db", str(db))
     assert result.exit_code == 0, result.output
-    sheet = Path("harrowfield-2024-washup-day1.md")
+    sheet = exports_dir() / "harrowfield-2024-washup-day1.md"
     assert f"written to {sheet.resolve()}" in result.output
     assert "5 lines of enquiry untested, 1 follow-up open" in result.output
     text = sheet.read_text(encoding="utf-8")
@@ -47,7 +48,10 @@ def test_the_sheet_is_markdown_in_the_current_folder_by_default(db: Path) -> Non
         "| Ask for the early help outcome measures | Gareth Pennock, Mon 09:00 Interview: Director of Children's Services | not handed out |  |"
         in text
     )
-    assert Path("harrowfield-2024-washup-day1.md").stat().st_mode & 0o077 == 0
+    assert sheet.stat().st_mode & 0o077 == 0
+    again = run("washup", "--day", "1", "--db", str(db))
+    assert again.exit_code == 1 and "already exists; nothing was written: --force replaces it" in again.output
+    assert run("washup", "--day", "1", "--db", str(db), "--force").exit_code == 0
 
 
 def test_the_sheet_as_word(db: Path, tmp_path: Path) -> None:

@@ -220,10 +220,11 @@ def export_slides(
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write; its suffix is the format: .md or .docx (default: REVIEW-ID-washup-dayN.md in "
-    "the current folder).",
+    "the review's export folder, exports/ in the data folder unless another was chosen).",
 )
 @ALLOW_OPTION
 @ACCEPT_OPTION
+@FORCE_OPTION
 @DB_OPTION
 def washup(
     day: int | None,
@@ -231,6 +232,7 @@ def washup(
     output: Path | None,
     allow: tuple[str, ...],
     accept_warnings: bool,
+    force: bool,
     db_path: Path | None,
 ) -> None:
     """The day's wash-up sheet: lines of enquiry tested and untested, the later sessions that
@@ -253,7 +255,11 @@ def washup(
             fail(str(error))
         path = output or default_path(store, f"washup-day{sheet.day_number}", fmt)
         try:
-            export_washup(store, sheet, fmt, path, allow=allow, accept_warnings=accept_warnings)
+            path = export_washup(
+                store, sheet, fmt, path, allow=allow, accept_warnings=accept_warnings, replace=force
+            )
+        except FileExists as exists:
+            _refuse_to_replace(exists.path)
         except AttributionError as blocked:
             _refuse(blocked)
         except OSError as error:

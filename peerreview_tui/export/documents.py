@@ -79,6 +79,17 @@ def remember_export_folder(store: Store, folder: Path) -> bool:
     return True
 
 
+def prepare_path(store: Store, path: Path, replace: bool) -> Path:
+    """``path`` made absolute, ready to be written: ``FileExists`` when it exists and is not to
+    be replaced; the export folder is made when it does not exist yet (no other folder is)."""
+    path = path.absolute()
+    if path.exists() and not replace:
+        raise FileExists(path)
+    if path.parent == export_folder(store).absolute():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
 def default_path(store: Store, what: str, fmt: str, folder: Path | None = None) -> Path:
     """REVIEW-ID-letter.docx (or slides, .md…) in ``folder``, else the review's export folder."""
     review = store.review()
@@ -121,11 +132,7 @@ def export_document(
         raise ValueError(f"{DOCUMENTS[what]} can be written as {_suffixes(what)}, not {fmt}")
     if path.suffix.lower() != f".{fmt}":
         raise ValueError(f"{path.name}: a {NAMES[fmt]} file is named .{fmt}")
-    path = path.absolute()
-    if path.exists() and not replace:
-        raise FileExists(path)
-    if path.parent == export_folder(store).absolute():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = prepare_path(store, path, replace)
     if fmt == "pdf":
         from .pdf import require_libreoffice
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..store import Store
 from ..washup import Washup
 from .content import write_privately
-from .documents import AttributionError
+from .documents import AttributionError, prepare_path
 from .guard import check_attribution
 from .text import printable
 from .washup_outline import Sheet, sheet_outline, sheet_texts
@@ -48,14 +48,16 @@ def export_washup(
     *,
     allow: Sequence[str] = (),
     accept_warnings: bool = False,
+    replace: bool = False,
 ) -> Path:
     """Write the sheet at ``path`` as ``fmt`` ('md' or 'docx'), after the guard: raises
     ``AttributionError`` (nothing written), ``ValueError`` for a format or name that does not fit,
-    ``OSError``."""
+    ``FileExists`` (nothing written) when ``path`` exists, unless ``replace``, ``OSError``."""
     if fmt not in FORMATS:
         raise ValueError(f"the wash-up sheet can be written as Markdown (.md) or Word (.docx), not {fmt}")
     if path.suffix.lower() != f".{fmt}":
         raise ValueError(f"{path.name}: a {'Word' if fmt == 'docx' else 'Markdown'} file is named .{fmt}")
+    path = prepare_path(store, path, replace)
     review = store.review()
     sheet = sheet_outline(washup, review.title if review else "")
     result = check_attribution(store, sheet_texts(sheet), allow)

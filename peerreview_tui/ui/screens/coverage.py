@@ -196,7 +196,9 @@ class CoverageScreen(ReviewScreen):
         area_width, widths = matrix_widths(
             coverage, ["Focus area", *titles, untagged_title], available - 2, gap=2, most=60
         )
-        if area_width + 2 + sum(w + 2 for w in widths) > available:
+        if self.by_line:  # a line is a question: enough of it to read, the counts scroll if need be
+            area_width = max(area_width, min(40, max(map(len, titles))))
+        elif area_width + 2 + sum(w + 2 for w in widths) > available:
             # Too many kinds of source for the screen: the titles stay (a fixed column) and the
             # counts scroll sideways, whole.
             area_width = max(area_width, min(30, max(map(len, titles))))
