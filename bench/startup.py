@@ -1,5 +1,5 @@
 """`peerreview open --db REVIEW` as a benchmark: the user's own command (the click entry point and
-all it imports), headless, exiting once the schedule first shows its data.
+all it imports), headless, exiting once the first frame with the schedule's sessions is drawn.
 
 Run as a subprocess so interpreter start-up and imports count, as they do for a user. Only
 ``textual.app`` is imported before the command runs, to make the app headless and stop it: the
@@ -18,13 +18,15 @@ def _run_headless(self: App[Any], *args: Any, **kwargs: Any) -> Any:
     # The command has imported the schedule screen by the time it runs the app.
     from peerreview_tui.ui.screens.schedule import ScheduleScreen
 
-    shown = ScheduleScreen.on_schedule_screen_loaded
+    fill = ScheduleScreen._fill_table
 
-    def _loaded(screen: ScheduleScreen, message: ScheduleScreen.Loaded) -> None:
-        shown(screen, message)
-        screen.app.call_after_refresh(screen.app.exit)
+    def _filled(screen: ScheduleScreen) -> None:
+        fill(screen)
+        if screen.view is not None:  # the day's sessions are in the table: exit once drawn
+            ScheduleScreen._fill_table = fill  # type: ignore[method-assign]
+            screen.app.call_after_refresh(screen.app.exit)
 
-    ScheduleScreen.on_schedule_screen_loaded = _loaded  # type: ignore[method-assign]
+    ScheduleScreen._fill_table = _filled  # type: ignore[method-assign]
     return _run(self, *args, **{**kwargs, "headless": True})
 
 

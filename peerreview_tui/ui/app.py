@@ -49,6 +49,12 @@ def _exchange_screen() -> Screen[None]:
     return ExchangeScreen()
 
 
+# Once the schedule shows its data, the soundness check and the start-up backup are made (see
+# on_mount); at the latest this long after the app mounted.
+PREPARE_AFTER_FIRST_DATA = 0.3  # s
+PREPARE_AT_THE_LATEST = 2.0  # s
+
+
 def _is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
     # by name: importing CaptureScreen to ask would load it at start-up
     return type(screen).__name__ == "CaptureScreen"
@@ -117,6 +123,7 @@ class PeerReviewApp(KeysInOrder):
         if keymap:
             self.set_keymap(keymap)
         self.open_session = open_session
+        self._prepared = False
         review = context.review
         self.title = f"{review.council} · {review.title}"
 
@@ -126,7 +133,11 @@ class PeerReviewApp(KeysInOrder):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember("theme", theme.name))
         self._update_subtitle()
-        self._backup()
+        # The check that the file is sound and the copy of the review as it was when the app
+        # opened are made once the schedule shows its data (or before the first write, if that
+        # comes first): both read the whole file, which on a big week would double the start-up.
+        self.context.store.backup_before_first_write("app")
+        self.set_timer(PREPARE_AT_THE_LATEST, self._prepare_writes)
         for notice in self.context.store.notices:  # an encrypt, purge or rekey settled on opening
             self.notify(str(notice), title="Interrupted operation settled", timeout=30)
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
@@ -170,14 +181,23 @@ class PeerReviewApp(KeysInOrder):
         except StoreError as error:
             self.notify(str(error), severity="warning", title="Setting not remembered")
 
+    def on_schedule_screen_loaded(self) -> None:
+        if not self._prepared:
+            self.set_timer(PREPARE_AFTER_FIRST_DATA, self._prepare_writes)
+
+    def _prepare_writes(self) -> None:
+        if not self._prepared:
+            self._prepared = True
+            self._prepare_in_thread()
+
     @work(thread=True, group="backup", exit_on_error=False)
-    def _backup(self) -> None:
-        """A copy of the review as it was when the app opened, kept among its backups when the
-        app closes the review if anything was changed meanwhile."""
+    def _prepare_in_thread(self) -> None:
+        """Check the file is sound, and copy the review as it was when the app opened (the copy
+        is kept among its backups when the app closes the review if anything was changed)."""
         try:
-            self.context.store.backup_before_changes("app")
+            self.context.store.prepare_writes()
         except StoreError as error:
-            self.notify(str(error), severity="warning", title="No backup was made")
+            self.notify(str(error), severity="error", title="Changes cannot be saved yet", timeout=30)
 
     # --- capture ---------------------------------------------------------------------
 

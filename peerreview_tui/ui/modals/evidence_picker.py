@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, SelectionList
+from textual.widgets import Label, SelectionList
 
 from ...store.evidence_items import EvidenceView
+from ..widgets.footer import KeysFooter
 
 SYMBOLS = {"strength": "+", "development": "-", "follow_up": "?", "quote": "!"}
 
@@ -54,7 +55,7 @@ class EvidencePickerModal(ModalScreen[list[str] | None]):
             yield SelectionList[str](*options, id="pick")
             if not self.items:
                 yield Label("No more evidence for this focus area.")
-        yield Footer()
+        yield KeysFooter()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

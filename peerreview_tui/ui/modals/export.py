@@ -12,10 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...export.documents import FORMATS, AttributionError, Exported, default_path, export_document
 from ...store import Store, StoreError
+from ..widgets.footer import KeysFooter
 
 
 class ExportModal(ModalScreen[Path | None]):
@@ -77,7 +78,7 @@ class ExportModal(ModalScreen[Path | None]):
             with Horizontal(id="buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Export", variant="primary", id="export")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.set_focus(self.query_one("#what", Select), scroll_visible=False)

@@ -9,7 +9,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Label
+from textual.widgets import Button, Label
+
+from ..widgets.footer import KeysFooter
 
 
 def form_bindings(prefix: str) -> list[BindingType]:
@@ -32,7 +34,7 @@ class FormModal(ModalScreen[dict[str, Any] | None]):
 
     def on_mount(self) -> None:
         # Under the whole screen, not in the form's scrolling box: esc and ctrl+s always in sight.
-        self.mount(Footer())
+        self.mount(KeysFooter())
         fields = self.query(self.FIRST_FIELD)
         if fields:
             self.set_focus(fields.first(), scroll_visible=False)

@@ -18,7 +18,7 @@ import difflib
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -28,13 +28,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Label, SelectionList, Static
+from textual.widgets import Header, Input, Label, SelectionList, Static
 
 from ...evidence import parse_marks
 from ...models import Attendee, Note, SessionRow, SessionStatus
 from ...ownership import Change
 from ...store import StoreError, notes, tagging, week
 from ...templates import note_template
+from ..widgets.footer import KeysFooter
 from ..widgets.marks_panel import MarksPanel
 from ..widgets.note_editor import NoteEditor
 from .base import ReviewScreen
@@ -125,7 +126,7 @@ class CaptureScreen(ReviewScreen):
                 yield Label("Attendance (space: present/absent)", classes="side-title")
                 yield SelectionList[int](id="attendance")
                 yield Input(placeholder="someone else there? role, organisation", id="extra")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         # Read on the event loop, deliberately: two single-row reads (~0.1 ms on a ×10 week,
@@ -350,7 +351,7 @@ class CaptureScreen(ReviewScreen):
         changes made elsewhere, merged into the editor around what was typed since."""
         saved = written.saved
         if saved.restored_session and self.session is not None:
-            self.session = self.session.model_copy(update={"status": SessionStatus.CANCELLED})
+            self.session = replace(self.session, status=SessionStatus.CANCELLED)
             self._show_session_line()
             self.notify(
                 "This session was taken off the schedule (a reload) while the note was open. "

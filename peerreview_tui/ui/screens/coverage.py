@@ -17,7 +17,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Label, Select, SelectionList
+from textual.widgets import DataTable, Header, Label, Select, SelectionList
 
 from ...coverage import SOURCE_LABELS, Coverage, cell_text, compute_coverage
 from ...models import SourceKind
@@ -27,6 +27,7 @@ from ...store.tagging import tag_evidence
 from ..modals.choice import ChoiceModal
 from ..modals.document_form import DocumentFormModal
 from ..modals.finding_form import FindingFormModal
+from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
 
 UNTAGGED = "(untagged)"
@@ -95,7 +96,7 @@ class CoverageScreen(ReviewScreen):
         yield DataTable(id="matrix", cursor_type="cell")
         yield Label("", id="cell-title")
         yield SelectionList[str](id="items")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Coverage: where is the evidence thin?"

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, Static
 
 from ...names import Names, local_time
 from ...store import StoreError, week
@@ -28,6 +28,7 @@ from ...sync import (
     write_bundle,
 )
 from ...sync.conflicts import Keep
+from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
 
 FOLDER_KEY = "exchange_folder"  # meta: the folder last used, offered again
@@ -63,7 +64,7 @@ class ExchangeScreen(ReviewScreen):
             "Conflicts: rows changed on two laptops (the later change is in place; the other is kept)"
         )
         yield DataTable(id="conflicts", cursor_type="row")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Exchange: bundles between the team's laptops"

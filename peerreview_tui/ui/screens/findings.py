@@ -12,7 +12,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static, Tree
+from textual.widgets import Header, Static, Tree
 
 from ...models import EvidenceKind, Finding, FindingSection, FindingStatus
 from ...names import local_time
@@ -26,6 +26,7 @@ from ..modals.choice import ChoiceModal
 from ..modals.confirm import ConfirmModal
 from ..modals.evidence_picker import EvidencePickerModal
 from ..modals.finding_form import SECTION_LABELS, FindingFormModal
+from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class FindingsScreen(ReviewScreen):
             yield tree
             with VerticalScroll(id="finding-pane"):
                 yield Static(id="finding-detail")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Findings: each backed by more than one source"

@@ -9,11 +9,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...store import StoreError
 from ...store.search import SearchHit, search_notes
+from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
 
 
@@ -38,7 +39,7 @@ class SearchScreen(ReviewScreen):
         yield Input(placeholder="search all notes: words, or the start of a word", id="query")
         yield Static("", id="search-summary")
         yield OptionList(id="results")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Search"
