@@ -132,33 +132,40 @@ def startup_figures(realistic: Path, tenfold: Path, home: Path) -> list[Figure]:
 
 
 def switch_figures(tenfold: Path) -> list[Figure]:
-    """The slowest switch between days (keys 1–5) and between screens (F2–F5, F7; each opened
-    for the first time, then again) on the ×10 week: from the key until the screen shows its
-    data, in a headless app."""
-    days, screens = asyncio.run(_switch_times(tenfold))
+    """The slowest switch between days (keys 1–5) and between screens (F3, F4, F5, F7, F2: each
+    opened the first time, which imports it, then again) on the ×10 week: from the key until
+    the screen shows its data, in a headless app."""
+    days, first, again = asyncio.run(_switch_times(tenfold))
     return [
         Figure(
             "switching days, ×10 week (slowest)", max(days) * 1000, "ms", None, "< 100 ms", max(days) < 0.1
         ),
         Figure(
-            "switching screens, ×10 week (slowest)",
-            max(screens) * 1000,
+            "switching screens, ×10 week (slowest, first visit)",
+            max(first) * 1000,
             "ms",
             None,
             "< 100 ms",
-            max(screens) < 0.1,
+            max(first) < 0.1,
+        ),
+        Figure(
+            "switching screens, ×10 week (slowest, again)",
+            max(again) * 1000,
+            "ms",
+            None,
+            "< 100 ms",
+            max(again) < 0.1,
         ),
     ]
 
 
-async def _switch_times(db: Path) -> tuple[list[float], list[float]]:
+async def _switch_times(db: Path) -> tuple[list[float], list[float], list[float]]:
     from peerreview_tui.ui.app import PeerReviewApp
     from peerreview_tui.ui.context import ReviewContext
 
     store = Store.open(db)
     app = PeerReviewApp(ReviewContext.load(store, me="lead"))
-    days: list[float] = []
-    screens: list[float] = []
+    screens = ("f3", "f4", "f5", "f7", "f2")
     async with app.run_test(size=(120, 40)) as pilot:
 
         async def press(key: str) -> float:
@@ -168,12 +175,17 @@ async def _switch_times(db: Path) -> tuple[list[float], list[float]]:
             await pilot.pause()
             return time.perf_counter() - start
 
+        # What the app does once its first screen is up (the rest of the week, the soundness
+        # check and the backup copy) is done before the switches are timed.
+        await pilot.pause(0.5)
+        app._prepare_writes()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        days += [await press(key) for key in "2345123451"]
-        screens += [await press(key) for key in ("f3", "f4", "f5", "f7", "f2") * 2]
+        days = [await press(key) for key in "2345123451"]
+        first = [await press(key) for key in screens]
+        again = [await press(key) for key in screens]
     store.close()
-    return days, screens
+    return days, first, again
 
 
 def percentile(values: list[float], p: float) -> float:
