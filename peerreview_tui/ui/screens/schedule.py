@@ -166,6 +166,11 @@ class ScheduleScreen(ReviewScreen):
         if generation == self._generation:
             self._load(generation, [day.id for day in self.context.days if day.id != done])
 
+    def awaiting_data(self) -> bool:
+        """The day on show is not read yet (a day key in the first moments after the app
+        opens): the app holds the next key until it is (see key_order)."""
+        return self._table_ready and self.selected_day not in self.week
+
     @property
     def view(self) -> DaySchedule | None:
         """The day the table shows, once read."""
