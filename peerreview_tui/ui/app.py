@@ -49,10 +49,10 @@ def _exchange_screen() -> Screen[None]:
     return ExchangeScreen()
 
 
-# Once the schedule shows its data, the soundness check and the start-up backup are made (see
-# on_mount); at the latest this long after the app mounted.
-PREPARE_AFTER_FIRST_DATA = 0.3  # s
-PREPARE_AT_THE_LATEST = 2.0  # s
+# This long after the first frame, the soundness check and the start-up backup are made (see
+# on_mount): the frame is on screen, and what follows it (the detail pane, the rest of the week)
+# has started.
+PREPARE_AFTER_FIRST_FRAME = 0.1  # s
 
 
 def _is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
@@ -134,10 +134,10 @@ class PeerReviewApp(KeysInOrder):
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember("theme", theme.name))
         self._update_subtitle()
         # The check that the file is sound and the copy of the review as it was when the app
-        # opened are made once the schedule shows its data (or before the first write, if that
+        # opened are made once the first frame is drawn (or before the first write, if that
         # comes first): both read the whole file, which on a big week would double the start-up.
         self.context.store.backup_before_first_write("app")
-        self.set_timer(PREPARE_AT_THE_LATEST, self._prepare_writes)
+        self.call_after_refresh(self.set_timer, PREPARE_AFTER_FIRST_FRAME, self._prepare_writes)
         for notice in self.context.store.notices:  # an encrypt, purge or rekey settled on opening
             self.notify(str(notice), title="Interrupted operation settled", timeout=30)
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
@@ -180,10 +180,6 @@ class PeerReviewApp(KeysInOrder):
             self.context.store.set_meta(key, value)
         except StoreError as error:
             self.notify(str(error), severity="warning", title="Setting not remembered")
-
-    def on_schedule_screen_loaded(self) -> None:
-        if not self._prepared:
-            self.set_timer(PREPARE_AFTER_FIRST_DATA, self._prepare_writes)
 
     def _prepare_writes(self) -> None:
         if not self._prepared:
