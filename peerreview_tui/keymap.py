@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from .paths import data_dir
 
 
@@ -29,6 +27,8 @@ def load_keymap(path: Path | None = None) -> dict[str, str]:
     path = path or keymap_path()
     if not path.is_file():
         return {}
+    import yaml  # most laptops have no keys.yaml: YAML loads only for one
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:

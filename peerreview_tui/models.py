@@ -14,18 +14,69 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import uuid
-from enum import StrEnum
+from collections.abc import Mapping
+from functools import cache
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    Strict,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
-# A namespace for UUIDs derived from schedule ids (uuid5), fixed forever.
-ID_NAMESPACE = uuid.UUID("6f1b6a57-52c2-4cf4-9b1e-2f4a1f0c9d3e")
-# `created_by` of rows that come from the schedule file rather than a person.
-SCHEDULE_AUTHOR = "schedule"
-# The letter's and the deck's marking when the schedule file gives none.
+# The words every layer shares and the week's rows live in ``rows`` (no pydantic); they are
+# named here too, for the modules that work with the models.
+from .rows import (
+    ID_NAMESPACE,
+    SCHEDULE_AUTHOR,
+    SESSION_LISTS,
+    DayRow,
+    EvidenceKind,
+    FindingSection,
+    FindingStatus,
+    FocusAreaRow,
+    ParticipantRow,
+    ReviewerRow,
+    ReviewRow,
+    Row,
+    SessionKind,
+    SessionOrigin,
+    SessionRow,
+    SessionStatus,
+    SourceKind,
+    json_list,
+    new_id,
+    note_id,
+    now,
+)
+
+__all__ = [
+    "ID_NAMESPACE",
+    "SCHEDULE_AUTHOR",
+    "DayRow",
+    "EvidenceKind",
+    "FindingSection",
+    "FindingStatus",
+    "FocusAreaRow",
+    "ParticipantRow",
+    "ReviewRow",
+    "ReviewerRow",
+    "SessionKind",
+    "SessionOrigin",
+    "SessionRow",
+    "SessionStatus",
+    "SourceKind",
+    "new_id",
+    "note_id",
+    "now",
+]
+
 DEFAULT_MARKING = "Private and confidential"
 MAX_CASES = 500  # case files in one audit session: far beyond a day's work
 MAX_MARKING = 80  # characters: "OFFICIAL-SENSITIVE", "Private and confidential: not for publication"
@@ -69,86 +120,13 @@ Time = Annotated[str, AfterValidator(_check_time)]
 Text = Annotated[str, AfterValidator(_check_text)]
 
 
-def now() -> str:
-    """The current time as stored in every row: ISO 8601, UTC, microseconds."""
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def note_id(review_id: str, session_id: str, author_id: str) -> str:
-    """One note per reviewer per session, with the same id on every laptop."""
-    return str(uuid.uuid5(ID_NAMESPACE, f"note/{review_id}/{session_id}/{author_id}"))
-
-
-class SessionKind(StrEnum):
-    INTERVIEW = "interview"
-    FOCUS_GROUP = "focus_group"
-    CASE_FILE_AUDIT = "case_file_audit"
-    SITE_VISIT = "site_visit"
-    OBSERVATION = "observation"
-    MEETING = "meeting"
-    PRESENTATION = "presentation"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return "case audit" if self is SessionKind.CASE_FILE_AUDIT else self.value.replace("_", " ")
-
-
-class SessionStatus(StrEnum):
-    PLANNED = "planned"
-    DONE = "done"
-    CANCELLED = "cancelled"
-
-
-class SessionOrigin(StrEnum):
-    SCHEDULE = "schedule"  # from the YAML file; a reload may change it
-    ONSITE = "onsite"  # added in the app during the week; a reload never touches it
-
-
-class EvidenceKind(StrEnum):
-    STRENGTH = "strength"  # `+` in a note
-    DEVELOPMENT = "development"  # `-` in a note: an area for development
-    FOLLOW_UP = "follow_up"  # `?` in a note
-    QUOTE = "quote"  # `!` in a note
-    OBSERVATION = "observation"  # from data, the questionnaire or a document
-
-
-class SourceKind(StrEnum):
-    """Where a piece of evidence came from: the columns of the coverage matrix."""
-
-    INTERVIEW = "interview"
-    FOCUS_GROUP = "focus_group"
-    CASE_FILE_AUDIT = "case_file_audit"
-    SITE_VISIT = "site_visit"
-    OBSERVATION = "observation"
-    MEETING = "meeting"
-    PERFORMANCE_DATA = "performance_data"
-    QUESTIONNAIRE = "questionnaire"
-    DOCUMENT = "document"
-    OTHER = "other"
-
-
-class FindingSection(StrEnum):
-    STRENGTH = "strength"
-    DEVELOPMENT = "development"
-    KEY_MESSAGE = "key_message"
-    RECOMMENDATION = "recommendation"
-
-
-class FindingStatus(StrEnum):
-    DRAFT = "draft"
-    AGREED = "agreed"
-
-
 # --- The schedule file -------------------------------------------------------------------
 
 
 class _FileModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # defer_build: a model's validator is built when it first validates, not when this module is
+    # imported (a command that never reads a schedule file never pays for it).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, defer_build=True)
 
 
 class Letter(_FileModel):
@@ -281,10 +259,12 @@ class Schedule(_FileModel):
 
 
 # --- Rows made in use --------------------------------------------------------------------
+# The week's rows (sessions, days, reviewers, focus areas, the review) are plain dataclasses in
+# ``rows``: read back for display, they need no second validation. These below still are models.
 
 
 class _Row(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     created_by: str
     created_at: str
@@ -292,85 +272,9 @@ class _Row(BaseModel):
     updated_at: str
 
 
-class ReviewRow(_Row):
-    id: str
-    title: str
-    council: str
-    start_date: dt.date
-    end_date: dt.date
-    letter: Letter | None = None
-    presentation: Presentation | None = None
-    schedule_sha256: str
-
-    @field_validator("letter", "presentation", mode="before")
-    @classmethod
-    def _from_json(cls, value: Any) -> Any:
-        return _json_value(value, None)
-
-    def day_of(self, today: dt.date) -> dt.date:
-        """Today if it falls inside the review, else its first day."""
-        return today if self.start_date <= today <= self.end_date else self.start_date
-
-
-class FocusAreaRow(_Row):
-    id: str
-    position: int
-    title: str
-    lines_of_enquiry: list[str]
-    retired: bool
-
-    @field_validator("lines_of_enquiry", mode="before")
-    @classmethod
-    def _from_json(cls, value: Any) -> Any:
-        return _json_list(value)
-
-
-class ReviewerRow(_Row):
-    id: str
-    position: int
-    name: str
-    role: str
-    organisation: str
-    is_lead: bool
-    retired: bool
-
-
-class DayRow(_Row):
-    id: dt.date
-    title: str
-    retired: bool
-
-    @property
-    def label(self) -> str:
-        return self.id.strftime("%a %-d %b")
-
-
-class SessionRow(_Row):
-    """A session as the store holds it: the schedule's fields plus what happened on site."""
-
-    id: str
-    day: dt.date
-    start_time: str
-    end_time: str
-    title: str
-    kind: SessionKind
-    location: str
-    reviewers: list[str]
-    focus_areas: list[str]
-    participants: list[Participant]
-    prompts: list[str]
-    origin: SessionOrigin
-    status: SessionStatus
-    removed_at: str | None = None
-    cases: int | None = None  # case files audited, when the schedule says
-
-    @field_validator("reviewers", "focus_areas", "participants", "prompts", mode="before")
-    @classmethod
-    def _from_json(cls, value: Any) -> Any:
-        return _json_list(value)
-
-
 class Attendee(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     role: str
     organisation: str = ""
     present: bool = True
@@ -438,3 +342,35 @@ def _json_value(value: Any, empty: Any) -> Any:
 
 def _json_list(value: Any) -> Any:
     return _json_value(value, [])
+
+
+# --- The week's rows, where they enter from outside -----------------------------------------
+
+
+def letter_of(review: ReviewRow) -> Letter | None:
+    """The schedule file's letter settings of a review read back (validated when they entered)."""
+    return Letter.model_validate_json(review.letter_json) if review.letter_json else None
+
+
+def presentation_of(review: ReviewRow) -> Presentation | None:
+    """The schedule file's presentation settings of a review read back."""
+    return Presentation.model_validate_json(review.presentation_json) if review.presentation_json else None
+
+
+@cache
+def _adapter(row_type: type[Any]) -> TypeAdapter[Any]:
+    return TypeAdapter(row_type)
+
+
+def validated_session_row(row: Mapping[str, Any]) -> SessionRow:
+    """A session row that came from outside (a tombstone in a colleague's bundle), checked field
+    by field; raises ``ValueError`` (pydantic's ValidationError) if it is not one."""
+    decoded = {key: json_list(value) if key in SESSION_LISTS else value for key, value in row.items()}
+    session: SessionRow = _adapter(SessionRow).validate_python(decoded)
+    return session
+
+
+def validated_reviewer_row(row: Row) -> ReviewerRow:
+    """A reviewer row that came from outside (a bundle), checked field by field."""
+    reviewer: ReviewerRow = _adapter(ReviewerRow).validate_python(dict(row))
+    return reviewer

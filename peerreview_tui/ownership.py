@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypedDict, Unpack
 
-from .models import FindingStatus, ReviewerRow
+from .rows import FindingStatus, ReviewerRow
 
 
 class Change(StrEnum):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from .evidence import parse_line
-from .models import FocusAreaRow, Participant, ReviewerRow, SessionKind, SessionRow
+from .rows import FocusAreaRow, ParticipantRow, ReviewerRow, SessionKind, SessionRow
 
 BULLET = "• "
 MARKS_REMINDER = "Marks: + strength  - area for development  ? follow up  ! quote  #tag focus area"
@@ -89,7 +89,7 @@ def _title_line(session: SessionRow) -> str:
     return f"{session.title} — {when}{where}"
 
 
-def _attendees(participants: Sequence[Participant]) -> list[str]:
+def _attendees(participants: Sequence[ParticipantRow]) -> list[str]:
     total = sum(p.count for p in participants)
     heading = f"Attendees ({total} people)" if total > 1 else "Attendees"
     if not participants:
@@ -98,7 +98,7 @@ def _attendees(participants: Sequence[Participant]) -> list[str]:
     return [heading, *(BULLET + _participant(p) for p in participants)]
 
 
-def _participant(participant: Participant) -> str:
+def _participant(participant: ParticipantRow) -> str:
     count = f"{participant.count} × " if participant.count > 1 else ""
     organisation = f", {participant.organisation}" if participant.organisation else ""
     return f"{count}{participant.role}{organisation}"

@@ -6,10 +6,13 @@ broken contract from passing ``pytest`` on its own.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+from peerreview_tui.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,3 +35,58 @@ def test_core_and_cli_import_without_loading_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+# What opening a review must not load before its first frame: pydantic (rows read back are not
+# validated again), sqlite-utils and what it brings, the exports' libraries, YAML, SQLCipher for
+# a plain review, and the core modules behind them (see README, Performance).
+HEAVY = (
+    "pydantic",
+    "pydantic_core",
+    "sqlite_utils",
+    "dateutil",
+    "pluggy",
+    "docx",
+    "pptx",
+    "yaml",
+    "sqlcipher3",
+    "merge3",
+    "wordfreq",
+    "peerreview_tui.models",
+    "peerreview_tui.schedule",
+    "peerreview_tui.export",
+    "peerreview_tui.sync",
+)
+OPEN_AND_LIST_MODULES = """
+import runpy, sys
+heavy = sys.argv[3:]
+sys.argv = [sys.argv[1], sys.argv[2]]
+runpy.run_path(sys.argv[0], run_name="__main__")
+print(" ".join(sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in heavy))))
+"""
+
+
+def test_peerreview_open_draws_the_schedule_without_the_heavy_modules(store: Store) -> None:
+    """`peerreview open`, as bench/startup.py runs it (headless, stopped once the schedule's
+    sessions are drawn): none of HEAVY is imported by then."""
+    store.set_meta("me", "lead")
+    store.close()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            OPEN_AND_LIST_MODULES,
+            str(ROOT / "bench" / "startup.py"),
+            str(store.path),
+            *HEAVY,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    loaded = done.stdout.split()
+    assert loaded == [], f"imported on the way to the first frame: {loaded}"

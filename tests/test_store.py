@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from bench.durability import run_killed
 from peerreview_tui.cli import main
-from peerreview_tui.models import SessionStatus
+from peerreview_tui.models import SessionStatus, letter_of
 from peerreview_tui.schedule import parse_schedule
 from peerreview_tui.store import Store, StoreError, notes, week
 from peerreview_tui.store.backup import backup_reason, list_backups
@@ -34,7 +34,8 @@ def _revised(mutate) -> object:
 def test_a_new_database_holds_the_week(store: Store) -> None:
     review = store.review()
     assert review is not None and review.id == "northborough-2012"
-    assert review.letter is not None and review.letter.salutation.startswith("Dear")
+    letter = letter_of(review)
+    assert letter is not None and letter.salutation.startswith("Dear")
     assert len(week.days(store)) == 5
     assert len(week.sessions(store)) == 45
     assert [r.id for r in week.reviewers(store) if r.is_lead] == ["lead"]
@@ -355,6 +356,20 @@ def test_the_app_keeps_a_backup_from_before_a_session_only_if_the_session_wrote(
     [kept] = list_backups(store.path)
     assert backup_reason(kept) == "app"
     with sqlite3.connect(kept) as copy:  # the review as it was before the session
+        assert copy.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
+
+
+def test_the_app_opening_copy_is_made_before_its_first_write_at_the_latest(store: Store) -> None:
+    """The app leaves the soundness check and its copy until after the first frame; a write
+    that comes first makes them first."""
+    store.close()
+    with Store.open(store.path, check_later=True) as again:
+        again.backup_before_first_write("app")
+        assert list(again.path.parent.glob("backups/*/*")) == []  # nothing copied yet
+        notes.save_note(again, week.sessions(again)[1].id, "lead", "typed in the app")
+    [kept] = list_backups(store.path)
+    assert backup_reason(kept) == "app"
+    with sqlite3.connect(kept) as copy:  # the review as it was before the write
         assert copy.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -102,7 +103,7 @@ def test_no_template_line_is_a_mark(store: Store) -> None:
 
 def test_a_title_that_looks_like_a_mark_does_not_become_one(store: Store) -> None:
     session = week.session(store, "mon-1045-ce")
-    odd = session.model_copy(update={"title": "- drop-in session", "kind": SessionKind.OTHER})
+    odd = replace(session, title="- drop-in session", kind=SessionKind.OTHER)
     text = note_template(odd, week.focus_areas(store), week.reviewers(store), STARTED)
     assert text.startswith("• - drop-in session")
     assert parse_marks(text) == []
@@ -110,7 +111,7 @@ def test_a_title_that_looks_like_a_mark_does_not_become_one(store: Store) -> Non
 
 def test_a_session_with_nobody_listed_still_reads_well(store: Store) -> None:
     session = week.session(store, "mon-1630-team")
-    bare: SessionRow = session.model_copy(update={"participants": [], "reviewers": [], "focus_areas": []})
+    bare: SessionRow = replace(session, participants=[], reviewers=[], focus_areas=[])
     text = note_template(bare, week.focus_areas(store), week.reviewers(store), dt.time(9, 5))
     assert "Started [09:05]" in text
     assert "None listed on the schedule: note who came, by role." in text

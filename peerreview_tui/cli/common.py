@@ -65,16 +65,17 @@ def review_path(db_path: Path | None) -> Path:
     return paths.resolve_db_path(db_path)
 
 
-def open_store(path: Path, *, create: bool = False) -> Store:
+def open_store(path: Path, *, create: bool = False, check_later: bool = False) -> Store:
     """Open ``path``; a file that turns out encrypted is opened again with its passphrase
     (``PEERREVIEW_PASSPHRASE``, else asked for). A wrong one fails with one line. What settling
-    an interrupted encrypt, purge or rekey did is said first (see ``store.unfinished``)."""
+    an interrupted encrypt, purge or rekey did is said first (see ``store.unfinished``).
+    ``check_later``: see ``Store.open``."""
     for notice in settle_files(path):  # what needs no passphrase, said before one is asked for
         click.echo(str(notice), err=True)
     try:
-        store = Store.open(path, create=create)
+        store = Store.open(path, create=create, check_later=check_later)
     except PassphraseNeeded:
-        store = Store.open(path, create=create, passphrase=passphrase_for(path))
+        store = Store.open(path, create=create, passphrase=passphrase_for(path), check_later=check_later)
     for notice in store.notices:
         click.echo(str(notice), err=True)
     return store

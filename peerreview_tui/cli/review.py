@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from .. import paths
-from ..keymap import KeymapError, load_keymap
 from ..schedule import LoadedSchedule, Problem, ScheduleError, load_schedule
 from ..store import Store, week
 from ..store.backup import list_backups
@@ -17,8 +16,6 @@ from ..store.connection import is_encrypted
 from .common import (
     DB_OPTION,
     DB_OPTION_NO_DEMO,
-    check_reviewer,
-    check_session,
     fail,
     new_passphrase,
     open_store,
@@ -138,74 +135,6 @@ def locate(db_path: Path | None) -> None:
     click.echo(f"database:     {path}{in_use}")
     click.echo(f"backups:      {paths.backups_dir(path)}  ({len(list_backups(path))} kept)")
     click.echo(f"demo:         {demo}{state(demo)}")
-
-
-@click.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Where the demo review goes (default: demo.db in the data folder; 'peerreview locate' "
-    "shows where). Other commands use it while there is no review.db there.",
-)
-@click.option("--no-open", is_flag=True, help="Only write the demo database; do not open the app.")
-@click.option("--reset", is_flag=True, help="Start the demo afresh, discarding changes made to it.")
-def demo(db_path: Path | None, no_open: bool, reset: bool) -> None:
-    """Open a demo review of an invented council's week."""
-    path = db_path or paths.demo_db_path()
-    if reset:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    if not path.exists():
-        from ..demo import build_demo
-
-        try:
-            build_demo(path)
-        except BaseException:
-            for suffix in ("", "-wal", "-shm"):  # never leave a half-made demo behind
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            raise
-        click.echo(f"Demo review written to {path}", err=no_open is False)
-    elif no_open:
-        click.echo(f"Demo review is at {path}")
-    if not no_open:
-        _open_app(path)
-
-
-def _open_app(path: Path, me: str | None = None, session_id: str | None = None) -> None:
-    """Open the review in the app; errors found before the screen takes over print one line."""
-    from ..ui.app import PeerReviewApp
-    from ..ui.context import ReviewContext
-
-    store = open_store(path)
-    try:
-        context = ReviewContext.load(store)
-        if me is not None:
-            check_reviewer(store, me)
-            store.set_meta("me", me)
-        context.me = me or store.get_meta("me")
-        if session_id is not None:
-            check_session(store, session_id)
-        try:
-            keymap = load_keymap()
-        except KeymapError as error:
-            fail(str(error))
-        PeerReviewApp(context, open_session=session_id, keymap=keymap).run()
-    finally:
-        store.close()
-
-
-@click.command("open")
-@DB_OPTION
-@click.option(
-    "--as", "me", metavar="REVIEWER_ID", help="Whose laptop this is (remembered after the first time)."
-)
-@click.option(
-    "--session", "session_id", metavar="SESSION_ID", help="Go straight to your note for this session."
-)
-def open_(db_path: Path | None, me: str | None, session_id: str | None) -> None:
-    """Open a review in the app."""
-    _open_app(review_path(db_path), me, session_id)
 
 
 def _load(schedule_file: Path) -> LoadedSchedule:

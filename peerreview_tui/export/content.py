@@ -26,6 +26,8 @@ from ..models import (
     SessionRow,
     SessionStatus,
     SourceKind,
+    letter_of,
+    presentation_of,
 )
 from ..store import Store, week
 from ..store.evidence_items import evidence_count_by_source, list_evidence
@@ -132,14 +134,14 @@ def build_content(
             row["id"]: row["title"] for row in db.query("SELECT id, title FROM focus_areas ORDER BY position")
         }
     in_letter = [area_id for area_id in titles if area_id in dict(scope) or _has_area(views, area_id)]
-    settings = review.letter
+    settings = letter_of(review)
     return LetterContent(
         date=date or (settings.date if settings else None) or today or dt.date.today(),
         council=review.council,
         review_title=review.title,
         start=review.start_date,
         end=review.end_date,
-        letter=review.letter,
+        letter=settings,
         focus_areas=scope,
         team=team,
         lead=next((member for member in team if member.lead), None),
@@ -159,7 +161,7 @@ def build_content(
         marking=settings.marking if settings else DEFAULT_MARKING,
         numbered_paragraphs=settings.numbered_paragraphs if settings else False,
         letter_next_steps=tuple(settings.next_steps) if settings else (),
-        deck_next_steps=tuple(review.presentation.next_steps) if review.presentation else (),
+        deck_next_steps=tuple(presentation.next_steps) if (presentation := presentation_of(review)) else (),
     )
 
 

@@ -34,7 +34,7 @@ from typing import Literal
 
 import yaml
 
-from ..models import Attendee
+from ..models import Attendee, letter_of
 from ..schedule_checks import looks_like_group, plural_role
 from ..store import Store, week
 from ..store.findings import get_finding, linked_evidence
@@ -250,8 +250,9 @@ def review_vocabulary(store: Store) -> set[str]:
     review = store.review()
     if review is not None:
         texts += [review.title, review.council]
-        if review.letter is not None:
-            texts += [review.letter.position, *review.letter.address]
+        letter = letter_of(review)
+        if letter is not None:
+            texts += [letter.position, *letter.address]
     for area in week.focus_areas(store):
         texts += [area.title, *area.lines_of_enquiry]
     for reviewer in week.reviewers(store):

@@ -50,16 +50,14 @@ def notes_markdown(store: Store, session_id: str | None = None, warnings: list[s
         ]
         session_ids = sorted({note.session_id for note in notes})
         sessions = [
-            SessionRow.model_validate(row)
+            SessionRow.from_row(row)
             for row in db.query(
                 "SELECT * FROM sessions WHERE id IN (SELECT value FROM json_each(?)) "
                 "ORDER BY day, start_time, end_time, id",
                 [json.dumps(session_ids)],
             )
         ]
-        reviewers = {
-            row["id"]: ReviewerRow.model_validate(row) for row in db.query("SELECT * FROM reviewers")
-        }
+        reviewers = {row["id"]: ReviewerRow.from_row(row) for row in db.query("SELECT * FROM reviewers")}
         # Retired focus areas are still known tags: older notes carry them.
         known_tags = {row["id"] for row in db.query("SELECT id FROM focus_areas")}
 

@@ -8,10 +8,12 @@ when (ISO 8601 UTC), so ``sync`` can merge by id.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+from .connection import APPLICATION_ID, Connection, StoreError
 
-from .connection import APPLICATION_ID, StoreError
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 _STAMPS = """
     created_by TEXT NOT NULL,
@@ -337,6 +339,12 @@ def _v5(db: Database) -> None:
 
 MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def is_current(conn: Connection) -> bool:
+    """Whether the schema is this program's: nothing to migrate (read without sqlite-utils)."""
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version == SCHEMA_VERSION
 
 
 def migrate(db: Database) -> int:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlite_utils import Database
 
-from ..models import Attendee, Note, SessionRow, note_id, now
+from ..models import Attendee, Note, SessionRow, note_id, now, validated_session_row
 from ..ownership import Change
 from . import audit, evidence_items
 from .connection import StoreError
@@ -177,15 +177,6 @@ def append_to_note(store: Store, session_id: str, author_id: str, text: str) -> 
         return _write(db, store, session_id, author_id, body + text, None, current, author_id).note
 
 
-def note_authors(store: Store) -> dict[str, set[str]]:
-    """For each session with notes, who has written some (for the schedule's status marks)."""
-    authors: dict[str, set[str]] = {}
-    with store.read() as db:
-        for row in db.query("SELECT session_id, author_id FROM notes WHERE body != ''"):
-            authors.setdefault(row["session_id"], set()).add(row["author_id"])
-    return authors
-
-
 # --- inside the write transaction ----------------------------------------------------------
 
 
@@ -237,7 +228,7 @@ def _write(
             }
         )
     note = Note.model_validate(next(db.query("SELECT * FROM notes WHERE id = ?", [row_id])))
-    session = SessionRow.model_validate(next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id])))
+    session = SessionRow.from_row(next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id])))
     evidence_items.sync_note_evidence(db, note, session, actor)
     return SavedNote(note)
 
@@ -280,28 +271,21 @@ def _restore_session(db: Database, session_id: str, known: SessionRow | None, ac
     return True
 
 
-_SESSION_FIELDS = tuple(SessionRow.model_fields)
+_SESSION_FIELDS = tuple(field.name for field in fields(SessionRow))
 
 
 def _from_tombstone(text: str) -> dict[str, Any] | None:
     """The deleted row, if the tombstone holds a whole one (it may have come in a bundle)."""
     try:
         row = json.loads(text)
-        SessionRow.model_validate(row)
-    except ValueError:  # bad JSON, or not a session row (pydantic's error is a ValueError)
+        validated_session_row(row)
+    except (ValueError, TypeError):  # bad JSON, or not a session row (pydantic's error is a ValueError)
         return None
     return {name: row[name] for name in _SESSION_FIELDS if name in row}
 
 
 def _session_record(session: SessionRow) -> dict[str, Any]:
-    dumped = session.model_dump(mode="json")
-    return {
-        name: json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        if isinstance(value, list)
-        else value
-        for name, value in dumped.items()
-        if name in _SESSION_FIELDS
-    }
+    return session.to_row()
 
 
 def _content(body: str, attendance: Sequence[Attendee]) -> tuple[str, str]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import TYPE_CHECKING, Unpack
 
-from sqlite_utils import Database
-
-from ..models import ReviewerRow
 from ..ownership import Change, Facts, Roster
+from ..rows import ReviewerRow
 from .connection import StoreError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 class NotAllowed(StoreError):
@@ -18,7 +19,7 @@ class NotAllowed(StoreError):
 def roster(db: Database) -> Roster:
     """The team as this database holds it (from the schedule file; a bundle never changes it)."""
     rows = db.query("SELECT * FROM reviewers WHERE retired = 0 ORDER BY position")
-    return Roster.of(ReviewerRow.model_validate(row) for row in rows)
+    return Roster.of(ReviewerRow.from_row(row) for row in rows)
 
 
 def require(db: Database, actor: str | None, change: Change, **facts: Unpack[Facts]) -> None:

@@ -1,30 +1,37 @@
-"""``Store``: one open review database, safe to share between the UI's worker threads."""
+"""``Store``: one open review database, safe to share between the UI's worker threads.
+
+Reads that open a review (``query``) use the connection directly; sqlite-utils (and what it
+brings: click, dateutil, a plugin manager) is loaded the first time something uses ``db``,
+which every write does, so the app draws its first screen without it."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
-from ..models import ReviewRow
-from . import backup, purge
+from ..rows import ReviewRow
+from . import backup
 from .backup import Reason, Staged
 from .connection import (
     BUSY_TIMEOUT_MS,
     Connection,
     StoreError,
     check_passphrase,
+    check_soundness,
     connect,
     db_errors,
     explain,
     quote,
 )
-from .migrations import migrate
+from .migrations import is_current, migrate
 from .unfinished import Notice, Unfinished, begin, claim_and_settle
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 
 @dataclass
@@ -44,25 +51,44 @@ class Store:
 
     def __init__(self, path: Path, conn: Connection, *, passphrase: str | None = None):
         self.path = path
-        self.db = Database(conn, execute_plugins=False)
+        self.conn = conn
+        self._db: Database | None = None
         self.lock = threading.RLock()
         self._passphrase = passphrase
         self._session_backup: tuple[Staged, int] | None = None
+        # what the app leaves until after its first frame (see ``prepare_writes``)
+        self._soundness_unchecked = False
+        self._backup_wanted: Reason | None = None
         # what settling an operation left unfinished (a killed encrypt, purge, rekey) did
         self.notices: list[Notice] = []
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False, passphrase: str | None = None) -> Store:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = False,
+        passphrase: str | None = None,
+        check_later: bool = False,
+    ) -> Store:
         """Open (with ``create``, make) the review database at ``path``, encrypted if a
         ``passphrase`` is given, settling first any operation left unfinished on it (see
         ``unfinished``; what was done is in ``notices``). Raises ``StoreError``
-        (``PassphraseNeeded`` for a file that looks encrypted when no passphrase was given)."""
+        (``PassphraseNeeded`` for a file that looks encrypted when no passphrase was given).
+
+        ``check_later``: the check that the file is sound, which reads all of it, is left for
+        ``prepare_writes`` (the app: after its first frame), which every write runs first."""
         path = Path(path)
         notices, held = claim_and_settle(path)
+        check_later = check_later and held is None  # settling an operation writes: check first
         try:
-            store = cls(path, cls._connect(path, create, passphrase, held), passphrase=passphrase)
+            conn = cls._connect(path, create, passphrase, held, check_sound=not check_later)
+            store = cls(path, conn, passphrase=passphrase)
+            store._soundness_unchecked = check_later and path.stat().st_size > 0
             try:
-                migrate(store.db)
+                if not is_current(store.conn):
+                    store.prepare_writes()  # the soundness check, before the schema is changed
+                    migrate(store.db)
                 if not create and store.review() is None:
                     raise StoreError(
                         f"{path} holds no review yet; load one with 'peerreview init SCHEDULE.yaml'"
@@ -82,9 +108,11 @@ class Store:
         return store
 
     @staticmethod
-    def _connect(path: Path, create: bool, passphrase: str | None, held: Unfinished | None) -> Connection:
+    def _connect(
+        path: Path, create: bool, passphrase: str | None, held: Unfinished | None, *, check_sound: bool
+    ) -> Connection:
         try:
-            return connect(path, create=create, passphrase=passphrase)
+            return connect(path, create=create, passphrase=passphrase, check_sound=check_sound)
         except StoreError as error:
             if held is not None and held.operation == "rekey" and "wrong passphrase" in str(error):
                 raise StoreError(
@@ -92,6 +120,16 @@ class Store:
                     "with either the old or the new one)"
                 ) from None
             raise
+
+    @property
+    def db(self) -> Database:
+        """The connection through sqlite-utils, made on first use."""
+        with self.lock:
+            if self._db is None:
+                from sqlite_utils import Database
+
+                self._db = Database(self.conn, execute_plugins=False)
+            return self._db
 
     @property
     def encrypted(self) -> bool:
@@ -109,13 +147,23 @@ class Store:
                 self._session_backup = None
                 with suppress(StoreError, *db_errors()):  # a copy left staged is kept at the next open
                     self._keep_if_changed(staged, before)
-            self.db.close()
+            self.conn.close()
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """The rows of one read, as dicts, straight from the connection."""
+        with self.lock:
+            try:
+                cursor = self.conn.execute(sql, params)
+                columns = [column[0] for column in cursor.description]
+                return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+            except db_errors() as error:
+                raise StoreError(explain(error)) from error
 
     @contextmanager
     def read(self) -> Iterator[Database]:
@@ -134,34 +182,35 @@ class Store:
         app) makes it wait, up to the busy timeout, instead of failing at its first write.
         Nested inside another, it is a savepoint."""
         with self.lock:
+            if not self.conn.in_transaction:
+                self.prepare_writes()
             try:
-                if self.db.conn.in_transaction:
+                if self.conn.in_transaction:
                     with self.db.atomic():
                         yield self.db
                     return
-                self.db.conn.execute("BEGIN IMMEDIATE")
+                db = self.db
+                self.conn.execute("BEGIN IMMEDIATE")
                 try:
-                    yield self.db
+                    yield db
                 except BaseException:
-                    self.db.conn.rollback()
+                    self.conn.rollback()
                     raise
                 try:
-                    self.db.conn.execute("COMMIT")
+                    self.conn.execute("COMMIT")
                 except BaseException:
-                    self.db.conn.rollback()
+                    self.conn.rollback()
                     raise
             except db_errors() as error:
                 raise StoreError(explain(error)) from error
 
     def review(self) -> ReviewRow | None:
-        with self.read() as db:
-            row = next(db.query("SELECT * FROM review LIMIT 1"), None)
-        return ReviewRow.model_validate(row) if row else None
+        rows = self.query("SELECT * FROM review LIMIT 1")
+        return ReviewRow.from_row(rows[0]) if rows else None
 
     def get_meta(self, key: str) -> str | None:
-        with self.read() as db:
-            row = next(db.query("SELECT value FROM meta WHERE key = ?", [key]), None)
-        return row["value"] if row else None
+        rows = self.query("SELECT value FROM meta WHERE key = ?", [key])
+        return rows[0]["value"] if rows else None
 
     def set_meta(self, key: str, value: str) -> None:
         with self.write() as db:
@@ -184,7 +233,7 @@ class Store:
         taken = TakenBackup()
         with self.lock:
             staged = self._stage(reason)
-            before = self.db.conn.total_changes
+            before = self.conn.total_changes
         try:
             yield taken
         except BaseException:
@@ -193,12 +242,32 @@ class Store:
             raise
         taken.path = self._keep_if_changed(staged, before)
 
+    def backup_before_first_write(self, reason: Reason) -> None:
+        """As ``backup_before_changes``, but the copy is made by ``prepare_writes`` (the app
+        calls it once its first screen is drawn), or by the first write if that comes first."""
+        self._backup_wanted = reason
+
+    def prepare_writes(self) -> None:
+        """What was left until the first write, done now if not yet: the soundness check
+        (``check_later``), then the copy of ``backup_before_first_write``. A damaged file fails
+        here (``StoreError``), and so every write to it does."""
+        with self.lock:
+            if self._soundness_unchecked:
+                try:
+                    check_soundness(self.conn, self.path)
+                except db_errors() as error:
+                    raise StoreError(explain(error, self.path)) from None
+                self._soundness_unchecked = False
+            if self._backup_wanted is not None:
+                reason, self._backup_wanted = self._backup_wanted, None
+                self.backup_before_changes(reason)
+
     def backup_before_changes(self, reason: Reason) -> None:
         """Copy the review now; when the store is closed, the copy joins the backups if the
         review was changed meanwhile (the app: a backup from before each session that wrote)."""
         with self.lock:
             if self._session_backup is None:
-                self._session_backup = (self._stage(reason), self.db.conn.total_changes)
+                self._session_backup = (self._stage(reason), self.conn.total_changes)
 
     def replace_backups(self, reason: Reason) -> tuple[int, Path]:
         """Wipe every backup of this review and make one fresh one (after a purge, a rekey);
@@ -210,7 +279,7 @@ class Store:
     def _stage(self, reason: Reason) -> Staged:
         with self.lock:
             try:
-                return backup.stage_backup(self.db.conn, self.path, reason, passphrase=self._passphrase)
+                return backup.stage_backup(self.conn, self.path, reason, passphrase=self._passphrase)
             except (*db_errors(), OSError) as error:  # type: ignore[misc]  # mypy cannot read a starred tuple of classes
                 raise StoreError(f"backup failed: {error}") from error
 
@@ -222,7 +291,7 @@ class Store:
 
     def _keep_if_changed(self, staged: Staged, before: int) -> Path | None:
         with self.lock:
-            if self.db.conn.total_changes != before:
+            if self.conn.total_changes != before:
                 return self._kept(staged)
         try:
             backup.drop_backup(staged)
@@ -234,7 +303,7 @@ class Store:
     def alone(self) -> Iterator[None]:
         """Hold the review so no other program reads or writes it meanwhile (a rekey, a purge);
         refused if another program (the app) has it open."""
-        conn = self.db.conn
+        conn = self.conn
         with self.lock:
             try:
                 conn.execute("PRAGMA busy_timeout = 1000")
@@ -266,7 +335,7 @@ class Store:
         before stays in the log. Refused while another program holds the review open."""
         with self.lock:
             try:
-                busy = self.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             except db_errors() as error:
                 raise StoreError(explain(error, self.path)) from error
         if busy:
@@ -289,7 +358,7 @@ class Store:
             note = begin(self.path, "rekey", review.id if review else None)
             try:
                 try:
-                    self.db.conn.execute(f"PRAGMA rekey = {quote(new_passphrase)}")
+                    self.conn.execute(f"PRAGMA rekey = {quote(new_passphrase)}")
                 except db_errors() as error:
                     note.done()  # the change is one transaction: nothing was changed
                     raise StoreError(explain(error, self.path)) from error
@@ -323,6 +392,8 @@ class Store:
                 f"was beside {self.path}, which holds another review now; it was removed",
             )
         if held.operation == "purge":
+            from . import purge
+
             try:
                 done = purge.purge_notes(self, force=True, unfinished=held)
             except StoreError as error:

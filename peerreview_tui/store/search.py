@@ -139,11 +139,11 @@ class _Roster:
 
     @cached_property
     def focus_areas(self) -> list[FocusAreaRow]:
-        return [FocusAreaRow.model_validate(r) for r in self.db.query("SELECT * FROM focus_areas")]
+        return [FocusAreaRow.from_row(r) for r in self.db.query("SELECT * FROM focus_areas")]
 
     @cached_property
     def reviewers(self) -> list[ReviewerRow]:
-        return [ReviewerRow.model_validate(r) for r in self.db.query("SELECT * FROM reviewers")]
+        return [ReviewerRow.from_row(r) for r in self.db.query("SELECT * FROM reviewers")]
 
 
 def _template_of(db: Database, session_id: str, roster: _Roster) -> frozenset[str]:
@@ -151,7 +151,7 @@ def _template_of(db: Database, session_id: str, roster: _Roster) -> frozenset[st
     row = next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]), None)
     if row is None:
         return frozenset()
-    return template_lines(SessionRow.model_validate(row), roster.focus_areas, roster.reviewers)
+    return template_lines(SessionRow.from_row(row), roster.focus_areas, roster.reviewers)
 
 
 def _term_patterns(terms: tuple[str, ...]) -> list[re.Pattern[str]]:

@@ -24,11 +24,9 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast, get_args
 
-from pydantic import BaseModel, ValidationError
-
-from ..models import now
+from ..rows import now
 from .backup import remove_backups, sync_folder, tidy_backups, wipe_file
 from .connection import SQLITE_HEADER, StoreError
 from .locks import HELD, try_lock
@@ -39,10 +37,32 @@ _SIDE_FILES = ("-wal", "-shm", "-journal")
 _DOING = {"encrypt": "encrypted", "purge": "purged", "rekey": "given a new passphrase"}
 
 
-class _Note(BaseModel):
+@dataclass(frozen=True)
+class _Note:
     operation: Operation
-    review_id: str | None = None
+    review_id: str | None
     started_at: str
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"operation": self.operation, "review_id": self.review_id, "started_at": self.started_at}
+        )
+
+    @classmethod
+    def from_json(cls, data: Any) -> _Note:
+        """Raises ValueError unless ``data`` is a note this module wrote."""
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        operation, review_id, started_at = (
+            data.get("operation"),
+            data.get("review_id"),
+            data.get("started_at"),
+        )
+        if operation not in get_args(Operation):
+            raise ValueError("not an operation")
+        if not isinstance(review_id, str | None) or not isinstance(started_at, str):
+            raise ValueError("not a note")
+        return cls(cast(Operation, operation), review_id, started_at)
 
 
 @dataclass(frozen=True)
@@ -106,7 +126,7 @@ def begin(db_path: Path, operation: Operation, review_id: str | None) -> Unfinis
     fd = os.open(writing, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         try_lock(fd)
-        os.write(fd, note.model_dump_json().encode())
+        os.write(fd, note.to_json().encode())
         os.fsync(fd)
         if not HELD:  # a file held open cannot be renamed there
             os.close(fd)
@@ -221,8 +241,8 @@ def _remove_if_free(path: Path) -> None:
 def _read(fd: int, path: Path) -> _Note:
     try:
         with os.fdopen(os.dup(fd), "rb") as f:
-            return _Note.model_validate(json.loads(f.read(4096)))
-    except (ValueError, ValidationError, OSError):
+            return _Note.from_json(json.loads(f.read(4096)))
+    except (ValueError, OSError):
         raise StoreError(
             f"{path} is not a note peerreview wrote (it marks an operation left unfinished); "
             "nothing was changed: move it away and try again"

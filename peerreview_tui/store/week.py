@@ -5,29 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from ..clashes import Slot, find_clashes
-from ..models import (
+from ..names import Names
+from ..ownership import Change
+from ..rows import (
     SCHEDULE_AUTHOR,
     DayRow,
     FocusAreaRow,
     ReviewerRow,
-    Schedule,
     SessionOrigin,
     SessionRow,
     SessionStatus,
     new_id,
     now,
 )
-from ..names import Names
-from ..ownership import Change
 from . import audit
 from .connection import StoreError
 from .ownership import require
 from .review import Store
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from ..models import Schedule
 
 
 @dataclass
@@ -217,22 +219,22 @@ def _json(value: Any) -> str:
 # --- Reading the week back ---------------------------------------------------------------
 
 
+# The app opens a review through these: plain rows, one query each, no sqlite-utils.
+
+
 def days(store: Store) -> list[DayRow]:
-    with store.read() as db:
-        rows = list(db.query("SELECT * FROM days WHERE retired = 0 ORDER BY id"))
-    return [DayRow.model_validate(row) for row in rows]
+    rows = store.query("SELECT * FROM days WHERE retired = 0 ORDER BY id")
+    return [DayRow.from_row(row) for row in rows]
 
 
 def reviewers(store: Store) -> list[ReviewerRow]:
-    with store.read() as db:
-        rows = list(db.query("SELECT * FROM reviewers WHERE retired = 0 ORDER BY position"))
-    return [ReviewerRow.model_validate(row) for row in rows]
+    rows = store.query("SELECT * FROM reviewers WHERE retired = 0 ORDER BY position")
+    return [ReviewerRow.from_row(row) for row in rows]
 
 
 def focus_areas(store: Store) -> list[FocusAreaRow]:
-    with store.read() as db:
-        rows = list(db.query("SELECT * FROM focus_areas WHERE retired = 0 ORDER BY position"))
-    return [FocusAreaRow.model_validate(row) for row in rows]
+    rows = store.query("SELECT * FROM focus_areas WHERE retired = 0 ORDER BY position")
+    return [FocusAreaRow.from_row(row) for row in rows]
 
 
 def sessions(store: Store, day: dt.date | None = None) -> list[SessionRow]:
@@ -242,15 +244,25 @@ def sessions(store: Store, day: dt.date | None = None) -> list[SessionRow]:
     if day is not None:
         sql += " WHERE day = ?"
         params.append(day.isoformat())
-    with store.read() as db:
-        rows = list(db.query(sql + " ORDER BY day, start_time, end_time, id", params))
-    return [SessionRow.model_validate(row) for row in rows]
+    rows = store.query(sql + " ORDER BY day, start_time, end_time, id", params)
+    return [SessionRow.from_row(row) for row in rows]
 
 
 def session(store: Store, session_id: str) -> SessionRow | None:
-    with store.read() as db:
-        row = next(db.query("SELECT * FROM sessions WHERE id = ?", [session_id]), None)
-    return SessionRow.model_validate(row) if row else None
+    rows = store.query("SELECT * FROM sessions WHERE id = ?", [session_id])
+    return SessionRow.from_row(rows[0]) if rows else None
+
+
+def note_authors(store: Store, day: dt.date) -> dict[str, frozenset[str]]:
+    """For each session of ``day`` with notes, who has written some (the schedule's marks), in
+    one aggregate query."""
+    rows = store.query(
+        "SELECT notes.session_id AS id, group_concat(notes.author_id, ' ') AS authors "
+        "FROM sessions JOIN notes ON notes.session_id = sessions.id "
+        "WHERE sessions.day = ? AND notes.body != '' GROUP BY notes.session_id",
+        [day.isoformat()],
+    )
+    return {row["id"]: frozenset(row["authors"].split(" ")) for row in rows}
 
 
 # --- Changes made on site ----------------------------------------------------------------
@@ -349,17 +361,34 @@ def _change(store: Store, session_id: str, actor: str, action: str, values: dict
         )
 
 
-def names(store: Store) -> Names:
-    """Reviewers, sessions and focus areas by name, retired and cancelled ones too (an old
-    change or conflict may name them)."""
-    with store.read() as db:
-        people = [(r["id"], r["name"]) for r in db.query("SELECT id, name FROM reviewers")]
-        areas = [(a["id"], a["title"]) for a in db.query("SELECT id, title FROM focus_areas")]
-        slots = [
-            (s["id"], dt.date.fromisoformat(s["day"]), s["start_time"], s["title"])
-            for s in db.query("SELECT id, day, start_time, title FROM sessions")
-        ]
+def names(store: Store, day: dt.date | None = None) -> Names:
+    """Reviewers, sessions (of ``day``, or all) and focus areas by name, retired and cancelled
+    ones too (an old change or conflict may name them)."""
+    where, params = ("WHERE day = ?", [day.isoformat()]) if day is not None else ("", [])
+    people = [(r["id"], r["name"]) for r in store.query("SELECT id, name FROM reviewers")]
+    areas = [(a["id"], a["title"]) for a in store.query("SELECT id, title FROM focus_areas")]
+    slots = [
+        (s["id"], dt.date.fromisoformat(s["day"]), s["start_time"], s["title"])
+        for s in store.query(f"SELECT id, day, start_time, title FROM sessions {where}", params)
+    ]
     return Names.of(people, slots, areas)
+
+
+@dataclass(frozen=True)
+class DaySchedule:
+    """One day as the schedule shows it."""
+
+    day: dt.date
+    sessions: list[SessionRow]
+    authors: dict[str, frozenset[str]]  # session id -> who has written a note for it
+    clashes: dict[str, list[str]]  # session id -> warnings
+
+
+def day_schedule(store: Store, day: dt.date) -> DaySchedule:
+    """A day's sessions, note marks and clashes: a few queries, whatever the size of the week."""
+    day_sessions = sessions(store, day)
+    clashes = clashes_by_session(day_sessions, names(store, day))
+    return DaySchedule(day, day_sessions, note_authors(store, day), clashes)
 
 
 def clashes_by_session(all_sessions: list[SessionRow], names: Names) -> dict[str, list[str]]:

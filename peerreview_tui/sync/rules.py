@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..models import FindingStatus, ReviewerRow
+from ..models import FindingStatus, validated_reviewer_row
 from ..names import local_time
 from ..ownership import Change, Member, Roster
 from ..store.purge import NOTES_PURGED, PURGE_AUTHOR
@@ -129,7 +129,7 @@ class Here:
 def roster_of(team: Mapping[str, Row]) -> Roster:
     """The rule's roster from reviewers rows; a retired reviewer still wrote what they wrote, but
     leads no more."""
-    people = [ReviewerRow.model_validate(row) for row in team.values()]
+    people = [validated_reviewer_row(row) for row in team.values()]
     people.sort(key=lambda person: person.position)
     return Roster(tuple(Member(p.id, p.name, p.is_lead and not p.retired) for p in people))
 

@@ -55,6 +55,12 @@ def _washup_screen() -> Screen[None]:
     return WashupScreen()
 
 
+# This long after the first frame, the soundness check and the start-up backup are made (see
+# on_mount): the frame is on screen, and what follows it (the detail pane, the rest of the week)
+# has started.
+PREPARE_AFTER_FIRST_FRAME = 0.1  # s
+
+
 def _is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
     # by name: importing CaptureScreen to ask would load it at start-up
     return type(screen).__name__ == "CaptureScreen"
@@ -134,6 +140,7 @@ class PeerReviewApp(KeysInOrder):
         self.open_session = open_session
         # The note opened from another section (search), and that section's mode: esc goes back.
         self._back_from_capture: tuple[Screen[Any], str] | None = None
+        self._prepared = False
         review = context.review
         self.title = f"{review.council} · {review.title}"
 
@@ -148,7 +155,11 @@ class PeerReviewApp(KeysInOrder):
             self.theme = theme
         self.theme_changed_signal.subscribe(self, lambda theme: self._remember("theme", theme.name))
         self._update_subtitle()
-        self._backup()
+        # The check that the file is sound and the copy of the review as it was when the app
+        # opened are made once the first frame is drawn (or before the first write, if that
+        # comes first): both read the whole file, which on a big week would double the start-up.
+        self.context.store.backup_before_first_write("app")
+        self.call_after_refresh(self.set_timer, PREPARE_AFTER_FIRST_FRAME, self._prepare_writes)
         for notice in self.context.store.notices:  # an encrypt, purge or rekey settled on opening
             self.notify(str(notice), title="Interrupted operation settled", timeout=30, markup=False)
         for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
@@ -192,14 +203,21 @@ class PeerReviewApp(KeysInOrder):
         except StoreError as error:
             self.notify(str(error), severity="warning", title="Setting not remembered", markup=False)
 
+    def _prepare_writes(self) -> None:
+        if not self._prepared:
+            self._prepared = True
+            self._prepare_in_thread()
+
     @work(thread=True, group="backup", exit_on_error=False)
-    def _backup(self) -> None:
-        """A copy of the review as it was when the app opened, kept among its backups when the
-        app closes the review if anything was changed meanwhile."""
+    def _prepare_in_thread(self) -> None:
+        """Check the file is sound, and copy the review as it was when the app opened (the copy
+        is kept among its backups when the app closes the review if anything was changed)."""
         try:
-            self.context.store.backup_before_changes("app")
+            self.context.store.prepare_writes()
         except StoreError as error:
-            self.notify(str(error), severity="warning", title="No backup was made", markup=False)
+            self.notify(
+                str(error), severity="error", title="Changes cannot be saved yet", timeout=30, markup=False
+            )
 
     # --- capture ---------------------------------------------------------------------
 

@@ -9,8 +9,8 @@ from functools import cached_property
 from typing import Unpack
 
 from ..evidence import LineOfEnquiry, lines_of_enquiry
-from ..models import DayRow, FocusAreaRow, ReviewerRow, ReviewRow
 from ..ownership import Change, Facts, Roster
+from ..rows import DayRow, FocusAreaRow, ReviewerRow, ReviewRow
 from ..store import Store, week
 
 _HONORIFICS = {"councillor", "cllr", "dr", "mr", "mrs", "ms", "miss", "mx", "prof", "professor"}
@@ -26,6 +26,9 @@ class ReviewContext:
     me: str | None = None
     today: dt.date = field(default_factory=dt.date.today)
     clock: Callable[[], dt.datetime] = dt.datetime.now  # tests fix it, for stable snapshots
+    # The day the schedule opens on, read with the rest before the app starts: its first frame
+    # shows the sessions, with no worker to wait for and no second layout.
+    opening_day: week.DaySchedule | None = None
 
     @classmethod
     def load(
@@ -37,6 +40,7 @@ class ReviewContext:
     ) -> ReviewContext:
         review = store.review()
         assert review is not None, "Store.open refuses a database without a review"
+        today = today or clock().date()
         return cls(
             store=store,
             review=review,
@@ -44,8 +48,9 @@ class ReviewContext:
             reviewers=week.reviewers(store),
             focus_areas=week.focus_areas(store),
             me=me,
-            today=today or clock().date(),
+            today=today,
             clock=clock,
+            opening_day=week.day_schedule(store, review.day_of(today)),
         )
 
     @cached_property

@@ -30,6 +30,10 @@ from textual.timer import Timer
 # closing a form) before the marker behind it got out, so the next key must not wait for it.
 LOST_MARKER_CHECK = 0.25
 MAX_ROUNDS = 6  # a key whose effects go on changing the screen is let go after this many
+# A screen still reading what a key asked for (a day not read yet, in the first moments after
+# the app opens) holds the next key this much longer at most, looking this often.
+DATA_WAIT = 3.0  # s
+DATA_CHECK = 0.02  # s
 
 
 class KeyPassed(Message):
@@ -51,6 +55,7 @@ class KeysInOrder(App[Any]):
         self._lost_marker_timer: Timer | None = None
         self._rounds = 0  # times the marker of the key in flight went round
         self._seen: tuple[object, object] | None = None  # screen and focus after the last round
+        self._data_waited = 0.0  # how long the key in flight has waited for its screen's data
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key) and not event.is_forwarded:
@@ -80,6 +85,7 @@ class KeysInOrder(App[Any]):
         self._key_in_flight = self._key_serial
         self._rounds = 0
         self._seen = None
+        self._data_waited = 0.0
         await super().on_event(event)  # priority bindings, else to the focused widget
         self._send_marker(target)
 
@@ -126,8 +132,18 @@ class KeysInOrder(App[Any]):
         if self._rounds < MAX_ROUNDS and (self._rounds < 2 or seen != self._seen or screen is None):
             self._seen = seen
             self._send_marker(self.focused or screen or self)
+        elif self._awaiting_data() and self._data_waited < DATA_WAIT:
+            # the key showed rows still being read (a day key as the app opens): the next key
+            # (down, enter) must act on them
+            self._data_waited += DATA_CHECK
+            self._rounds = MAX_ROUNDS
+            self.set_timer(DATA_CHECK, lambda: self._round_done(serial))
         else:
             self._key_passed(serial)
+
+    def _awaiting_data(self) -> bool:
+        awaiting = getattr(self.screen, "awaiting_data", None)
+        return bool(awaiting()) if callable(awaiting) else False
 
     def _key_passed(self, serial: int) -> None:
         if self._key_in_flight != serial:

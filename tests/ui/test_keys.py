@@ -3,6 +3,7 @@ key before them opened, and quitting or leaving saves every key typed before it.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 
 from textual import events
@@ -15,6 +16,7 @@ from peerreview_tui.ui.modals.document_form import DocumentFormModal
 from peerreview_tui.ui.modals.export import ExportModal
 from peerreview_tui.ui.modals.finding_form import FindingFormModal
 from peerreview_tui.ui.modals.session_form import SessionFormModal
+from peerreview_tui.ui.screens import schedule
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.coverage import CoverageScreen
 from peerreview_tui.ui.screens.exchange import ExchangeScreen
@@ -75,6 +77,26 @@ async def test_a_key_right_after_a_day_key_acts_on_the_new_day(store, app_factor
         burst(app, "2", "down", "down", "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen))
         assert app.screen.session_id == tuesday[2]
+
+
+async def test_keys_typed_as_the_app_opens_wait_for_the_day_they_chose(
+    store, app_factory, monkeypatch
+) -> None:
+    """Only the day on show is read before the first frame: a day key typed before the other
+    days are read holds the keys after it until its day is."""
+    monkeypatch.setattr(schedule, "REST_OF_WEEK_AFTER", 60.0)  # read below, when the test says
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tuesday = [s.id for s in week.sessions(store) if s.day.isoformat() == "2012-09-11"]
+        burst(app, "2", "down", "enter", *"typed")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, schedule.ScheduleScreen) and screen.awaiting_data()
+        screen._load_rest_of_week(screen._generation, dt.date(2012, 9, 10))
+        await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen))
+        assert app.screen.session_id == tuesday[1]
+        await wait_until(pilot, lambda: app.screen.query_one(NoteEditor).text.endswith("typed"))
 
 
 async def _open_and_type(app, pilot, opening: list[str], text: str, form: type) -> None:

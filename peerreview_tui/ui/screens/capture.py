@@ -21,7 +21,7 @@ import difflib
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -429,7 +429,7 @@ class CaptureScreen(ReviewScreen):
         changes made elsewhere, merged into the editor around what was typed since."""
         saved = written.saved
         if saved.restored_session and self.session is not None:
-            self.session = self.session.model_copy(update={"status": SessionStatus.CANCELLED})
+            self.session = replace(self.session, status=SessionStatus.CANCELLED)
             self._show_session_line()
             self.notify(
                 "This session was taken off the schedule (a reload) while the note was open. "

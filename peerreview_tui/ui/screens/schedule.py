@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -13,14 +13,18 @@ from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Header, Static, Tab, Tabs
+from textual.widgets import DataTable, Header, Static
+from textual.worker import get_current_worker
 
 from ...coverage import shorten
-from ...models import SessionRow, SessionStatus
 from ...ownership import Change
-from ...store import StoreError, notes, week
+from ...rows import SessionRow, SessionStatus
+from ...store import StoreError, week
+from ...store.week import DaySchedule
+from ..widgets.day_bar import DayBar
 from ..widgets.footer import KeysFooter
 from .base import WIDE, ReviewScreen
 
@@ -28,11 +32,18 @@ STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "�
 STATUS_WORDS = {"planned": "planned", "notes": "notes begun", "done": "done", "cancelled": "cancelled"}
 
 
-@dataclass(frozen=True)
-class WeekView:
-    sessions: list[SessionRow]
-    authors: dict[str, set[str]]
-    clashes: dict[str, list[str]]
+# After the first frame with the day on show: the rest of the week is read (a day key then shows
+# its day at once).
+REST_OF_WEEK_AFTER = 0.1  # s
+
+
+class SessionDetail(Static):
+    """The highlighted session in full: mounted after the first frame, it shows then what the
+    table has highlighted."""
+
+    def on_mount(self) -> None:
+        if isinstance(self.screen, ScheduleScreen):
+            self.screen._show_detail()
 
 
 class ScheduleScreen(ReviewScreen):
@@ -65,71 +76,121 @@ class ScheduleScreen(ReviewScreen):
         ],
     ]
 
-    only_mine: reactive[bool] = reactive(False)
+    only_mine: reactive[bool] = reactive(False, init=False)
 
     class Loaded(Message):
-        def __init__(self, view: WeekView) -> None:
+        """A day was read: by the read numbered ``generation``, the day on show first."""
+
+        def __init__(self, generation: int, day: dt.date, view: DaySchedule, first: bool) -> None:
             super().__init__()
+            self.generation = generation
+            self.day = day
             self.view = view
+            self.first = first
 
     def __init__(self) -> None:
         super().__init__()
-        self.view: WeekView | None = None
+        self.week: dict[dt.date, DaySchedule] = {}  # the days read so far
         self._shown_day: dt.date | None = None  # the day the table holds
+        self._generation = 0  # of the latest read: what an older one reads is dropped
+        self._table_ready = False  # its columns added (on_mount, before is_mounted holds)
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Tabs(
-            *[Tab(day.id.strftime("%A %-d %B"), id=f"day-{day.id.isoformat()}") for day in self.context.days],
+        yield DayBar(
+            [(f"day-{day.id.isoformat()}", day.id.strftime("%A %-d %B")) for day in self.context.days],
             active=f"day-{self.context.current_day.isoformat()}",
             id="days",
         )
         with Horizontal():
             table: DataTable[Any] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
             yield table
-            with VerticalScroll(id="detail-pane"):
-                yield Static(id="detail")
+            # Mounted after the first frame: the table first.
+            yield Lazy(VerticalScroll(SessionDetail(id="detail"), id="detail-pane"))
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#sessions", DataTable).focus()
-        self.reload()
+        self.query_one("#sessions", DataTable).focus()  # its columns fit each day's rows
+        self._table_ready = True
+        opening, self.context.opening_day = self.context.opening_day, None  # read once, used once
+        if opening is not None and opening.day == self.selected_day:
+            self.week[opening.day] = opening
+            self._fill_table()
 
     def on_resize(self) -> None:
-        self.set_class(self.app.size.width < WIDE, "-narrow")
-        for day in self.context.days:  # "Monday 10 September", or "Mon 10 Sep" when narrow
-            tab = self.query_one(f"#day-{day.id.isoformat()}", Tab)
-            tab.label = day.id.strftime("%a %-d %b" if self.app.size.width < WIDE else "%A %-d %B")
+        narrow = self.app.size.width < WIDE
+        self.set_class(narrow, "-narrow")
+        bar = self.query_one("#days", DayBar)  # "Monday 10 September", or "Mon 10 Sep" when narrow
+        bar.days = [
+            (f"day-{day.id.isoformat()}", day.id.strftime("%a %-d %b" if narrow else "%A %-d %B"))
+            for day in self.context.days
+        ]
+        bar.refresh()
         self._fill_table()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        if self.week and self._generation == 0:  # opening, the day on show read already
+            self._generation += 1
+            self._after_first_frame(self._generation, self.selected_day)
+        else:
+            self.reload()
 
     def reload(self) -> None:
-        self._load()
+        """Read the day on show; once it is drawn, the other days, so that a day key shows its
+        day at once. The cost of opening the schedule is one day's, whatever the week's size."""
+        self._generation += 1
+        self._load(self._generation, [self.selected_day], first=True)
 
     @work(thread=True, exclusive=True, group="schedule-load", exit_on_error=False)
-    def _load(self) -> None:
+    def _load(self, generation: int, days: list[dt.date], first: bool = False) -> None:
+        worker = get_current_worker()
         store = self.context.store
-        try:
-            sessions = week.sessions(store)
-            clashes = week.clashes_by_session(sessions, week.names(store))
-            view = WeekView(sessions, notes.note_authors(store), clashes)
-        except StoreError as error:
-            self.app.notify(str(error), severity="error", title="Could not read the schedule", markup=False)
-            return
-        self.post_message(self.Loaded(view))
+        for day in days:
+            if worker.is_cancelled:  # a newer read is under way
+                return
+            try:
+                view = week.day_schedule(store, day)
+            except StoreError as error:
+                self.app.notify(
+                    str(error), severity="error", title="Could not read the schedule", markup=False
+                )
+                return
+            self.post_message(self.Loaded(generation, day, view, first))
 
     def on_schedule_screen_loaded(self, message: Loaded) -> None:
-        self.view = message.view
-        self._fill_table()
+        if message.generation != self._generation:
+            return
+        self.week[message.day] = message.view
+        if message.day == self.selected_day:
+            self._fill_table()
+        if message.first:
+            self._after_first_frame(message.generation, message.day)
+
+    def _after_first_frame(self, generation: int, done: dt.date) -> None:
+        self.call_after_refresh(
+            self.set_timer, REST_OF_WEEK_AFTER, partial(self._load_rest_of_week, generation, done)
+        )
+
+    def _load_rest_of_week(self, generation: int, done: dt.date) -> None:
+        if generation == self._generation:
+            self._load(generation, [day.id for day in self.context.days if day.id != done])
+
+    def awaiting_data(self) -> bool:
+        """The day on show is not read yet (a day key in the first moments after the app
+        opens): the app holds the next key until it is (see key_order)."""
+        return self._table_ready and self.selected_day not in self.week
+
+    @property
+    def view(self) -> DaySchedule | None:
+        """The day the table shows, once read."""
+        return self.week.get(self._shown_day) if self._shown_day else None
 
     @property
     def selected_day(self) -> dt.date:
-        active = self.query_one("#days", Tabs).active or f"day-{self.context.current_day.isoformat()}"
+        active = self.query_one("#days", DayBar).active or f"day-{self.context.current_day.isoformat()}"
         return dt.date.fromisoformat(active.removeprefix("day-"))
 
-    @on(Tabs.TabActivated, "#days")
+    @on(DayBar.Changed, "#days")
     def _day_changed(self) -> None:
         if self._shown_day != self.selected_day:  # a click on a tab; the day keys fill at once
             self._fill_table()
@@ -139,17 +200,21 @@ class ScheduleScreen(ReviewScreen):
         self._fill_table()
 
     def _fill_table(self) -> None:
-        if self.view is None or not self.is_mounted:
+        if not self._table_ready:
+            return
+        day = self.selected_day
+        view = self.week.get(day)
+        if view is None:  # not read yet (a day key in the first moments): filled when it is
+            if self._shown_day is not None:
+                self.query_one("#sessions", DataTable).clear()
+                self._shown_day = None
+                self._show_detail()
             return
         table = self.query_one("#sessions", DataTable)
         keep = self.selected_session.id if self.selected_session else None
-        self._shown_day = self.selected_day
+        self._shown_day = day
         me = self.context.me
-        shown = [
-            s
-            for s in self.view.sessions
-            if s.day == self.selected_day and not (self.only_mine and me not in s.reviewers)
-        ]
+        shown = [s for s in view.sessions if not (self.only_mine and me not in s.reviewers)]
         rows = [self._row(s) for s in shown]
         table.clear(columns=True)
         for (key, label), width in zip(self._columns(), self._widths(rows), strict=True):
@@ -234,7 +299,8 @@ class ScheduleScreen(ReviewScreen):
 
     @on(DataTable.RowHighlighted, "#sessions")
     def _show_detail(self) -> None:
-        self.query_one("#detail", Static).update(self._detail(self.selected_session))
+        for detail in self.query("#detail").results(SessionDetail):  # none until mounted
+            detail.update(self._detail(self.selected_session))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -270,11 +336,8 @@ class ScheduleScreen(ReviewScreen):
         out.append("\nParticipants\n", style="bold underline")
         for p in s.participants or []:
             count = f"{p.count} × " if p.count > 1 else ""
-            out.append(
-                _hanging(
-                    "  • ", f"{count}{p.role}" + (f", {p.organisation}" if p.organisation else ""), width
-                )
-            )
+            who = f"{count}{p.role}" + (f", {p.organisation}" if p.organisation else "")
+            out.append(_hanging("  • ", who, width))
         if not s.participants:
             out.append("  none listed\n", style="dim")
         out.append("\nFocus areas\n", style="bold underline")
@@ -288,7 +351,7 @@ class ScheduleScreen(ReviewScreen):
             out.append("\nLines of enquiry to probe\n", style="bold underline")
             for line in prompts:
                 out.append(_hanging("  • ", line, width))
-        authors = self.view.authors.get(s.id, set())
+        authors = self.view.authors.get(s.id, frozenset())
         if authors:
             out.append("\nNotes by ", style="bold")
             out.append(", ".join(sorted(ctx.reviewer_name(a) for a in authors)) + "\n")
@@ -326,8 +389,8 @@ class ScheduleScreen(ReviewScreen):
             self._activate(self.context.days[number - 1].id)
 
     def _activate(self, day: dt.date) -> None:
-        self.query_one("#days", Tabs).active = f"day-{day.isoformat()}"
-        # The table shows the new day now, not when TabActivated comes round: a key typed right
+        self.query_one("#days", DayBar).active = f"day-{day.isoformat()}"
+        # The table shows the new day now, not when DayBar.Changed comes round: a key typed right
         # after the day key (down, enter) must act on the new day's rows.
         self._fill_table()
 

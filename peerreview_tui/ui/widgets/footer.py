@@ -1,39 +1,43 @@
-"""The footer, redrawn only when the keys it shows change.
-
-Textual's footer rebuilds every key each time the screen's bindings may have changed: on every
-focus change and every ``refresh_bindings`` (the schedule calls it on each row, capture on each
-note). Each rebuild mounts and styles a dozen widgets, which is most of the cost of moving down
-the schedule. The keys shown rarely change, so compare first.
-"""
+"""The footer of every screen: Textual's, rebuilt only when the keys it shows change."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from textual.screen import Screen
+from textual.app import ComposeResult
 from textual.widgets import Footer
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+Shown = tuple[tuple[str, str, str, bool, str], ...]
+
+
+def shown_keys(screen: Screen[object]) -> Shown:
+    """What a footer on ``screen`` shows: each key, its action and words, whether it is enabled."""
+    return tuple(
+        (binding.key, binding.action, binding.description, enabled, tooltip)
+        for (_, binding, enabled, tooltip) in screen.active_bindings.values()
+        if binding.show
+    )
 
 
 class KeysFooter(Footer):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._shown: tuple[tuple[str, str, bool, str], ...] | None = None
+    """Textual's footer rebuilds itself (removes and mounts every key) on each refresh of the
+    bindings: every change of focus, every row the schedule highlights, a dozen times while the
+    app starts. This one is rebuilt only when what it shows would change."""
 
-    def bindings_changed(self, screen: Screen[Any]) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus:
-            return
-        if self.is_attached and screen is self.screen:
-            self.call_after_refresh(self._recompose_if_changed)
+    _shown: Shown | None = None
 
-    async def _recompose_if_changed(self) -> None:
-        if not self.is_attached:
-            return
-        shown = tuple(
-            (binding.key, binding.description, enabled, tooltip)
-            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
-            if binding.show
-        )
-        if shown != self._shown:
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = shown_keys(self.screen)
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        shown = shown_keys(screen)
+        if self._bindings_ready and shown == self._shown:
+            return  # shown already, or a rebuild that will show it is on its way
+        if screen.app.app_focus and self.is_attached and screen is self.screen:  # a rebuild is asked for
             self._shown = shown
-            await self.recompose()
+        super().bindings_changed(screen)
