@@ -22,6 +22,8 @@ from peerreview_tui.store import Store, notes, tagging, week
 from peerreview_tui.sync import SyncError, merge_bundles, write_bundle
 from peerreview_tui.sync.tables import BY_NAME, TABLES
 
+from .team_keys import share_team_keys
+
 REVIEW = "northborough-2012"
 # Columns holding JSON, and a well-formed value of the wrong shape for each.
 JSON_COLUMNS = {
@@ -73,7 +75,8 @@ def made(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Made:
     target, lead, tablet = folder / "target.db", folder / "lead.db", folder / "tablet.db"
     for path in (target, lead, tablet):
         shutil.copy(demo_file, path)
-    with Store.open(lead) as store, Store.open(tablet) as other:
+    with Store.open(lead) as store, Store.open(tablet) as other, Store.open(target) as colleague:
+        share_team_keys(store, other, colleague)  # one team, each laptop's keys enrolled by the lead
         # a conflict: the same note typed differently on two laptops
         notes.save_note(store, "mon-0930-dcs", "officer1", "typed on the laptop\n")
         notes.save_note(other, "mon-0930-dcs", "officer1", "typed on the tablet\n")

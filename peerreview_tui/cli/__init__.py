@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from . import evidence, exports, findings, notes, review, security, sync
+from . import evidence, exports, findings, notes, review, security, signed, sync
 from .common import FriendlyGroup
 
 
@@ -39,6 +39,7 @@ for command in (
     security.encrypt,
     security.rekey,
     security.purge,
+    signed.whoami,
 ):
     main.add_command(command)
 
