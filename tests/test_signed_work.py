@@ -328,3 +328,67 @@ def test_any_single_changed_character_of_a_signed_row_is_refused(base, data) -> 
         team.merge("health", bundle)
     assert "nothing was merged" in str(error.value) or "refused" in str(error.value)
     assert dump(store) == before
+
+
+# --- peerreview verify, and the letter ----------------------------------------------------------
+
+
+def test_verify_passes_on_every_honest_laptop(team: Team) -> None:
+    from peerreview_tui.sync.verify import verify_review
+
+    notes.save_note(team.laptops["officer1"], OTHER, "officer1", "+ a second note #practice\n")
+    team.merge("lead", team.bundle("officer1"))
+    for store in team.laptops.values():
+        verified = verify_review(store)
+        assert verified.ok, verified.describe()
+        assert "Signed work checks out." in verified.describe()
+
+
+def test_verify_names_an_audit_entry_edited_in_the_database(team: Team) -> None:
+    from peerreview_tui.sync.verify import verify_review
+
+    lead = team.laptops["lead"]
+    with lead.write() as db:
+        db.execute("""UPDATE audit SET changes = '{"status": "draft"}' WHERE action = 'agree'""")
+    verified = verify_review(lead)
+    assert not verified.ok
+    assert any("changed after it was signed" in problem for problem in verified.problems), verified.problems
+
+
+def test_verify_names_a_finding_agreed_in_the_database_without_the_lead(team: Team) -> None:
+    from peerreview_tui.sync.verify import verify_review
+
+    health = team.laptops["health"]
+    with health.write() as db:
+        db.execute(
+            "UPDATE findings SET agreed_by = 'officer1', updated_by = 'officer1' WHERE status = 'agreed'"
+        )
+    problems = verify_review(health).problems
+    assert any("agreed, but not by the lead" in problem for problem in problems), problems
+
+
+def test_verify_names_a_dropped_entry_of_the_signed_log(team: Team) -> None:
+    from peerreview_tui.sync.verify import verify_review
+
+    health = team.laptops["health"]
+    with health.write() as db:
+        key = signatures.public_key_of(db, "health")
+        db.execute("DELETE FROM signed_log WHERE public_key = ? AND seq = 1", [key])
+    problems = verify_review(health).problems
+    assert any("misses entry 1" in problem for problem in problems), problems
+
+
+def test_the_letter_is_not_exported_from_a_review_that_fails_verify(team: Team, tmp_path: Path) -> None:
+    from peerreview_tui.export.documents import export_document
+    from peerreview_tui.sync.verify import SignedWorkError
+
+    lead = team.laptops["lead"]
+    letter = tmp_path / "letter.md"
+    export_document(lead, "letter", "md", letter, include_drafts=True, accept_warnings=True)
+    assert letter.exists()
+    letter.unlink()
+    with lead.write() as db:
+        db.execute("""UPDATE audit SET changes = '{"status": "draft"}' WHERE action = 'agree'""")
+    with pytest.raises(SignedWorkError, match="changed after it was signed"):
+        export_document(lead, "letter", "md", letter, include_drafts=True, accept_warnings=True)
+    assert not letter.exists()

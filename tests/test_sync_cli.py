@@ -152,6 +152,8 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
     run("merge", out, "--db", officer1)
     run("merge", out, "--db", health)
     assert state(lead) == state(officer1) == state(health)
+    for db in (lead, officer1, health):  # and every laptop's signed work checks out
+        assert run("verify", "--db", db).output.startswith("Signed work checks out.")
     with Store.open(health) as store:  # the lead typed last, so the version put back is officer1's own
         assert (
             notes.get_note(store, SESSION, "officer1").body == "+ clear vision from the director #practice\n"

@@ -40,6 +40,7 @@ for command in (
     security.rekey,
     security.purge,
     signed.whoami,
+    signed.verify,
 ):
     main.add_command(command)
 

@@ -1,4 +1,5 @@
-"""Signed work from the shell: who this laptop signs as."""
+"""Signed work from the shell: who this laptop signs as, and whether a review's signed work
+checks out."""
 
 from __future__ import annotations
 
@@ -41,3 +42,19 @@ def whoami(me: str | None, db_path: Path | None) -> None:
         )
     if lead is not None and lead != public:
         click.echo(f"The lead's key, as this laptop pinned it: {fingerprint(lead)}")
+
+
+@click.command()
+@AS_OPTION
+@DB_OPTION
+def verify(me: str | None, db_path: Path | None) -> None:
+    """Check the review's signed work: the lead's roster, every reviewer's chain of signed
+    changes, every row signed by its author, the audit trail whole, every agreement the lead's.
+    This laptop's own unsigned changes are signed first. The letter is exported only if it passes."""
+    from ..sync.verify import verify_review
+
+    with open_review(db_path) as store:
+        verified = verify_review(store, acting_reviewer(store, me) if me else None)
+    click.echo(verified.describe())
+    if not verified.ok:
+        raise SystemExit(1)
