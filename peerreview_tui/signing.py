@@ -56,12 +56,27 @@ class Entry:
     signature: str = ""  # hex, 64 bytes
 
     def message(self) -> bytes:
-        fields = asdict(self)
-        del fields["signature"]
-        return SIGNED_ROW + canonical(fields)
+        return SIGNED_ROW + canonical(
+            {
+                "public_key": self.public_key,
+                "seq": self.seq,
+                "prev": self.prev,
+                "table_name": self.table_name,
+                "row_key": self.row_key,
+                "hash": self.hash,
+                "stamp": self.stamp,
+                "author": self.author,
+            }
+        )
 
     def entry_hash(self) -> str:
-        return hashlib.sha256(self.message() + bytes.fromhex(self.signature)).hexdigest()[:32]
+        """What the next entry names as ``prev``: over the message and the signature, so a
+        valid signature on the last entry of a chain vouches for every entry before it."""
+        try:
+            signature = bytes.fromhex(self.signature)
+        except ValueError:
+            signature = self.signature.encode()
+        return hashlib.sha256(self.message() + signature).hexdigest()[:32]
 
     def verifies(self) -> bool:
         return verify(self.public_key, self.message(), self.signature)
