@@ -329,6 +329,9 @@ CREATE INDEX signed_log_version ON signed_log(table_name, row_key, hash);
 CREATE TRIGGER signed_log_append_only BEFORE UPDATE ON signed_log BEGIN
     SELECT RAISE(ABORT, 'signed log entries are never changed');
 END;
+CREATE TRIGGER signed_log_never_deleted BEFORE DELETE ON signed_log BEGIN
+    SELECT RAISE(ABORT, 'signed log entries are never deleted');
+END;
 """
 
 
