@@ -431,22 +431,42 @@ def merge_seconds(week_db: Path, folder: Path) -> float:
     """Six laptops, each with one reviewer's notes of the week, send a bundle; the lead's laptop
     (the schedule alone) merges all six. Only the merge is timed."""
     from bench.generate import REVIEWERS
+    from peerreview_tui.store import signatures
     from peerreview_tui.sync import merge_bundles, write_bundle
+    from peerreview_tui.sync.seal import pin_own_lead_key
 
     folder.mkdir()
-    bundles = []
+    target = folder / "leads-laptop.db"  # not lead.db: that is the lead's bundle's laptop below
+    shutil.copy(week_db, target)
+    with Store.open(target) as store, store.write() as db:
+        signatures.ensure_key(db, "lead")
+        pin_own_lead_key(db)
+        lead_key = signatures.lead_key(db)
+    assert lead_key is not None
+    bundles, keys = [], []
     for reviewer in REVIEWERS:
         laptop = folder / f"{reviewer}.db"
         shutil.copy(week_db, laptop)  # the same schedule and ids; then keep only this reviewer's notes
-        with Store.open(laptop) as store:
+        with Store.open(laptop) as store, store.write() as db:
+            db.execute("DELETE FROM finding_evidence")
+            db.execute("DELETE FROM findings")
+            db.execute("DELETE FROM evidence WHERE author_id != ?", [reviewer])
+            db.execute("DELETE FROM notes WHERE author_id != ?", [reviewer])
+            # the week was generated on one laptop: as if each reviewer's rows were typed on
+            # each laptop, every laptop holds keys for all, which the lead has enrolled
+            keys += [(r, signatures.ensure_key(db, r)) for r in REVIEWERS]
+            signatures.pin_lead_key(db, lead_key)
+    with Store.open(target) as store, store.write() as db:
+        for reviewer, public in keys:
+            if public != lead_key:
+                signatures.enrol(db, reviewer, public)
+        roster = list(signatures.enrolments(db).values())
+    for reviewer in REVIEWERS:
+        with Store.open(folder / f"{reviewer}.db") as store:
             with store.write() as db:
-                db.execute("DELETE FROM finding_evidence")
-                db.execute("DELETE FROM findings")
-                db.execute("DELETE FROM evidence WHERE author_id != ?", [reviewer])
-                db.execute("DELETE FROM notes WHERE author_id != ?", [reviewer])
+                for enrolment in roster:
+                    signatures.save_enrolment(db, enrolment)
             bundles.append(write_bundle(store, folder / f"{reviewer}.prbundle", actor=reviewer).path)
-    target = folder / "lead.db"
-    shutil.copy(week_db, target)
     with Store.open(target) as store:
         with store.write() as db:
             for table in ("finding_evidence", "findings", "evidence", "notes"):

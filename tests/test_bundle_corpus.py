@@ -22,6 +22,8 @@ from peerreview_tui.store import Store, enquiry, follow_ups, notes, tagging, wee
 from peerreview_tui.sync import SyncError, merge_bundles, write_bundle
 from peerreview_tui.sync.tables import BY_NAME, TABLES
 
+from .team_keys import share_team_keys
+
 REVIEW = "northborough-2012"
 # Columns holding JSON, and a well-formed value of the wrong shape for each.
 JSON_COLUMNS = {
@@ -74,7 +76,8 @@ def made(demo_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Made:
     target, lead, tablet = folder / "target.db", folder / "lead.db", folder / "tablet.db"
     for path in (target, lead, tablet):
         shutil.copy(demo_file, path)
-    with Store.open(lead) as store, Store.open(tablet) as other:
+    with Store.open(lead) as store, Store.open(tablet) as other, Store.open(target) as colleague:
+        share_team_keys(store, other, colleague)  # one team, each laptop's keys enrolled by the lead
         # a conflict: the same note typed differently on two laptops
         notes.save_note(store, "mon-0930-dcs", "officer1", "typed on the laptop\n")
         notes.save_note(other, "mon-0930-dcs", "officer1", "typed on the tablet\n")
@@ -259,8 +262,72 @@ def cases(made: Made) -> list[Case]:
                 (table, key_of(made, table), column, "id"),
             )
         )
-    found += dangling(made) + spoofed_headers() + stamps(made) + objects() + ownership(made)
+    found += dangling(made) + spoofed_headers() + stamps(made) + objects() + ownership(made) + forged()
     return found
+
+
+LAST_LOG = "rowid = (SELECT max(rowid) FROM signed_log)"
+MIDDLE_LOG = (
+    "rowid = (SELECT max(rowid) FROM signed_log WHERE public_key = (SELECT public_key FROM signed_log "
+    "WHERE rowid = (SELECT max(rowid) FROM signed_log)) AND seq = 2)"
+)
+
+
+def forged() -> list[Case]:
+    """Edits that keep every value well-formed and every rule of who may change what, but change
+    what someone signed: refused as forged, naming it."""
+    return [
+        Case(
+            "a note rewritten, its author's stamp kept",
+            sql("UPDATE notes SET body = body || 'and more' WHERE rowid = (SELECT min(rowid) FROM notes)"),
+            ("note for", "who never signed it"),
+        ),
+        Case(
+            "a draft finding marked agreed by the lead",
+            sql(
+                "UPDATE findings SET status = 'agreed', agreed_by = 'lead', agreed_at = updated_at, "
+                "updated_by = 'lead' WHERE rowid = (SELECT min(rowid) FROM findings WHERE status = 'draft')"
+            ),
+            ("the finding", "Helen Marchbank, who never signed it"),
+        ),
+        Case(
+            "an audit entry rewritten",
+            sql(
+                """UPDATE audit SET changes = '{"forged": true}' WHERE rowid = (SELECT max(rowid) FROM audit)"""
+            ),
+            ("the audit entry", "who never signed it"),
+        ),
+        Case(
+            "the last signature of a log changed",
+            sql(f"UPDATE signed_log SET signature = '00' || substr(signature, 3) WHERE {LAST_LOG}"),
+            ("signature", "does not check out"),
+        ),
+        Case(
+            "a signed entry dropped from a log",
+            sql(f"DELETE FROM signed_log WHERE {MIDDLE_LOG}"),
+            ("missing", "dropped"),
+        ),
+        Case(
+            "a signed entry given to another author",
+            sql(
+                "UPDATE signed_log SET author = 'health' WHERE rowid = "
+                "(SELECT max(rowid) FROM signed_log WHERE seq = 2 AND author != 'health')"
+            ),
+            ("claims to be by Angela Osei", "signed with"),
+        ),
+        Case(
+            "a key enrolled for someone else",
+            sql(
+                "UPDATE roster_keys SET reviewer_id = 'health' WHERE rowid = (SELECT max(rowid) FROM roster_keys)"
+            ),
+            ("roster", "not signed by the lead's key"),
+        ),
+        Case(
+            "a bundle from before signing",
+            sql("UPDATE bundle SET format = 1"),
+            ("earlier peerreview", "new bundle"),
+        ),
+    ]
 
 
 def dangling(made: Made) -> list[Case]:

@@ -282,7 +282,8 @@ def test_a_run_of_merges_keeps_the_backup_from_before_the_reload(tmp_path: Path)
         )
         sent = tmp_path / f"officer-{day}.prbundle"
         cli("bundle", "--db", officer, "--as", "officer1", "--since-last", "-o", sent)
-        assert "A backup from before the merge" in cli("merge", sent, "--db", lead, "--as", "lead").output
+        merged = cli("merge", sent, "--db", lead, "--as", "lead", "--accept-key", "officer1").output
+        assert "A backup from before the merge" in merged
         again = cli("merge", sent, "--db", lead, "--as", "lead").output
         assert "skipped" in again and "A backup from before the merge" not in again
     kept = list_backups(lead)

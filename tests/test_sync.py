@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from peerreview_tui import signing
 from peerreview_tui.models import FindingSection, FindingStatus, SessionStatus
-from peerreview_tui.store import Store, findings, notes, week
+from peerreview_tui.store import Store, findings, notes, signatures, week
 from peerreview_tui.store.purge import purge_notes
 from peerreview_tui.store.search import search_notes
 from peerreview_tui.sync import (
@@ -25,7 +26,10 @@ from peerreview_tui.sync import (
     resolve_conflict,
     write_bundle,
 )
+from peerreview_tui.sync.signatures import KeyNotEnrolled
 from peerreview_tui.sync.tables import TABLES
+
+from .team_keys import share_team_keys
 
 SESSION, OTHER_SESSION = "mon-0930-dcs", "mon-1045-ce"
 MERGED = [table.name for table in TABLES if table.name != "conflicts"]
@@ -40,6 +44,8 @@ def laptops(tmp_path: Path, example_schedule):
         store = Store.open(tmp_path / f"{name}.db", create=True)
         week.apply_schedule(store, example_schedule, "sha")
         opened.append(store)
+        share_team_keys(*opened)  # one team, each laptop's keys enrolled by the lead
+
         return store
 
     yield make
@@ -47,11 +53,26 @@ def laptops(tmp_path: Path, example_schedule):
         store.close()
 
 
-def send(source: Store, target: Store, folder: Path, *, since_last: bool = False, actor: str = "lead"):
-    """``source`` writes a bundle, ``target`` merges it."""
+def send(
+    source: Store,
+    target: Store,
+    folder: Path,
+    *,
+    since_last: bool = False,
+    actor: str = "lead",
+    accept: list[str] | None = None,
+):
+    """``source`` writes a bundle, ``target`` merges it (the lead enrolling the keys of ``accept``)."""
     path = folder / f"{source.path.stem}-{len(list(folder.glob('*.prbundle')))}.prbundle"
     write_bundle(source, path, since_last=since_last, actor=actor)
-    return merge_bundles(target, [path], actor="lead")
+    return merge_bundles(target, [path], actor="lead", accept_keys=accept or ())
+
+
+def fingerprint_of(store: Store, reviewer: str) -> str:
+    with store.read() as db:
+        public = signatures.public_key_of(db, reviewer)
+    assert public is not None
+    return signing.fingerprint(public)
 
 
 def dump(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -511,8 +532,13 @@ def test_join_makes_a_laptop_from_the_leads_bundle(laptops, tmp_path: Path) -> N
         assert joined.get_meta("me") == "officer1"
         assert dump(joined) == {**dump(lead), "audit": dump(joined)["audit"]}
         assert len(week.sessions(joined)) == len(week.sessions(lead))
-        # Nothing differs, so bundling back to the lead and merging changes nothing.
-        summary = send(joined, lead, tmp_path, actor="officer1")
+        # The joined laptop made officer1 a key pair: the lead enrols it once they have compared
+        # fingerprints; then nothing differs, so merging changes nothing.
+        with pytest.raises(
+            KeyNotEnrolled, match=f"Priya Natarajan's key {fingerprint_of(joined, 'officer1')}"
+        ):
+            send(joined, lead, tmp_path, actor="officer1")
+        summary = send(joined, lead, tmp_path, actor="officer1", accept=["officer1"])
     assert summary.conflicts == 0
     assert all(summary.total(table).changed == 0 for table in MERGED if table != "audit")
 

@@ -30,6 +30,13 @@ def bundle(db: Path, me: str, out: Path) -> Path:
     return out
 
 
+def whoami(db: Path) -> str:
+    """The fingerprint 'peerreview whoami' shows on the laptop of ``db``."""
+    found = re.search(r"Your key: ([0-9a-f ]{19})", run("whoami", "--db", db).output)
+    assert found
+    return found.group(1)
+
+
 def state(db: Path) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Every note's text and every finding's title and status: what the team sees."""
     with Store.open(db) as store, store.read() as sql:
@@ -95,12 +102,34 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
         )
 
     paths = {db: bundle(db, db.stem, stick / f"{db.stem}.prbundle") for db in (lead, officer1, health)}
-    # Each laptop merges the others' bundles, in a scrambled order.
-    merged = run("merge", paths[officer1], paths[health], "--db", lead)
+    # The lead merges first, and enrols the keys of the laptops that joined (after checking
+    # their fingerprints: 'peerreview whoami' on each).
+    unknown = run("merge", paths[officer1], paths[health], "--db", lead, "--as", "lead", ok=False).output
+    assert "keys the lead has not enrolled" in unknown and "--accept-key officer1" in unknown
+    assert whoami(officer1) in unknown
+    merged = run(
+        "merge",
+        paths[officer1],
+        paths[health],
+        "--db",
+        lead,
+        "--as",
+        "lead",
+        "--accept-key",
+        "officer1",
+        "--accept-key",
+        "health",
+    )
     assert "officer1.prbundle (from Priya Natarajan, " in merged.output and "Total: " in merged.output
     assert "1 conflict" in merged.output and "peerreview conflicts" in merged.output
-    run("merge", paths[health], paths[lead], "--db", officer1)
-    run("merge", paths[lead], paths[officer1], "--db", health)
+    assert f"Enrolled Priya Natarajan's key {whoami(officer1)}" in merged.output
+    # Before the lead's roster reaches them, the others cannot tell a colleague's key from a forger's.
+    early = run("merge", paths[health], "--db", officer1, ok=False).output
+    assert "only the lead (Helen Marchbank) enrols keys" in early
+    roster = bundle(lead, "lead", stick / "lead-roster.prbundle")
+    # Then each laptop merges the others' bundles, in a scrambled order.
+    run("merge", paths[health], roster, paths[lead], "--db", officer1)
+    run("merge", paths[lead], roster, paths[officer1], "--db", health)
     assert state(lead) == state(officer1) == state(health)
     bodies, titles = state(lead)
     assert len(bodies) == 3 and titles == [("Leaders know their services", "draft")]
@@ -125,6 +154,8 @@ def test_three_laptops_end_with_the_same_notes_and_findings_and_the_conflict_is_
     run("merge", out, "--db", officer1)
     run("merge", out, "--db", health)
     assert state(lead) == state(officer1) == state(health)
+    for db in (lead, officer1, health):  # and every laptop's signed work checks out
+        assert run("verify", "--db", db).output.startswith("Signed work checks out.")
     with Store.open(health) as store:  # the lead typed last, so the version put back is officer1's own
         assert (
             notes.get_note(store, SESSION, "officer1").body == "+ clear vision from the director #practice\n"
@@ -206,7 +237,9 @@ def test_bundles_can_be_encrypted_for_the_exchange(tmp_path: Path, monkeypatch) 
     )
     assert written.exit_code == 0 and "(encrypted)" in written.output
     assert b"secret words" not in bundle.read_bytes()
-    merged = runner.invoke(main, ["merge", str(bundle), "--db", str(lead_db)])
+    merged = runner.invoke(
+        main, ["merge", str(bundle), "--db", str(lead_db), "--as", "lead", "--accept-key", "health"]
+    )
     assert merged.exit_code == 0, merged.output
     with Store.open(lead_db) as store:
         assert "secret words" in notes.get_note(store, "mon-1330-lscb", "health").body
@@ -226,7 +259,10 @@ def test_an_encrypted_reviews_bundles_are_encrypted_with_its_passphrase(tmp_path
     written = runner.invoke(main, ["bundle", "-o", str(bundle), "--as", "health", "--db", str(health_db)])
     assert written.exit_code == 0 and "(encrypted)" in written.output
     assert b"private words" not in bundle.read_bytes()
-    assert runner.invoke(main, ["merge", str(bundle), "--db", str(lead_db)]).exit_code == 0
+    merged = runner.invoke(
+        main, ["merge", str(bundle), "--db", str(lead_db), "--as", "lead", "--accept-key", "health"]
+    )
+    assert merged.exit_code == 0
     with Store.open(lead_db, passphrase="team-passphrase-2012") as store:
         assert "private words" in notes.get_note(store, "mon-1330-lscb", "health").body
 
@@ -243,7 +279,9 @@ def test_merging_a_bundle_encrypted_for_the_exchange_says_what_happened(tmp_path
     # Asked for, the exchange passphrase is taken without a word about a wrong one.
     monkeypatch.delenv("PEERREVIEW_BUNDLE_PASSPHRASE")
     asked = CliRunner().invoke(
-        main, ["merge", str(stick), "--db", str(lead_db)], input="exchange-pass-2012\n"
+        main,
+        ["merge", str(stick), "--db", str(lead_db), "--as", "lead", "--accept-key", "health"],
+        input="exchange-pass-2012\n",
     )
     assert asked.exit_code == 0, asked.output
     assert "wrong passphrase" not in asked.output

@@ -20,6 +20,8 @@ from peerreview_tui.store.ownership import NotAllowed
 from peerreview_tui.sync import SyncError, merge_bundles, read_bundle, write_bundle
 from peerreview_tui.sync.tables import BY_NAME, TABLES, content
 
+from .team_keys import share_team_keys
+
 OWNERS = ["lead", "officer1", "health", "member", "officer2"]  # whose laptop each one is
 # Few sessions and authors, so the same rows are often changed on several laptops.
 SESSIONS = ["mon-0930-dcs", "mon-1045-ce", "mon-1045-pfh"]
@@ -107,6 +109,7 @@ class World:
             store = Store.open(folder / f"laptop{i}.db", create=True)
             week.apply_schedule(store, schedule, "sha")
             self.stores.append(store)
+        share_team_keys(*self.stores)  # any laptop may act as anyone: all their keys enrolled
         self.bundles: list[Path] = []
         self.edited_on: dict[tuple[str, str], set[int]] = {}
 

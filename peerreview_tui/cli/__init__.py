@@ -38,6 +38,8 @@ COMMANDS = {
     "encrypt": "security:encrypt",
     "rekey": "security:rekey",
     "purge": "security:purge",
+    "whoami": "signed:whoami",
+    "verify": "signed:verify",
 }
 
 

@@ -10,6 +10,7 @@ import click
 
 from .. import paths
 from ..names import local_time
+from ..signing import fingerprint
 from ..store import week
 from ..sync import (
     SUFFIX,
@@ -77,24 +78,52 @@ def bundle(
 
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--accept-key",
+    "accept",
+    metavar="REVIEWER_ID",
+    multiple=True,
+    help="(The lead) enrol this reviewer's new key, after checking its fingerprint with them "
+    "('peerreview whoami' on their laptop). Again for each reviewer.",
+)
+@click.option(
+    "--re-enrol",
+    "reenrol",
+    metavar="REVIEWER_ID",
+    multiple=True,
+    help="(The lead) enrol this reviewer's new key and retire their old one (a lost laptop): work "
+    "signed with it after what this laptop holds is refused from now on. Audited.",
+)
 @AS_OPTION
 @DB_OPTION
-def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None:
+def merge(
+    files: tuple[Path, ...],
+    accept: tuple[str, ...],
+    reenrol: tuple[str, ...],
+    me: str | None,
+    db_path: Path | None,
+) -> None:
     """Bring in bundles from other laptops (files, or folders holding them). Merging a bundle
-    twice, or in any order, gives the same review."""
+    twice, or in any order, gives the same review. Every change in them must be signed by its
+    author's enrolled key; the lead enrols a reviewer's key on merging their first bundle."""
     bundles = _bundle_files(files)
     key = os.environ.get(BUNDLE_ENV) or None  # a passphrase agreed for the exchange, if given
     with open_review(db_path) as store:
-        actor = acting_reviewer(store, me) if me else store.get_meta("me") or "unknown"
+        enrolling = bool(accept or reenrol)  # a lead's action: the lead must be who acts
+        actor = acting_reviewer(store, me) if me or enrolling else store.get_meta("me") or "unknown"
         with store.backup_if_changed("merge") as backup:  # kept only if the merge changed the review
             try:
-                summary = merge_bundles(store, bundles, actor=actor, passphrase=key)
+                summary = merge_bundles(
+                    store, bundles, actor=actor, passphrase=key, accept_keys=accept, reenrol=reenrol
+                )
             except BundlePassphraseNeeded as needed:  # encrypted with a passphrase for the exchange
                 if key is not None:
                     raise  # the one given is wrong; the message says so
                 click.echo(str(needed), err=True)
                 key = passphrase_for(needed.path, env=BUNDLE_ENV)
-                summary = merge_bundles(store, bundles, actor=actor, passphrase=key)
+                summary = merge_bundles(
+                    store, bundles, actor=actor, passphrase=key, accept_keys=accept, reenrol=reenrol
+                )
         names = week.names(store)  # after the merge: a bundle may bring sessions
     for merged in summary.bundles:
         if merged.skipped:
@@ -108,6 +137,15 @@ def merge(files: tuple[Path, ...], me: str | None, db_path: Path | None) -> None
         click.echo(
             "Some rows were changed on two laptops: the later change is in place and the other "
             "version is kept; see 'peerreview conflicts'."
+        )
+    for enrolled in summary.enrolled:
+        click.echo(
+            f"Enrolled {names.reviewer(enrolled.reviewer_id)}'s key {fingerprint(enrolled.public_key)}."
+        )
+    if summary.pinned_lead_key:
+        click.echo(
+            f"Pinned the lead's key {fingerprint(summary.pinned_lead_key)}: check it with the lead "
+            "('peerreview whoami' on their laptop)."
         )
     if backup.path is not None:
         click.echo(f"A backup from before the merge: {backup.path}")
@@ -220,3 +258,13 @@ def join(bundle_file: Path, me: str | None, db_path: Path | None) -> None:
         f"Joined review '{merged.header.review_id}' as {me} at {path}: {sessions} sessions, {notes} notes "
         f"from {merged.header.sender}'s bundle."
     )
+    if summary.pinned_lead_key:
+        click.echo(
+            f"Pinned the lead's key {fingerprint(summary.pinned_lead_key)}: check it with the lead "
+            "('peerreview whoami' on their laptop)."
+        )
+    if summary.own_key:
+        click.echo(
+            f"Your key is {fingerprint(summary.own_key)}: the lead checks it with you when merging your "
+            "first bundle."
+        )

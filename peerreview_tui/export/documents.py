@@ -124,8 +124,9 @@ def export_document(
     dated ``date`` (default: the schedule's date for it, else today). Raises ``ValueError``
     (a suffix that does not fit; nothing written), ``AttributionError`` (nothing written),
     ``OSError``, ``content.TemplateError`` for a template that cannot be used and
-    ``pdf.ConversionError`` when there is no LibreOffice for a PDF. ``accept_warnings``: the
-    exporter has checked the possible names the guard lists and writes all the same.
+    ``pdf.ConversionError`` when there is no LibreOffice for a PDF, ``SignedWorkError`` (the
+    letter; nothing written) when the review's signed work does not check out. ``accept_warnings``:
+    the exporter has checked the possible names the guard lists and writes all the same.
     ``FileExists`` (nothing written) when ``path`` exists, unless ``replace``. The export folder
     (see ``export_folder``) is made when it does not exist yet; no other folder is."""
     if fmt not in SUFFIXES[what]:
@@ -137,6 +138,10 @@ def export_document(
         from .pdf import require_libreoffice
 
         require_libreoffice(_office_format(what))  # before anything else: no PDF without it
+    if what == "letter":
+        from ..sync.verify import require_verified  # (signing loads only here)
+
+        require_verified(store)  # ``SignedWorkError``: a forged agreement never reaches the letter
     content = build_content(store, include_drafts=include_drafts, date=date)
     result = check_attribution(store, content_texts(content), allow)
     if result.refuses(accept_warnings=accept_warnings):

@@ -337,7 +337,54 @@ def _v5(db: Database) -> None:
     db.executescript(_V5)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5]
+_V6 = """
+-- Signed work (``peerreview_tui.signing``). Local to this laptop: the private keys of the
+-- reviewers who work on it (encrypted with the database when it is).
+CREATE TABLE signing_keys (
+    reviewer_id TEXT PRIMARY KEY,
+    private_key BLOB NOT NULL,
+    public_key TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL
+);
+-- The roster: which key is whose, each enrolment signed by the lead's key (pinned in meta
+-- 'signing.lead_key'). Travels in bundles as it is.
+CREATE TABLE roster_keys (
+    public_key TEXT PRIMARY KEY,
+    reviewer_id TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    lead_key TEXT NOT NULL,
+    retired_after INTEGER,
+    signature TEXT NOT NULL
+);
+-- Every signed row version this laptop holds, per key a hash chain (seq 1, 2, ...; prev is
+-- the previous entry's hash). Travels in bundles whole; never edited.
+CREATE TABLE signed_log (
+    public_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    prev TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    row_key TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    stamp TEXT NOT NULL,
+    author TEXT NOT NULL,
+    signature TEXT NOT NULL,
+    PRIMARY KEY (public_key, seq)
+) WITHOUT ROWID;
+CREATE INDEX signed_log_version ON signed_log(table_name, row_key, hash);
+CREATE TRIGGER signed_log_append_only BEFORE UPDATE ON signed_log BEGIN
+    SELECT RAISE(ABORT, 'signed log entries are never changed');
+END;
+CREATE TRIGGER signed_log_never_deleted BEFORE DELETE ON signed_log BEGIN
+    SELECT RAISE(ABORT, 'signed log entries are never deleted');
+END;
+"""
+
+
+def _v6(db: Database) -> None:
+    db.executescript(_V6)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

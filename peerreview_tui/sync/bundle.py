@@ -3,7 +3,9 @@
 A bundle holds a ``bundle`` header row, a copy of each mergeable table (``tables.TABLES``), the
 ``tombstones`` of deleted rows, and ``versions``: for each row it carries, the hashes of every
 version of that row the sending laptop had known, so the receiver can tell a later change
-(which knew its version) from a concurrent one (which did not).
+(which knew its version) from a concurrent one (which did not). Since format 2 it also holds
+the signed work (``peerreview_tui.signing``): ``signed_log``, every signed version the laptop
+holds (its own sealed as the bundle is written), and ``roster_keys``, the lead's enrolments.
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ from sqlite_utils import Database
 from ..models import new_id, now
 from ..names import local_time
 from ..paths import is_file_stem
-from ..store import Store, StoreError
+from ..signing import Enrolment, Entry
+from ..store import Store, StoreError, signatures
 from ..store.connection import SQLITE_HEADER, db_errors, is_encrypted, open_keyed
 from . import rows as rows_check
 from .rows import RowProblem
+from .seal import seal
 from .tables import TABLES, Row, columns, row_hash
 
-BUNDLE_FORMAT = 1
+BUNDLE_FORMAT = 2  # 2: signed work
+FIRST_SIGNED_FORMAT = 2
 BUNDLE_APPLICATION_ID = 0x5052424E  # "PRBN"
 SUFFIX = ".prbundle"
 LAST_BUNDLE_AT = "last_bundle_at"  # meta: when this laptop last wrote a bundle of its review
@@ -58,6 +63,8 @@ class Bundle:
     tombstones: list[Row]
     history: dict[tuple[str, str], set[str]]  # (table, row key) -> version hashes
     encrypted: bool = False
+    log: list[Entry] = field(default_factory=list)  # the signed versions it carries
+    roster: list[Enrolment] = field(default_factory=list)  # the lead's enrolments it carries
 
 
 @dataclass
@@ -208,6 +215,8 @@ def read_bundle(path: str | Path, passphrase: str | None = None) -> Bundle:
         for number, version in enumerate(versions, start=1):
             rows_check.check_version(version, number)
             history.setdefault((version[0], version[1]), set()).add(version[2])
+        log = [Entry(**row) for row in _read_rows(conn, "signed_log", header.review_id, latest)]
+        roster = [Enrolment(**row) for row in _read_rows(conn, "roster_keys", header.review_id, latest)]
     except RowProblem as problem:
         raise SyncError(refused(path, str(problem))) from None
     except db_errors():
@@ -215,7 +224,8 @@ def read_bundle(path: str | Path, passphrase: str | None = None) -> Bundle:
     finally:
         conn.close()
     tombstones = read.pop("tombstones")
-    return Bundle(path, header, read, tombstones, history, encrypted=not isinstance(conn, sqlite3.Connection))
+    encrypted = not isinstance(conn, sqlite3.Connection)
+    return Bundle(path, header, read, tombstones, history, encrypted, log, roster)
 
 
 def refused(path: Path, why: str) -> str:
@@ -223,7 +233,8 @@ def refused(path: Path, why: str) -> str:
     return f"{path.name} refused (nothing was merged): {why}"
 
 
-_OWN_TABLES = ("bundle", *(table.name for table in TABLES), "tombstones", "versions")
+SIGNED_TABLES = ("signed_log", "roster_keys")
+_OWN_TABLES = ("bundle", *(table.name for table in TABLES), "tombstones", "versions", *SIGNED_TABLES)
 
 
 def _schema(conn: Any) -> list[tuple[str, str, str]]:
@@ -278,6 +289,14 @@ def _read_header(conn: Any, path: Path, objects: list[tuple[str, str, str]]) -> 
             f"{path.name} was written by a newer peerreview (bundle format {form}; this one reads "
             f"up to {BUNDLE_FORMAT}); upgrade peerreview to merge it"
         )
+    if isinstance(form, int) and not isinstance(form, bool) and form < FIRST_SIGNED_FORMAT:
+        sender = header.get("sender")
+        who = f"{sender}'s laptop" if isinstance(sender, str) and sender else "the laptop that wrote it"
+        raise SyncError(
+            f"{path.name} was written by an earlier peerreview, before every change was signed, so "
+            f"nothing in it can be checked; nothing was merged: upgrade peerreview on {who} and ask "
+            "for a new bundle"
+        )
     rows_check.check_columns("bundle", names)
     rows_check.check_header(header)
     return BundleHeader.model_validate(header)
@@ -321,6 +340,7 @@ def write_bundle(
             raise SyncError("this database holds no review to bundle")
         last = next(db.query("SELECT value FROM meta WHERE key = ?", [LAST_BUNDLE_AT]), None)
         since = last["value"] if since_last and last else None
+        seal(db, actor)  # before anything is read: this laptop's own versions are signed now
         stamp = now()
         known = _known_at(db, since)
         rows = {
@@ -359,13 +379,18 @@ def write_bundle(
             created_at=stamp,
             since=since,
         )
-        table_columns = {table.name: columns(db, table.name) for table in TABLES} | {
-            "tombstones": columns(db, "tombstones")
+        table_columns = {
+            name: columns(db, name)
+            for name in [*(table.name for table in TABLES), "tombstones", *SIGNED_TABLES]
+        }
+        signed = {
+            "signed_log": [vars(entry) for entry in signatures.log(db)],
+            "roster_keys": [vars(enrolment) for enrolment in signatures.enrolments(db).values()],
         }
         _write_file(
             path,
             header,
-            rows | {"tombstones": tombs},
+            rows | {"tombstones": tombs} | signed,
             table_columns,
             history,
             passphrase if passphrase is not None else store.passphrase,

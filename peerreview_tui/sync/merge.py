@@ -34,9 +34,11 @@ from sqlite_utils import Database
 
 from ..models import now
 from ..names import local_time
-from ..store import Store, audit
+from ..store import Store, audit, signatures
 from .bundle import Bundle, BundlePassphraseNeeded, SyncError, read_bundle
 from .rules import check_bundles
+from .seal import pin_own_lead_key
+from .signatures import check_signed_work, save_signed_work
 from .summary import BundleMerge, MergeSummary, TableCounts
 from .tables import (
     BY_NAME,
@@ -57,10 +59,19 @@ MERGING = "sync.merging"  # meta key the tombstone triggers look at (see migrati
 
 
 def merge_bundles(
-    store: Store, paths: Iterable[str | Path], *, actor: str, passphrase: str | None = None
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    actor: str,
+    passphrase: str | None = None,
+    accept_keys: Iterable[str] = (),
+    reenrol: Iterable[str] = (),
 ) -> MergeSummary:
     """Bring the bundles at ``paths`` into ``store``, all in one transaction. Encrypted ones
-    open with ``passphrase`` (one agreed for the exchange) or the review's own."""
+    open with ``passphrase`` (one agreed for the exchange) or the review's own. On the lead's
+    laptop, ``accept_keys`` names the reviewers whose new keys the lead has checked and enrols
+    (``signatures.KeyNotEnrolled`` says which are new); ``reenrol`` likewise, retiring the
+    reviewer's other keys (a lost laptop)."""
     bundles = [_read(Path(path), passphrase, store.passphrase) for path in paths]
     with store.write() as db:
         ours = next(db.query("SELECT id, title FROM review"), None)
@@ -79,7 +90,13 @@ def merge_bundles(
         for table in TABLES:
             merger.load(table)
         # against the review as it is, before a row is written
-        check_bundles(db, merger.states, [bundle for bundle, _ in todo])
+        here = check_bundles(db, merger.states, [bundle for bundle, _ in todo])
+        if actor in here.team:
+            summary.own_key = signatures.ensure_key(db, actor)
+        pin_own_lead_key(db)
+        signed = check_signed_work(
+            db, [bundle for bundle, _ in todo], here, actor=actor, accept=accept_keys, reenrol=reenrol
+        )
         db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", [MERGING])
         db.execute("PRAGMA defer_foreign_keys = ON")  # checked once, below, for the whole merge
         for table in TABLES:
@@ -93,6 +110,9 @@ def merge_bundles(
             summary.removed[name] = merger.settle_tombstones(merger.states[name])
         _check_references(db, [bundle for bundle, _ in todo])
         merger.save_versions()
+        save_signed_work(db, signed, actor)
+        summary.enrolled = [enrolment for enrolment, _ in signed.made_here]
+        summary.pinned_lead_key = signed.lead_key if signed.pinned else None
         for bundle, merged in todo:
             _record(db, bundle, merged, actor, merger.stamp)
         db.execute("DELETE FROM meta WHERE key = ?", [MERGING])

@@ -187,6 +187,24 @@ def digest(value: Any) -> Any:
     return value
 
 
+def positive(value: Any) -> Any:
+    integer(value)
+    if value < 1:
+        raise _Bad(f"{_shown(value)} is not a number from 1 up")
+    return value
+
+
+def hex_of(size: int) -> Check:
+    pattern = re.compile(f"[0-9a-f]{{{2 * size}}}")
+
+    def check(value: Any) -> Any:
+        if type(value) is not str or not pattern.fullmatch(value):
+            raise _Bad(f"{_shown(value)} is not a key or signature ({size} bytes in hex)")
+        return value
+
+    return check
+
+
 def one_of(values: tuple[str, ...]) -> Check:
     def check(value: Any) -> Any:
         text(value)
@@ -411,6 +429,26 @@ COLUMNS: dict[str, dict[str, Check]] = {
         "deleted_at": stamp,
     },
     "versions": {"table_name": one_of(tuple(BY_NAME)), "row_key": text, "hash": digest},
+    # signed work (``peerreview_tui.signing``): whether it verifies is merge's to say
+    "signed_log": {
+        "public_key": hex_of(32),
+        "seq": positive,
+        "prev": text,
+        "table_name": one_of((*BY_NAME, "tombstones")),
+        "row_key": text,
+        "hash": digest,
+        "stamp": stamp,
+        "author": text,
+        "signature": hex_of(64),
+    },
+    "roster_keys": {
+        "public_key": hex_of(32),
+        "reviewer_id": ident,
+        "enrolled_at": stamp,
+        "lead_key": hex_of(32),
+        "retired_after": nullable(integer),
+        "signature": hex_of(64),
+    },
 }
 HEADER: dict[str, Check] = {
     "format": integer,

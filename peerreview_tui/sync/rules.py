@@ -134,8 +134,9 @@ def roster_of(team: Mapping[str, Row]) -> Roster:
     return Roster(tuple(Member(p.id, p.name, p.is_lead and not p.retired) for p in people))
 
 
-def check_bundles(db: Database, states: Mapping[str, State], bundles: list[Bundle]) -> None:
-    """Refuse (``SyncError``, one line) the first bundle that may not come in; nothing is written."""
+def check_bundles(db: Database, states: Mapping[str, State], bundles: list[Bundle]) -> Here:
+    """Refuse (``SyncError``, one line) the first bundle that may not come in; nothing is
+    written. Returns the review as the rules saw it (with the names they speak in)."""
     here = Here.build(db, states, bundles)
     for bundle in bundles:
         try:
@@ -145,6 +146,7 @@ def check_bundles(db: Database, states: Mapping[str, State], bundles: list[Bundl
             check_ownership(bundle, here)
         except Refusal as why:
             raise SyncError(refused(bundle.path, str(why))) from None
+    return here
 
 
 def check_sender(bundle: Bundle, here: Here) -> None:

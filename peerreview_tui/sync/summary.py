@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..signing import Enrolment
 from .bundle import NOUNS, BundleHeader, plural
 from .tables import TABLES
 
@@ -43,6 +44,9 @@ class BundleMerge:
 class MergeSummary:
     bundles: list[BundleMerge]
     removed: dict[str, int] = field(default_factory=dict)  # rows deleted by deletions merged in
+    enrolled: list[Enrolment] = field(default_factory=list)  # keys the lead enrolled in this merge
+    pinned_lead_key: str | None = None  # the lead's key, pinned by this merge (a laptop joining)
+    own_key: str | None = None  # the merging reviewer's public key on this laptop
 
     def total(self, table: str) -> TableCounts:
         total = TableCounts()

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from peerreview_tui.store import Store, notes, week
+from peerreview_tui import signing
+from peerreview_tui.store import Store, notes, signatures, week
+from peerreview_tui.ui.modals.enrol_keys import EnrolKeysModal
 from peerreview_tui.ui.screens.exchange import ExchangeScreen
 
+from ..team_keys import share_team_keys
 from .conftest import SIZE, make_app, wait_until
 
 
@@ -38,12 +41,32 @@ async def test_a_bundle_goes_from_one_laptop_to_another_through_a_folder(tmp_pat
             screen = await _exchange(sender, pilot, stick, "write")
             assert "Written" in str(screen.query_one("#report").render())
         assert len(list(stick.glob("*.prbundle"))) == 1
+        with health.read() as db:
+            shown = signing.fingerprint(signatures.public_key_of(db, "health") or "")
         receiver = make_app(lead, me="lead")
         async with receiver.run_test(size=SIZE) as pilot:
+            # health's key is new to the lead: the lead is asked, and cancelling merges nothing
             screen = await _exchange(receiver, pilot, stick, "read")
+            await wait_until(pilot, lambda: isinstance(receiver.screen, EnrolKeysModal))
+            assert f"Angela Osei: {shown}" in str(receiver.screen.query_one("#keys").render())
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: receiver.screen is screen)
+            assert "not enrolled" in str(screen.query_one("#report").render())
+            assert notes.get_note(lead, "mon-1330-lscb", "health") is None
+            # read again, and enrol once the fingerprints match
+            await pilot.click("#read")
+            await wait_until(pilot, lambda: isinstance(receiver.screen, EnrolKeysModal))
+            await pilot.click("#yes")
+            await wait_until(pilot, lambda: "from Angela Osei" in str(screen.query_one("#report").render()))
             report = str(screen.query_one("#report").render())
-            assert "from Angela Osei" in report and "1 note" in report
+            assert "1 note" in report
         assert notes.get_note(lead, "mon-1330-lscb", "health").body.startswith("+ the chair")
+        with lead.read() as db:
+            enrolled = signatures.enrolments(db)
+            assert [
+                e.reviewer_id for e in enrolled.values() if signing.fingerprint(e.public_key) == shown
+            ] == ["health"]
+            assert next(db.query("SELECT actor FROM audit WHERE action = 'enrol key'"))["actor"] == "lead"
     finally:
         health.close()
         lead.close()
@@ -64,6 +87,7 @@ async def test_conflicts_read_names_titles_and_local_times_not_ids(tmp_path, exa
         _laptop(tmp_path, "tablet", example_schedule),
     )
     lead = _laptop(tmp_path, "lead", example_schedule)
+    share_team_keys(lead, laptop, tablet)
     try:
         notes.save_note(laptop, "mon-0930-dcs", "officer1", "typed on the laptop\n")
         notes.save_note(tablet, "mon-0930-dcs", "officer1", "typed on the tablet\n")  # later: wins

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, Static
 
 from ...names import Names, local_time
-from ...store import StoreError
+from ...store import StoreError, week
 from ...sync import (
     SUFFIX,
     Conflict,
@@ -29,6 +29,8 @@ from ...sync import (
     write_bundle,
 )
 from ...sync.conflicts import FieldDiff, Keep, compare, conflict_names
+from ...sync.signatures import KeyNotEnrolled, UnknownKey
+from ..modals.enrol_keys import EnrolKeysModal, own_fingerprint
 from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
 
@@ -53,6 +55,15 @@ class ExchangeScreen(ReviewScreen):
             super().__init__()
             self.conflict = conflict
             self.diffs = diffs
+
+    class KeysToEnrol(Message):
+        """The lead read bundles signed by keys not enrolled yet: ask before enrolling them."""
+
+        def __init__(self, folder: Path, unknown: list[UnknownKey], report: Text) -> None:
+            super().__init__()
+            self.folder = folder
+            self.unknown = unknown
+            self.report = report
 
     def __init__(self) -> None:
         super().__init__()
@@ -95,7 +106,9 @@ class ExchangeScreen(ReviewScreen):
         self._run("read", self._folder())
 
     @work(thread=True, exclusive=True, group="exchange", exit_on_error=False)
-    def _run(self, what: str | None, folder: Path | None, since_last: bool = False) -> None:
+    def _run(
+        self, what: str | None, folder: Path | None, since_last: bool = False, accept: tuple[str, ...] = ()
+    ) -> None:
         store = self.context.store
         report: Text | None = None
         try:
@@ -103,6 +116,8 @@ class ExchangeScreen(ReviewScreen):
                 remembered = store.get_meta(FOLDER_KEY)
                 if remembered:
                     self.app.call_from_thread(self._set_folder, remembered)
+                if self.actor():
+                    report = Text(f"Your key: {own_fingerprint(store, self.actor())}", style="dim")
             elif folder is not None and not folder.is_dir():
                 report = Text(f"{folder} is not a folder (is the stick plugged in?)", style="bold red")
             elif what == "write" and folder is not None:
@@ -122,10 +137,17 @@ class ExchangeScreen(ReviewScreen):
                     report = Text(f"No bundles (*{SUFFIX}) in {folder}.", style="yellow")
                 else:
                     with store.backup_if_changed("merge"):  # kept only if the merge changed the review
-                        merged = merge_bundles(store, files, actor=self.actor())
+                        merged = merge_bundles(store, files, actor=self.actor(), accept_keys=accept)
                     store.set_meta(FOLDER_KEY, str(folder))
                     report = self._merge_report(merged, conflict_names(store, []))
             conflicts = list_conflicts(store)
+        except KeyNotEnrolled as unknown:
+            if unknown.can_accept and folder is not None:
+                self.post_message(
+                    self.KeysToEnrol(folder, unknown.unknown, Text(str(unknown), style="yellow"))
+                )
+                return
+            report, conflicts = Text(str(unknown), style="bold red"), list_conflicts(store)
         except StoreError as error:  # SyncError included: another review, a damaged file...
             report, conflicts = Text(str(error), style="bold red"), list_conflicts(store)
         self.post_message(self.Done(report, conflicts, conflict_names(store, conflicts)))
@@ -208,6 +230,16 @@ class ExchangeScreen(ReviewScreen):
                 else:
                     out.append(f"{mark} {line}\n", {"-": "red", "+": "green"}.get(mark, ""))
         return out
+
+    def on_exchange_screen_keys_to_enrol(self, message: KeysToEnrol) -> None:
+        self.query_one("#report", Static).update(message.report)
+        reviewers = tuple(key.reviewer for key in message.unknown)
+
+        def enrol(yes: bool | None) -> None:
+            if yes:
+                self._run("read", message.folder, accept=reviewers)
+
+        self.app.push_screen(EnrolKeysModal(message.unknown, week.names(self.context.store)), enrol)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Keeping a version is offered when there is a conflict to settle."""

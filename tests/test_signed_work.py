@@ -1,0 +1,395 @@
+"""Signed work between real laptops: the lead's laptop made from the schedule file, the others
+joined from the lead's bundle, each reviewer's key enrolled by the lead after checking it.
+Honest exchanges converge; a bundle edited by hand (a changed byte, an older version put back, a
+version dropped, an audit entry rewritten, a finding agreed without the lead's key) is refused
+whole, naming what was forged, and changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from peerreview_tui.models import FindingSection, now
+from peerreview_tui.store import Store, findings, notes, signatures, week
+from peerreview_tui.sync import SyncError, init_from_bundle, merge_bundles, write_bundle
+from peerreview_tui.sync.signatures import KeyNotEnrolled
+
+SESSION, OTHER = "mon-0930-dcs", "mon-1045-ce"
+
+
+@dataclass
+class Team:
+    folder: Path
+    laptops: dict[str, Store] = field(default_factory=dict)  # laptop name -> its review
+    owners: dict[str, str] = field(default_factory=dict)  # laptop name -> whose it is
+    count: int = 0
+
+    def bundle(self, laptop: str, *, since_last: bool = False) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{laptop}.prbundle"
+        write_bundle(self.laptops[laptop], path, actor=self.owners.get(laptop, laptop), since_last=since_last)
+        return path
+
+    def merge(
+        self, laptop: str, *paths: Path, accept: tuple[str, ...] = (), reenrol: tuple[str, ...] = ()
+    ) -> Any:
+        actor = self.owners.get(laptop, laptop)
+        return merge_bundles(
+            self.laptops[laptop], list(paths), actor=actor, accept_keys=accept, reenrol=reenrol
+        )
+
+    def join(self, who: str, bundle: Path, name: str | None = None) -> Store:
+        path = self.folder / f"{name or who}.db"
+        init_from_bundle(path, bundle, me=who)
+        store = Store.open(path)
+        self.laptops[name or who] = store
+        self.owners[name or who] = who
+        return store
+
+    def close(self) -> None:
+        for store in self.laptops.values():
+            store.close()
+
+
+@pytest.fixture
+def team(tmp_path: Path, example_schedule) -> Iterator[Team]:
+    """The lead's laptop and two that joined from it; each reviewer has written a note, the lead
+    a finding, agreed; the lead has enrolled both keys and everyone has the lead's bundle."""
+    made = Team(tmp_path)
+    lead = Store.open(tmp_path / "lead.db", create=True)
+    week.apply_schedule(lead, example_schedule, "sha")
+    lead.set_meta("me", "lead")
+    made.laptops["lead"] = lead
+    start = made.bundle("lead")
+    made.join("officer1", start)
+    made.join("health", start)
+    notes.save_note(made.laptops["officer1"], SESSION, "officer1", "+ clear vision #practice\n")
+    notes.save_note(made.laptops["health"], OTHER, "health", "- thin on health #partnership\n")
+    notes.save_note(lead, OTHER, "lead", "+ the chief executive knows the front door #partnership\n")
+    finding = findings.create_finding(
+        lead,
+        section=FindingSection.KEY_MESSAGE,
+        focus_area_id=None,
+        title="Leaders know their services",
+        actor="lead",
+    )
+    findings.agree_finding(lead, finding.id, "lead")
+    made.merge("lead", made.bundle("officer1"), made.bundle("health"), accept=("officer1", "health"))
+    everything = made.bundle("lead")
+    made.merge("officer1", everything)
+    made.merge("health", everything)
+    yield made
+    made.close()
+
+
+def dump(store: Store) -> dict[str, list[dict[str, Any]]]:
+    with store.read() as db:
+        return {
+            name: sorted(db.query(f"SELECT * FROM {name}"), key=repr)
+            for name in ("notes", "findings", "finding_evidence", "audit", "signed_log", "roster_keys")
+        }
+
+
+def edit(bundle: Path, sql: str, *params: Any) -> Path:
+    edited = bundle.with_name(f"edited-{bundle.name}")
+    shutil.copy(bundle, edited)
+    with sqlite3.connect(edited) as conn:
+        changed = conn.execute(sql, params).rowcount
+    conn.close()
+    assert changed, sql
+    return edited
+
+
+def refused(team: Team, who: str, bundle: Path, *expected: str) -> str:
+    before = dump(team.laptops[who])
+    with pytest.raises(SyncError) as error:
+        team.merge(who, bundle)
+    message = str(error.value)
+    assert "nothing was merged" in message
+    for words in expected:
+        assert words in message, message
+    assert dump(team.laptops[who]) == before
+    return message
+
+
+# --- Honest work ---------------------------------------------------------------------------------
+
+
+def test_honest_laptops_converge_in_any_order(team: Team) -> None:
+    notes.save_note(team.laptops["officer1"], OTHER, "officer1", "+ a second note #practice\n")
+    notes.save_note(team.laptops["health"], SESSION, "health", "- a second view #practice\n")
+    sent = {who: team.bundle(who, since_last=True) for who in ("officer1", "health", "lead")}
+    team.merge("lead", sent["health"], sent["officer1"])
+    team.merge("officer1", sent["lead"], sent["health"])
+    team.merge("health", sent["officer1"], sent["lead"])
+    final = team.bundle("lead", since_last=True)
+    team.merge("officer1", final)
+    team.merge("health", final)
+    bodies = [sorted((r["id"], r["body"]) for r in dump(store)["notes"]) for store in team.laptops.values()]
+    assert bodies[0] == bodies[1] == bodies[2] and len(bodies[0]) == 5
+
+
+def test_only_the_lead_enrols_and_keys_are_checked_first(team: Team, example_schedule) -> None:
+    newcomer = team.join("member", team.bundle("lead"))
+    notes.save_note(newcomer, SESSION, "member", "+ from the member #practice\n")
+    theirs = team.bundle("member")
+    # a colleague cannot tell the member's key from a forger's until the lead has enrolled it
+    message = refused(team, "officer1", theirs, "keys the lead has not enrolled", "only the lead")
+    with newcomer.read() as db:
+        from peerreview_tui import signing
+
+        assert signing.fingerprint(signatures.public_key_of(db, "member") or "") in message
+    with pytest.raises(KeyNotEnrolled, match="--accept-key member"):
+        team.merge("lead", theirs)
+    team.merge("lead", theirs, accept=("member",))
+    with team.laptops["lead"].read() as db:
+        assert next(db.query("SELECT count(*) AS n FROM audit WHERE action = 'enrol key'"))["n"] == 3
+    team.merge("officer1", team.bundle("lead"), theirs)  # the lead's roster first, in the same merge
+
+
+def test_a_lost_laptop_is_re_enrolled_and_its_old_key_refused_after(team: Team) -> None:
+    old = team.laptops["officer1"]
+    replacement = team.join("officer1", team.bundle("lead"), name="officer1-new")
+    notes.save_note(replacement, SESSION, "officer1", "+ clear vision, typed again #practice\n")
+    from_new = team.bundle("officer1-new")
+    with pytest.raises(KeyNotEnrolled):
+        team.merge("lead", from_new)
+    team.merge("lead", from_new, reenrol=("officer1",))
+    with team.laptops["lead"].read() as db:
+        assert next(db.query("SELECT actor FROM audit WHERE action = 're-enrol key'"))["actor"] == "lead"
+    # whoever holds the lost laptop now cannot add to officer1's work
+    notes.save_note(old, OTHER, "officer1", "+ written on the stolen laptop #practice\n")
+    stolen = team.bundle("officer1")
+    refused(team, "lead", stolen, "retired")
+    team.merge("health", team.bundle("lead"))
+    refused(team, "health", stolen, "retired")
+
+
+# --- Hand-edited bundles ---------------------------------------------------------------------------
+
+
+def test_a_bundle_from_before_signing_is_refused_plainly(team: Team) -> None:
+    old = edit(team.bundle("lead"), "UPDATE bundle SET format = 1")
+    refused(team, "health", old, "earlier peerreview", "before every change was signed", "new bundle")
+
+
+def test_a_finding_agreed_in_a_bundle_without_the_leads_key_is_refused(team: Team) -> None:
+    member = team.laptops["officer1"]
+    made = findings.create_finding(
+        member,
+        section=FindingSection.KEY_MESSAGE,
+        focus_area_id=None,
+        title="Partners trust each other",
+        actor="officer1",
+    )
+    sent = team.bundle("officer1")
+    stamp = now()
+    forged = edit(
+        sent,
+        "UPDATE findings SET status = 'agreed', agreed_by = 'lead', agreed_at = ?, updated_by = 'lead', updated_at = ? "
+        "WHERE id = ?",
+        stamp,
+        stamp,
+        made.id,
+    )
+    refused(
+        team, "lead", forged, "the finding 'Partners trust each other'", "Helen Marchbank", "never signed"
+    )
+    refused(team, "health", forged, "the finding 'Partners trust each other'", "never signed")
+
+
+def test_a_finding_agreed_on_a_members_own_laptop_is_refused_everywhere(team: Team) -> None:
+    """The member edits their own database and bundles: their laptop signs it with a 'lead' key of
+    its own making, which is not the lead's."""
+    member = team.laptops["officer1"]
+    made = findings.create_finding(
+        member,
+        section=FindingSection.KEY_MESSAGE,
+        focus_area_id=None,
+        title="Partners trust each other",
+        actor="officer1",
+    )
+    stamp = now()
+    with member.write() as db:
+        db.execute(
+            "UPDATE findings SET status = 'agreed', agreed_by = 'lead', agreed_at = ?, updated_by = 'lead', "
+            "updated_at = ? WHERE id = ?",
+            [stamp, stamp, made.id],
+        )
+    forged = team.bundle("officer1")
+    for who in ("lead", "health"):
+        refused(
+            team, who, forged, "claims to be by the lead, Helen Marchbank", "not signed with the lead's key"
+        )
+
+
+def test_another_reviewers_note_rewritten_is_refused(team: Team) -> None:
+    forged = edit(
+        team.bundle("health"),
+        "UPDATE notes SET body = '- the director has no vision #practice' || char(10) WHERE author_id = 'officer1'",
+    )
+    refused(team, "lead", forged, "Priya Natarajan's note for 'Opening meeting", "never signed")
+
+
+def test_an_audit_entry_rewritten_is_refused(team: Team) -> None:
+    bundle = team.bundle("lead")
+    forged = edit(bundle, """UPDATE audit SET changes = '{"status": "draft"}' WHERE action = 'agree'""")
+    refused(team, "health", forged, "audit entry")
+    # a laptop joining from it never held it: the entry claims the lead, who never signed it
+    with pytest.raises(
+        SyncError, match=r"the audit entry 'agree' .* by Helen Marchbank, who never signed it"
+    ):
+        team.join("member", forged)
+    assert not (team.folder / "member.db").exists()
+
+
+def test_an_older_version_put_back_is_refused_as_replayed(team: Team) -> None:
+    first = team.bundle("officer1")
+    notes.save_note(team.laptops["officer1"], SESSION, "officer1", "+ clear vision, and a plan #practice\n")
+    later = team.bundle("officer1")
+    with sqlite3.connect(first) as conn:
+        old = conn.execute("SELECT * FROM notes WHERE author_id = 'officer1'").fetchone()
+        names = [c[1] for c in conn.execute("PRAGMA table_info(notes)")]
+    conn.close()
+    sets = ", ".join(f"{name} = ?" for name in names)
+    forged = edit(later, f"UPDATE notes SET {sets} WHERE author_id = 'officer1'", *old)
+    team.join("member", team.bundle("lead"))
+    refused(team, "member", forged, "older version of Priya Natarajan's note", "replayed")
+
+
+def test_a_dropped_version_is_refused(team: Team) -> None:
+    team.join("member", team.bundle("lead"))  # holds officer1's signed work so far
+    with team.laptops["officer1"].read() as db:
+        key = signatures.public_key_of(db, "officer1")
+        held = next(db.query("SELECT max(seq) AS n FROM signed_log WHERE public_key = ?", [key]))["n"]
+    notes.save_note(team.laptops["officer1"], OTHER, "officer1", "+ another #practice\n")
+    team.bundle("officer1")  # signs it (entry held + 1)
+    notes.save_note(team.laptops["officer1"], "mon-1330-lscb", "officer1", "+ and another #practice\n")
+    later = team.bundle("officer1")  # entry held + 2
+    forged = edit(later, "DELETE FROM signed_log WHERE public_key = ? AND seq = ?", key, held + 1)
+    refused(team, "member", forged, "signed by Priya Natarajan is missing", "dropped")
+
+
+def test_a_roster_entry_made_up_is_refused(team: Team) -> None:
+    bundle = team.bundle("health")
+    forged = edit(bundle, "UPDATE roster_keys SET reviewer_id = 'member' WHERE reviewer_id = 'health'")
+    refused(team, "officer1", forged, "roster", "not signed by the lead's key")
+
+
+# --- Any single byte -----------------------------------------------------------------------------
+
+SIGNED_TABLES = ("notes", "findings", "audit", "evidence", "signed_log")
+
+
+@pytest.fixture
+def base(team: Team) -> tuple[Team, Path, Path]:
+    """The lead's full bundle (a copy to edit, and the pristine one)."""
+    bundle = team.bundle("lead")
+    pristine = bundle.with_name("pristine.bin")
+    shutil.copy(bundle, pristine)
+    return team, bundle, pristine
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_single_changed_character_of_a_signed_row_is_refused(base, data) -> None:
+    team, bundle, pristine = base
+    shutil.copy(pristine, bundle)
+    table = data.draw(st.sampled_from(SIGNED_TABLES), label="table")
+    with sqlite3.connect(bundle) as conn:
+        columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
+        rowids = [r[0] for r in conn.execute(f"SELECT rowid FROM {table}")]
+        rowid = data.draw(st.sampled_from(rowids), label="row")
+        column = data.draw(st.sampled_from(columns), label="column")
+        value = conn.execute(f"SELECT {column} FROM {table} WHERE rowid = ?", [rowid]).fetchone()[0]
+        if isinstance(value, int | float):
+            changed: Any = value + data.draw(st.sampled_from([-1, 1]), label="by")
+        elif value is None or value == "":
+            changed = "x"
+        else:
+            at = data.draw(st.integers(0, len(value) - 1), label="at")
+            replacement = data.draw(st.sampled_from("0aZ-9f ").filter(lambda c: c != value[at]), label="char")
+            changed = value[:at] + replacement + value[at + 1 :]
+        conn.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [changed, rowid])
+    conn.close()
+    store = team.laptops["health"]
+    before = dump(store)
+    with store.write() as db:  # as if health had never merged the lead's work
+        db.execute("DELETE FROM bundles WHERE direction = 'received'")
+    with pytest.raises(SyncError) as error:
+        team.merge("health", bundle)
+    assert "nothing was merged" in str(error.value) or "refused" in str(error.value)
+    assert dump(store) == before
+
+
+# --- peerreview verify, and the letter ----------------------------------------------------------
+
+
+def test_verify_passes_on_every_honest_laptop(team: Team) -> None:
+    from peerreview_tui.sync.verify import verify_review
+
+    notes.save_note(team.laptops["officer1"], OTHER, "officer1", "+ a second note #practice\n")
+    team.merge("lead", team.bundle("officer1"))
+    for store in team.laptops.values():
+        verified = verify_review(store)
+        assert verified.ok, verified.describe()
+        assert "Signed work checks out." in verified.describe()
+
+
+def test_verify_names_an_audit_entry_edited_in_the_database(team: Team) -> None:
+    from peerreview_tui.sync.verify import verify_review
+
+    lead = team.laptops["lead"]
+    with lead.write() as db:
+        db.execute("""UPDATE audit SET changes = '{"status": "draft"}' WHERE action = 'agree'""")
+    verified = verify_review(lead)
+    assert not verified.ok
+    assert any("changed after it was signed" in problem for problem in verified.problems), verified.problems
+
+
+def test_verify_names_a_finding_agreed_in_the_database_without_the_lead(team: Team) -> None:
+    from peerreview_tui.sync.verify import verify_review
+
+    health = team.laptops["health"]
+    with health.write() as db:
+        db.execute(
+            "UPDATE findings SET agreed_by = 'officer1', updated_by = 'officer1' WHERE status = 'agreed'"
+        )
+    problems = verify_review(health).problems
+    assert any("agreed, but not by the lead" in problem for problem in problems), problems
+
+
+def test_verify_names_a_dropped_entry_of_the_signed_log(team: Team) -> None:
+    from peerreview_tui.sync.verify import verify_review
+
+    health = team.laptops["health"]
+    with health.write() as db:
+        key = signatures.public_key_of(db, "health")
+        db.execute("DROP TRIGGER signed_log_never_deleted")  # the log is append-only: it takes intent
+        db.execute("DELETE FROM signed_log WHERE public_key = ? AND seq = 1", [key])
+    problems = verify_review(health).problems
+    assert any("misses entry 1" in problem for problem in problems), problems
+
+
+def test_the_letter_is_not_exported_from_a_review_that_fails_verify(team: Team, tmp_path: Path) -> None:
+    from peerreview_tui.export.documents import export_document
+    from peerreview_tui.sync.verify import SignedWorkError
+
+    lead = team.laptops["lead"]
+    letter = tmp_path / "letter.md"
+    export_document(lead, "letter", "md", letter, include_drafts=True, accept_warnings=True)
+    assert letter.exists()
+    letter.unlink()
+    with lead.write() as db:
+        db.execute("""UPDATE audit SET changes = '{"status": "draft"}' WHERE action = 'agree'""")
+    with pytest.raises(SignedWorkError, match="changed after it was signed"):
+        export_document(lead, "letter", "md", letter, include_drafts=True, accept_warnings=True)
+    assert not letter.exists()
