@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from .evidence import lines_of_enquiry
 from .models import EvidenceItem, EvidenceKind, SourceKind
+from .names import shorten
 from .store import Store, week
 from .store.evidence_items import EvidenceFact, evidence_facts
 
@@ -199,14 +200,3 @@ def cell_text(cell: Cell, mark_thin: bool = True) -> str:
     if not parts:
         return "· "  # empty: thin too, but a gap reads better without the mark
     return " ".join(parts) + ("!" if mark_thin and cell.thin else " ")
-
-
-def shorten(text: str, width: int) -> str:
-    """``text`` cut at a word to fit ``width``, with an ellipsis."""
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1]
-    if text[width - 1] != " ":  # the last word would be cut: drop it
-        cut = cut.rsplit(" ", 1)[0]
-    cut = cut.rstrip(" ,;:-")
-    return (cut if len(cut) >= width // 2 else text[: width - 1]) + "…"

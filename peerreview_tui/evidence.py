@@ -12,8 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from .models import EvidenceKind, FocusArea, FocusAreaRow
+from .rows import EvidenceKind, FocusAreaRow
+
+if TYPE_CHECKING:
+    from .models import FocusArea
 
 MARK_KINDS: dict[str, EvidenceKind] = {
     "+": EvidenceKind.STRENGTH,

@@ -75,3 +75,14 @@ def local_time(stamp: str | None, with_seconds: bool = False) -> str:
         when = when.replace(tzinfo=dt.UTC)
     local = when.astimezone()
     return local.strftime(f"%a %-d %b %H:%M{':%S' if with_seconds else ''}")
+
+
+def shorten(text: str, width: int) -> str:
+    """``text`` cut at a word to fit ``width``, with an ellipsis."""
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if text[width - 1] != " ":  # the last word would be cut: drop it
+        cut = cut.rsplit(" ", 1)[0]
+    cut = cut.rstrip(" ,;:-")
+    return (cut if len(cut) >= width // 2 else text[: width - 1]) + "…"

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from peerreview_tui.cli import main
 from peerreview_tui.models import FindingSection
+from peerreview_tui.paths import exports_dir
 from peerreview_tui.store import Store, findings, notes
 
 from .conftest import EXAMPLE
@@ -314,7 +315,7 @@ def test_a_review_id_that_is_a_path_is_refused_on_join(tmp_path: Path, monkeypat
 
 def test_default_file_names_are_built_only_from_ids(tmp_path: Path, monkeypatch) -> None:
     """A review that took a path for its id before ids from bundles were checked: no file is
-    written outside the current folder, and the user is told to name the file."""
+    written outside the folder it goes to, and the user is told to name the file."""
     db = tmp_path / "r.db"
     run("init", EXAMPLE, "--db", db)
     with sqlite3.connect(db) as conn:
@@ -326,5 +327,5 @@ def test_default_file_names_are_built_only_from_ids(tmp_path: Path, monkeypatch)
     refused = run("bundle", "--db", db, "--as", "lead", ok=False).output
     assert "'../escaped/x' is not an id" in refused and "-o" in refused
     run("export", "letter", "--format", "md", "--db", db)
-    assert list(escaped.iterdir()) == [] and [p.name for p in work.iterdir()] == ["review-letter.md"]
+    assert list(escaped.iterdir()) == [] and [p.name for p in exports_dir().iterdir()] == ["review-letter.md"]
     run("bundle", "--db", db, "--as", "lead", "-o", work / "named.prbundle")  # a name given is used

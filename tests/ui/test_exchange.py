@@ -124,6 +124,7 @@ async def test_a_conflict_shows_what_differs_line_by_line_naming_whose_version_i
         _laptop(tmp_path, "tablet", example_schedule),
     )
     lead = _laptop(tmp_path, "lead", example_schedule)
+    share_team_keys(lead, laptop, tablet)
     try:
         notes.save_note(laptop, "mon-0930-dcs", "officer1", "Opening\n+ clear vision #practice\nsame end\n")
         notes.save_note(tablet, "mon-0930-dcs", "officer1", "Opening\n- vision unclear #practice\nsame end\n")

@@ -28,9 +28,9 @@ from ...coverage import (
     compute_coverage,
     compute_line_coverage,
     matrix_widths,
-    shorten,
 )
 from ...models import SourceKind
+from ...names import shorten
 from ...store import StoreError, findings
 from ...store.enquiry import tie_line
 from ...store.evidence_items import EvidenceView, add_document, list_evidence

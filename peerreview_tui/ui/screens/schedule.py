@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Header, Static
 from textual.worker import get_current_worker
 
-from ...coverage import shorten
+from ...names import shorten
 from ...ownership import Change
 from ...rows import SessionRow, SessionStatus
 from ...store import StoreError, week
