@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from peerreview_tui.cli import main
 from peerreview_tui.models import EvidenceKind, FindingSection, FindingStatus
+from peerreview_tui.paths import exports_dir
 from peerreview_tui.store import Store, findings
 from peerreview_tui.store.evidence_items import list_evidence
 
@@ -287,10 +288,10 @@ def test_a_possible_name_blocks_the_export_until_accepted(db: Path) -> None:
     assert blocked.exit_code == 1
     assert "'Kayden' (possible name, not in the schedule)" in blocked.output
     assert "once you have checked that none is, export with --accept-warnings" in blocked.output
-    assert list(Path().iterdir()) == []
+    assert not exports_dir().exists() or list(exports_dir().iterdir()) == []
     accepted = CliRunner().invoke(main, ["export", "letter", "--accept-warnings", "--db", str(db)])
     assert accepted.exit_code == 0, accepted.output
-    assert Path("northborough-2012-letter.docx").exists()
+    assert (exports_dir() / "northborough-2012-letter.docx").exists()
     assert CliRunner().invoke(main, ["export", "slides", "--allow", "Kayden", "--db", str(db)]).exit_code == 0
 
 
