@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -439,6 +440,7 @@ def merge_seconds(week_db: Path, folder: Path) -> float:
     target = folder / "leads-laptop.db"  # not lead.db: that is the lead's bundle's laptop below
     shutil.copy(week_db, target)
     with Store.open(target) as store, store.write() as db:
+        _new_laptop(db)
         signatures.ensure_key(db, "lead")
         pin_own_lead_key(db)
         lead_key = signatures.lead_key(db)
@@ -452,6 +454,7 @@ def merge_seconds(week_db: Path, folder: Path) -> float:
             db.execute("DELETE FROM findings")
             db.execute("DELETE FROM evidence WHERE author_id != ?", [reviewer])
             db.execute("DELETE FROM notes WHERE author_id != ?", [reviewer])
+            _new_laptop(db)
             # the week was generated on one laptop: as if each reviewer's rows were typed on
             # each laptop, every laptop holds keys for all, which the lead has enrolled
             keys += [(r, signatures.ensure_key(db, r)) for r in REVIEWERS]
@@ -474,6 +477,17 @@ def merge_seconds(week_db: Path, folder: Path) -> float:
         start = time.perf_counter()
         merge_bundles(store, bundles, actor="lead")
         return time.perf_counter() - start
+
+
+def _new_laptop(db: Any) -> None:
+    """A copy of the week as a laptop of its own: the keys the week's database was given when
+    the start-up figures opened it are that laptop's, not this one's."""
+    from peerreview_tui.store import signatures
+
+    assert next(iter(db.query("SELECT count(*) AS n FROM signed_log")))["n"] == 0
+    db.execute("DELETE FROM signing_keys")
+    db.execute("DELETE FROM roster_keys")
+    db.execute("DELETE FROM meta WHERE key = ?", [signatures.LEAD_KEY])
 
 
 if __name__ == "__main__":
