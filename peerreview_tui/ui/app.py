@@ -61,6 +61,36 @@ def _washup_screen() -> Screen[None]:
 PREPARE_AFTER_FIRST_FRAME = 0.1  # s
 
 
+# The keys to each section of the app: (key, binding id's name, action, label, tooltip).
+SECTION_KEYS = [
+    ("f2", "schedule", "switch_mode('schedule')", "Schedule", "the week, day by day"),
+    ("f3", "search", "switch_mode('search')", "Search", "search all notes"),
+    (
+        "f4",
+        "coverage",
+        "switch_mode('coverage')",
+        "Coverage",
+        "focus areas × sources, where evidence is thin",
+    ),
+    ("f5", "findings", "switch_mode('findings')", "Findings", "strengths and areas for development"),
+    ("f6", "export", "export", "Export", "the letter or the presentation"),
+    (
+        "f7",
+        "exchange",
+        "switch_mode('exchange')",
+        "Exchange",
+        "bundles with the team's laptops; settle conflicts",
+    ),
+    (
+        "f8",
+        "washup",
+        "switch_mode('washup')",
+        "Wash-up",
+        "the day's lines of enquiry, gaps and open follow-ups",
+    ),
+]
+
+
 def _is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
     # by name: importing CaptureScreen to ask would load it at start-up
     return type(screen).__name__ == "CaptureScreen"
@@ -81,52 +111,10 @@ class PeerReviewApp(KeysInOrder):
     # every footer shows) and in the command palette.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help", id="app.help"),
-        Binding(
-            "f2",
-            "switch_mode('schedule')",
-            "Schedule",
-            id="app.schedule",
-            show=False,
-            tooltip="the week, day by day",
-        ),
-        Binding(
-            "f3", "switch_mode('search')", "Search", id="app.search", show=False, tooltip="search all notes"
-        ),
-        Binding(
-            "f4",
-            "switch_mode('coverage')",
-            "Coverage",
-            id="app.coverage",
-            show=False,
-            tooltip="focus areas × sources, where evidence is thin",
-        ),
-        Binding(
-            "f5",
-            "switch_mode('findings')",
-            "Findings",
-            id="app.findings",
-            show=False,
-            tooltip="strengths and areas for development",
-        ),
-        Binding(
-            "f6", "export", "Export", id="app.export", show=False, tooltip="the letter or the presentation"
-        ),
-        Binding(
-            "f7",
-            "switch_mode('exchange')",
-            "Exchange",
-            id="app.exchange",
-            show=False,
-            tooltip="bundles with the team's laptops; settle conflicts",
-        ),
-        Binding(
-            "f8",
-            "switch_mode('washup')",
-            "Wash-up",
-            id="app.washup",
-            show=False,
-            tooltip="the day's lines of enquiry, gaps and open follow-ups",
-        ),
+        *[
+            Binding(key, action, label, id=f"app.{name}", show=False, tooltip=tooltip)
+            for key, name, action, label, tooltip in SECTION_KEYS
+        ],
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="your note is saved first"),
     ]
 
