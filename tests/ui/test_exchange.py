@@ -79,22 +79,32 @@ async def test_a_missing_folder_is_said_plainly(store, tmp_path) -> None:
         assert "is not a folder" in str(screen.query_one("#report").render())
 
 
-async def test_conflicts_read_names_titles_and_local_times_not_ids(tmp_path, example_schedule) -> None:
+def _lead_with_a_note_written_twice(tmp_path: Path, schedule, on_laptop: str, on_tablet: str) -> Store:
+    """The lead's laptop after merging officer1's note for one session as written on two laptops
+    (the tablet's, written later, in place): one conflict."""
     from peerreview_tui.sync import merge_bundles, write_bundle
 
-    laptop, tablet = (
-        _laptop(tmp_path, "laptop", example_schedule),
-        _laptop(tmp_path, "tablet", example_schedule),
-    )
-    lead = _laptop(tmp_path, "lead", example_schedule)
+    laptop, tablet = _laptop(tmp_path, "laptop", schedule), _laptop(tmp_path, "tablet", schedule)
+    lead = _laptop(tmp_path, "lead", schedule)
     share_team_keys(lead, laptop, tablet)
+    notes.save_note(laptop, "mon-0930-dcs", "officer1", on_laptop)
+    notes.save_note(tablet, "mon-0930-dcs", "officer1", on_tablet)
+    for i, source in enumerate((laptop, tablet)):
+        path = tmp_path / f"{i}.prbundle"
+        write_bundle(source, path, actor="officer1")
+        merge_bundles(lead, [path], actor="lead")
+        source.close()
+    return lead
+
+
+async def test_conflicts_read_names_titles_and_local_times_not_ids(tmp_path, example_schedule) -> None:
+    lead = _lead_with_a_note_written_twice(
+        tmp_path,
+        example_schedule,
+        "typed on the laptop\n",
+        "typed on the tablet\n",  # the tablet's wins
+    )
     try:
-        notes.save_note(laptop, "mon-0930-dcs", "officer1", "typed on the laptop\n")
-        notes.save_note(tablet, "mon-0930-dcs", "officer1", "typed on the tablet\n")  # later: wins
-        for i, source in enumerate((laptop, tablet)):
-            path = tmp_path / f"{i}.prbundle"
-            write_bundle(source, path, actor="officer1")
-            merge_bundles(lead, [path], actor="lead")
         app = make_app(lead, me="lead")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("f7")
@@ -110,28 +120,19 @@ async def test_conflicts_read_names_titles_and_local_times_not_ids(tmp_path, exa
             for version in (in_place, kept):  # who, and when in local time ('Mon 10 Sep 14:05')
                 assert re.fullmatch(r"Priya Natarajan, \w{3} \d{1,2} \w{3} \d\d:\d\d", version), version
     finally:
-        for store in (laptop, tablet, lead):
-            store.close()
+        lead.close()
 
 
 async def test_a_conflict_shows_what_differs_line_by_line_naming_whose_version_is_whose(
     tmp_path, example_schedule
 ) -> None:
-    from peerreview_tui.sync import merge_bundles, write_bundle
-
-    laptop, tablet = (
-        _laptop(tmp_path, "laptop", example_schedule),
-        _laptop(tmp_path, "tablet", example_schedule),
+    lead = _lead_with_a_note_written_twice(
+        tmp_path,
+        example_schedule,
+        "Opening\n+ clear vision #practice\nsame end\n",
+        "Opening\n- vision unclear #practice\nsame end\n",
     )
-    lead = _laptop(tmp_path, "lead", example_schedule)
-    share_team_keys(lead, laptop, tablet)
     try:
-        notes.save_note(laptop, "mon-0930-dcs", "officer1", "Opening\n+ clear vision #practice\nsame end\n")
-        notes.save_note(tablet, "mon-0930-dcs", "officer1", "Opening\n- vision unclear #practice\nsame end\n")
-        for i, source in enumerate((laptop, tablet)):
-            path = tmp_path / f"{i}.prbundle"
-            write_bundle(source, path, actor="officer1")
-            merge_bundles(lead, [path], actor="lead")
         app = make_app(lead, me="lead")
         async with app.run_test(size=SIZE) as pilot:
             await pilot.press("f7")
@@ -154,5 +155,4 @@ async def test_a_conflict_shows_what_differs_line_by_line_naming_whose_version_i
             colours = " ".join(str(span.style) for span in diff.render().spans)
             assert "red" in colours and "green" in colours  # in place red, kept aside green
     finally:
-        for store in (laptop, tablet, lead):
-            store.close()
+        lead.close()
