@@ -267,9 +267,16 @@ def cases(made: Made) -> list[Case]:
 
 
 LAST_LOG = "rowid = (SELECT max(rowid) FROM signed_log)"
+# an entry with a later one after it in the same log (which log that is depends on the keys the
+# run made, so it is chosen by shape, never by position)
 MIDDLE_LOG = (
-    "rowid = (SELECT max(rowid) FROM signed_log WHERE public_key = (SELECT public_key FROM signed_log "
-    "WHERE rowid = (SELECT max(rowid) FROM signed_log)) AND seq = 2)"
+    "rowid = (SELECT min(a.rowid) FROM signed_log a WHERE a.seq > 1 AND EXISTS "
+    "(SELECT 1 FROM signed_log b WHERE b.public_key = a.public_key AND b.seq = a.seq + 1))"
+)
+# the newest entry of a log: nothing after it shows the gap, so its row is unsigned
+HEAD_LOG = (
+    "rowid = (SELECT min(a.rowid) FROM signed_log a WHERE a.seq > 1 AND NOT EXISTS "
+    "(SELECT 1 FROM signed_log b WHERE b.public_key = a.public_key AND b.seq > a.seq))"
 )
 
 
@@ -306,6 +313,11 @@ def forged() -> list[Case]:
             "a signed entry dropped from a log",
             sql(f"DELETE FROM signed_log WHERE {MIDDLE_LOG}"),
             ("missing", "dropped"),
+        ),
+        Case(
+            "the newest signed entry dropped from a log",
+            sql(f"DELETE FROM signed_log WHERE {HEAD_LOG}"),
+            ("who never signed it",),
         ),
         Case(
             "a signed entry given to another author",
