@@ -39,8 +39,18 @@ async def wait_until(pilot, condition, timeout: float = 10.0) -> None:
 
 
 async def settle(pilot) -> None:
-    """Pause until no worker is left running: a change's worker starts the reload's worker."""
+    """Pause until no worker is left running (a change's worker starts the reload's worker) and
+    every key already sent has been handled: on a loaded machine a burst of keys is still
+    queued when the screen it opened first shows."""
     await pilot.pause()
-    while any(not worker.is_finished for worker in pilot.app.workers):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    for _ in range(200):  # 10 s: a timer's message may come and go, never the whole time
+        if any(not worker.is_finished for worker in pilot.app.workers):
+            await pilot.app.workers.wait_for_complete()
+        elif not _messages_queued(pilot.app):
+            return
+        await pilot.pause(0.05)
+
+
+def _messages_queued(app) -> bool:
+    nodes = [app, *app.screen.walk_children(with_self=True)] if app.screen_stack else [app]
+    return any(node.message_queue_size for node in nodes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
+import pytest
 from textual import events
 from textual.containers import VerticalScroll
 from textual.widgets import Input
@@ -39,6 +40,11 @@ def burst(app, *keys: str) -> None:
         app._driver.send_message(event)
 
 
+def saved(store, session: str) -> str:
+    note = notes.get_note(store, session, "officer1")
+    return note.body if note else ""
+
+
 async def _type_and_quit(app, words: str) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.focused, NoteEditor))
@@ -46,11 +52,13 @@ async def _type_and_quit(app, words: str) -> None:
         await wait_until(pilot, lambda: not app.is_running)
 
 
-async def test_text_typed_with_ctrl_q_in_one_burst_is_all_saved(store, app_factory) -> None:
-    sessions = [s.id for s in week.sessions(store)][:20]
-    assert len(sessions) == 20
+# 20 trials in four tests of five, so that the test workers share them
+@pytest.mark.parametrize("first", [0, 5, 10, 15])
+async def test_text_typed_with_ctrl_q_in_one_burst_is_all_saved(store, app_factory, first: int) -> None:
+    sessions = [s.id for s in week.sessions(store)][first : first + 5]
+    assert len(sessions) == 5
     lost = []
-    for trial, session in enumerate(sessions):  # a fresh app on a fresh note each time
+    for trial, session in enumerate(sessions, start=first):  # a fresh app on a fresh note each time
         words = f"trial {trial}: some words typed fast"
         await _type_and_quit(app_factory(session=session), words)
         note = notes.get_note(store, session, "officer1")
@@ -176,11 +184,14 @@ async def test_a_refused_form_says_why_beside_the_field_in_view(store, app_facto
         await wait_until(pilot, lambda: "End must be after start" in str(form.query_one("#error").render()))
 
 
-async def test_text_typed_with_escape_or_a_mode_key_in_one_burst_is_all_saved(store, app_factory) -> None:
-    sessions = [s.id for s in week.sessions(store)][:10]
+@pytest.mark.parametrize("first", [0, 5])
+async def test_text_typed_with_escape_or_a_mode_key_in_one_burst_is_all_saved(
+    store, app_factory, first: int
+) -> None:
+    sessions = [s.id for s in week.sessions(store)][first : first + 5]
     lost = []
     for trial, (session, leave) in enumerate(
-        zip(sessions, ["escape", "f2", "f3", "f4", "f5"] * 2, strict=False)
+        zip(sessions, ["escape", "f2", "f3", "f4", "f5"], strict=True), start=first
     ):
         app = app_factory(session=session)
         words = f"trial {trial}: left with {leave}"
@@ -190,7 +201,7 @@ async def test_text_typed_with_escape_or_a_mode_key_in_one_burst_is_all_saved(st
             await wait_until(pilot, lambda: not isinstance(app.screen, CaptureScreen) or leave == "f2")  # noqa: B023
             await settle(pilot)
             if leave == "f2":  # the schedule's own key: the note stays open, and saves by itself
-                await wait_until(pilot, lambda: not app.screen.dirty)  # noqa: B023
+                await wait_until(pilot, lambda: saved(store, session).endswith(words))  # noqa: B023
         note = notes.get_note(store, session, "officer1")
         if note is None or not note.body.endswith(words):
             lost.append((trial, leave, note.body[-40:] if note else None))
@@ -203,5 +214,6 @@ async def test_typing_right_after_enter_on_a_session_goes_into_its_note(store, a
         await settle(pilot)
         burst(app, "enter", *"typed at once")
         await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen))
-        await settle(pilot)
-        assert app.screen.query_one(NoteEditor).text.endswith("typed at once")
+        # keys still queued on a loaded machine land after the screen shows: wait for them (a
+        # key lost never lands, and this fails after the timeout)
+        await wait_until(pilot, lambda: app.screen.query_one(NoteEditor).text.endswith("typed at once"))
