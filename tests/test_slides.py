@@ -29,6 +29,7 @@ from peerreview_tui.export.content import (
     build_content,
 )
 from peerreview_tui.export.slides import BUILT_IN, NEXT_STEPS, TITLE_PT, _lines, fit_title, slides_markdown
+from peerreview_tui.export.slides import deck as slides_deck
 from peerreview_tui.export.slides_pptx import write_slides_pptx
 from peerreview_tui.store import Store, week
 from tests.small_review import COUNCIL, LONG_AREA, TITLE, load_small_review, small_schedule
@@ -359,6 +360,20 @@ def test_bullets_are_title_lines_and_bodies_are_in_the_speaker_notes(tmp_path: P
         "Body of finding 10" in notes
         and "Areas for development:\n\nFinding 30 title line\nBody of finding 30" in notes
     )
+
+
+def test_each_slide_has_its_own_speaker_notes_page(tmp_path: Path) -> None:
+    content = make_content()
+    deck = write(content, tmp_path)
+    planned = list(slides_deck(content, BUILT_IN))
+    assert len(planned) == len(deck.slides)
+    pages = set()
+    for made, plan in zip(deck.slides, planned, strict=True):
+        if plan.notes:
+            assert made.notes_slide.notes_text_frame.text == plan.notes
+            assert made.notes_slide.part.partname not in pages
+            pages.add(made.notes_slide.part.partname)
+    assert len(pages) > 3
 
 
 def test_drafts_are_marked_when_included_and_left_out_otherwise(tmp_path: Path) -> None:

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from pptx.text.text import TextFrame, _Paragraph
 
     from .content import LetterContent
+    from .pptx_parts import Footers, NotesPages
 
 _TEMPLATE_TYPE = b"presentationml.template.main+xml"
 _DOCUMENT_TYPE = b"presentationml.presentation.main+xml"
@@ -71,6 +72,9 @@ class _Design:
     built_in: bool
     # each layout's placeholders by kind (ftr, sldNum, ...), looked up once per layout
     kinds: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # what every slide repeats, made once and copied (pptx_parts): set when the deck is written
+    notes: NotesPages | None = None
+    footers: Footers | None = None
 
     def placeholder(self, layout: SlideLayout, kind: str) -> Any:
         if id(layout) not in self.kinds:
@@ -84,8 +88,12 @@ def write_slides_pptx(content: LetterContent, path: Path, template: Path | None 
     never leaves a half-written deck. Control characters in the text are left out (PowerPoint
     cannot hold them)."""
     content = printable_content(content)
+    from .pptx_parts import Footers, NotesPages, PartNames
+
     design = _open_template(template) if template else _built_in()
     presentation = design.presentation
+    PartNames(presentation)
+    design.notes, design.footers = NotesPages(), Footers()
     _set_properties(presentation, content)
     footer = footer_text(content)
     for number, slide in enumerate(deck(content, design.geometry), start=1):
@@ -309,7 +317,8 @@ def _add_content_slide(design: _Design, slide: Slide, footer: str, number: int) 
             built_in=built_in,
         )
     if slide.notes:
-        added.notes_slide.notes_text_frame.text = slide.notes
+        assert design.notes is not None
+        design.notes.add(added, slide.notes)
     _drop_empty_placeholders(added)
     _footer(design, added, layout, footer, number)
 
@@ -325,8 +334,10 @@ def _footer(design: _Design, added: PptxSlide, layout: SlideLayout, text: str, n
         "ftr": (text, Box(g.body.left, top, g.body.width - 1.4, 0.4), PP_ALIGN.LEFT),
         "sldNum": (number, Box(g.body.left + g.body.width - 1.2, top, 1.2, 0.4), PP_ALIGN.RIGHT),
     }
+    footers = design.footers
+    assert footers is not None
     for kind, (what, box, align) in places.items():
-        if not what:
+        if not what or footers.copy_to(added, layout, kind, number):
             continue
         source = design.placeholder(layout, kind)
         if source is not None:
@@ -350,6 +361,7 @@ def _footer(design: _Design, added: PptxSlide, layout: SlideLayout, text: str, n
             _size(run.font, FOOTER_PT)
             if design.built_in:
                 _colour(run.font, SOFT)
+        footers.keep(layout, kind, shape.element)
 
 
 def _slide_number_field(paragraph: _Paragraph, number: int, built_in: bool) -> None:
