@@ -222,7 +222,7 @@ async def test_coverage_shows_lines_of_enquiry_and_ties_an_item_to_one(demo) -> 
 
 
 async def test_findings_show_which_lines_of_enquiry_each_area_rests_on(demo) -> None:
-    from textual.widgets import Tree
+    from textual.widgets import OptionList
 
     from peerreview_tui.ui.screens.findings import FindingsScreen
 
@@ -231,9 +231,8 @@ async def test_findings_show_which_lines_of_enquiry_each_area_rests_on(demo) -> 
         await pilot.press("f5")
         await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen) and app.screen.views)
         screen = app.screen
-        tree = screen.query_one("#tree", Tree)
-        group = next(node for node in tree.root.children if node.data == "group:strength:practice")
-        tree.move_cursor_to_line(group.line)
+        listing = screen.query_one("#findings", OptionList)
+        listing.highlighted = listing.get_option_index("group:strength:practice")
         await wait_until(pilot, lambda: screen.group_area == "practice")
         text = str(screen.query_one("#finding-detail", Static).render())
         assert "Lines of enquiry its findings rest on" in text
