@@ -243,3 +243,32 @@ async def test_findings_show_which_lines_of_enquiry_each_area_rests_on(demo) -> 
             if f"✓ {line}" in text
         ]
         assert rested, text
+
+
+async def test_day_keys_choose_the_day_as_on_the_schedule(demo) -> None:
+    from peerreview_tui.ui.modals.help import help_markdown
+    from peerreview_tui.washup import compute_washup
+
+    wednesday = compute_washup(demo, 3)
+
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8", "3", "down", "down")  # one burst, as typed
+        await wait_until(pilot, lambda: isinstance(app.screen, WashupScreen) and app.screen.view is not None)
+        screen = app.screen
+        assert screen.view.washup.day.id.isoformat() == "2012-09-12"
+        assert str(screen.query_one("#day #label").render()).startswith("3  Wed")
+        summary = str(screen.query_one("#summary").render())
+        assert summary.startswith(f"{len(wednesday.untested)} of {len(wednesday.lines)} lines untested")
+        lines = screen.query_one("#lines", OptionList)
+        assert lines.highlighted == 2  # the downs moved on Wednesday's lines
+        assert str(screen.query_one("#detail-title").render()).startswith(lines.get_option_at_index(2).id)
+        await pilot.press("1")
+        await wait_until(pilot, lambda: screen.view.washup.day.id.isoformat() == "2012-09-10")
+        await pilot.press("]", "]")
+        await wait_until(pilot, lambda: screen.view.washup.day.id.isoformat() == "2012-09-12")
+        await pilot.press("9")  # no ninth day: nothing changes
+        await pilot.pause()
+        assert screen.view.washup.day.id.isoformat() == "2012-09-12"
+        help_text = help_markdown(screen)
+    assert "| `1` `2` `3` `4` `5` `6` `7` | Day of the week | washup.day1 |" in help_text
