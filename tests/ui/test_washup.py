@@ -272,3 +272,23 @@ async def test_day_keys_choose_the_day_as_on_the_schedule(demo) -> None:
         assert screen.view.washup.day.id.isoformat() == "2012-09-12"
         help_text = help_markdown(screen)
     assert "| `1` `2` `3` `4` `5` `6` `7` | Day of the week | washup.day1 |" in help_text
+
+
+async def test_every_follow_up_is_read_whole_at_100_columns(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_washup(app, pilot, day="2012-09-12")
+        listing = screen.query_one("#follow-ups", OptionList)
+        listing.focus()
+        seen = []
+        for index in range(listing.option_count):  # each comes into sight as the cursor reaches it
+            listing.highlighted = index
+            await pilot.pause()
+            region = listing.scrollable_content_region  # not its scroll bar
+            strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+            seen.append(" ".join(" ".join(s.text[region.x : region.right].split()) for s in strips))
+        shown = "\n".join(seen)
+        for follow_up in screen.view.washup.follow_ups:
+            assert follow_up.view.item.text in shown
+            if follow_up.session_label:
+                assert f"{follow_up.owner_name} · {follow_up.session_label}" in shown, follow_up.session_label

@@ -63,6 +63,8 @@ class WashupScreen(ReviewScreen):
     WashupScreen #follow-ups { height: 2fr; }
     WashupScreen #detail { height: auto; max-height: 60%; padding: 0 1; }
     WashupScreen #evidence { height: 1fr; }
+    /* rows wrap; their heights are measured before a scroll bar would narrow them */
+    WashupScreen OptionList { scrollbar-gutter: stable; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
