@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from peerreview_tui.models import SessionStatus
 from peerreview_tui.store import Store, StoreError, notes, week
 from peerreview_tui.store.evidence_items import list_evidence
@@ -308,7 +310,7 @@ async def test_the_lead_reads_colleagues_notes_for_a_session_one_key_at_a_time(s
         screen = app.screen
         assert screen.author_id == "member" and screen.read_only
         assert screen.query_one(NoteEditor).text == "- caseloads are high #practice"
-        assert "Councillor Brian Oakes's note (read only)" in str(screen.query_one("#session-line").render())
+        assert "read only" in str(screen.query_one("#session-line").render())
         assert "read only: Councillor Brian Oakes's note" in str(screen.query_one("#save-state").render())
         assert "▸ Councillor Brian Oakes" in _notes_here(app)
         assert {"ctrl+t", "ctrl+s"}.isdisjoint(_footer_keys(app)) and "ctrl+n" in _footer_keys(app)
@@ -379,3 +381,32 @@ async def test_the_no_note_yet_line_goes_once_you_type(store, app_factory) -> No
         assert "you have no note here yet; 1 colleague has: ^n to read" in _notes_here(app)
         await pilot.press(*"x")
         assert "no note here yet" not in _notes_here(app) and "^n: next" in _notes_here(app)
+
+
+def _line_on_screen(app, selector: str) -> str:
+    """The text the screen shows where ``selector`` is (its first line)."""
+    region = app.screen.query_one(selector).region
+    return app.screen._compositor.render_strips()[region.y].text[region.x : region.right]
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 48)], ids=["100x30", "160x48"])
+async def test_the_session_line_keeps_day_time_and_whose_note(store, app_factory, size) -> None:
+    longest = max(week.sessions(store), key=lambda s: len(s.title))  # 65 characters
+    notes.save_note(store, longest.id, "officer2", "+ plans are reviewed on time #practice")
+    app = app_factory(me="lead", session=longest.id)
+    async with app.run_test(size=size) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, CaptureScreen) and app.screen.session)
+        mine = _line_on_screen(app, "#session-line")
+        await pilot.press("ctrl+n")  # a colleague's note
+        await wait_until(pilot, lambda: app.screen.author_id == "officer2" and app.screen.session)
+        theirs = _line_on_screen(app, "#session-line")
+        assert "▸ David Fenwick-Hale" in _notes_here(app)  # whose it is, whatever the line's room
+    times = f"{longest.start_time}–{longest.end_time}"
+    for line in (mine, theirs):
+        assert f"  {longest.day:%a} " in line and times in line
+        title = line.strip().split("  ")[0]
+        if size == (160, 48):
+            assert title == longest.title, line
+        else:  # cut at a word
+            assert title.endswith("…") and f"{title[:-1]} " in longest.title, line
+    assert mine.rstrip().endswith("your note") and theirs.rstrip().endswith("read only")

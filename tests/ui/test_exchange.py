@@ -156,3 +156,29 @@ async def test_a_conflict_shows_what_differs_line_by_line_naming_whose_version_i
             assert "red" in colours and "green" in colours  # in place red, kept aside green
     finally:
         lead.close()
+
+
+async def test_the_keep_keys_work_while_the_folder_box_has_the_focus(tmp_path, example_schedule) -> None:
+    from textual.widgets import Input
+
+    from peerreview_tui.sync import list_conflicts
+
+    lead = _lead_with_a_note_written_twice(
+        tmp_path, example_schedule, "typed on the laptop\n", "typed on the tablet\n"
+    )
+    try:
+        app = make_app(lead, me="lead")
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("f7")
+            await wait_until(pilot, lambda: isinstance(app.screen, ExchangeScreen) and app.screen.conflicts)
+            screen = app.screen
+            assert isinstance(screen.focused, Input) and screen.focused.id == "folder"
+            footer = {key.key for key in screen.query("FooterKey")}
+            assert {"ctrl+y", "ctrl+o"} <= footer
+            await pilot.press("end", *"/usb", "ctrl+o")  # typing in the box, then the key: one burst
+            await wait_until(pilot, lambda: not list_conflicts(lead))
+            assert screen.query_one("#folder", Input).value.endswith("/usb")  # typed, not taken
+            assert "Kept the other version" in str(screen.query_one("#report").render())
+        assert notes.get_note(lead, "mon-0930-dcs", "officer1").body == "typed on the laptop\n"
+    finally:
+        lead.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from textual.screen import ModalScreen
+from textual.widgets import OptionList
 
 from peerreview_tui.models import FindingSection, FindingStatus
 from peerreview_tui.store import Store, findings, week
@@ -26,9 +28,8 @@ async def _select(app, pilot, finding_id: str) -> FindingsScreen:
     await pilot.press("f5")
     await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen) and app.screen.views)
     screen = app.screen
-    tree = screen.query_one("#tree")
-    line = next(node.line for node in tree.root.children for node in node.children if node.data == finding_id)
-    tree.move_cursor_to_line(line)
+    listing = screen.query_one("#findings", OptionList)
+    listing.highlighted = listing.get_option_index(finding_id)
     await wait_until(pilot, lambda: screen.detail is not None and screen.detail.view.finding.id == finding_id)
     return screen
 
@@ -201,3 +202,37 @@ async def test_a_finding_that_names_someone_is_flagged_as_soon_as_it_is_saved(de
             ),
             timeout=30,
         )
+
+
+def _left_text(app, widget) -> str:
+    """What the screen shows in ``widget``'s place, its lines joined as one reads them."""
+    region = widget.scrollable_content_region  # not its scroll bar
+    lines = app.screen._compositor.render_strips()[region.y : region.bottom]
+    return " ".join(" ".join(line.text[region.x : region.right].split()) for line in lines)
+
+
+async def test_every_title_badge_and_count_is_read_whole_at_100_columns(demo) -> None:
+    views = findings.list_findings(demo)
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen) and app.screen.views)
+        listing = app.screen.query_one("#findings", OptionList)
+        seen = [_left_text(app, listing)]
+        while listing.highlighted is not None and listing.highlighted < listing.option_count - 1:
+            await pilot.press("pagedown")  # the list scrolls; every row comes into sight once
+            await pilot.pause()
+            seen.append(_left_text(app, listing))
+        groups = app.screen._groups()
+    shown = "\n".join(seen)
+    for view in views:
+        assert f"{view.finding.title} {view.badge.label()}" in shown, view.finding.title
+    assert "single source" in shown
+    # a heading wraps beside its count: "Impact of … and service  0/1 agreed  re-modelling: strengths"
+    counts = set()
+    for heading, section, area in groups:
+        assert heading in re.sub(r" \d+/\d+ agreed", "", shown), heading
+        members = [v for v in views if (v.finding.section, v.finding.focus_area_id) == (section, area)]
+        agreed = sum(v.finding.status is FindingStatus.AGREED for v in members)
+        counts.add(f"{agreed}/{len(members)} agreed")
+    assert set(re.findall(r"\d+/\d+ agreed", shown)) == counts  # none cut

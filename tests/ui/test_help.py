@@ -61,8 +61,8 @@ async def test_help_on_the_exchange_screen_lists_its_keys_while_the_folder_has_f
         await pilot.press("f7")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ExchangeScreen")
         text = await _help(app, pilot)
-    assert _row(text, "Keep version in place").startswith("| `w` |")
-    assert _row(text, "Keep other version").startswith("| `l` |")
+    assert _row(text, "Keep version in place").startswith("| `^y` |")
+    assert _row(text, "Keep other version").startswith("| `^o` |")
 
 
 async def test_a_remapped_key_shows_as_remapped_in_help_and_footer(store: Store) -> None:

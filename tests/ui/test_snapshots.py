@@ -80,7 +80,7 @@ def test_findings_snapshot(demo, snap_compare, size) -> None:
     async def findings_screen(pilot) -> None:
         await pilot.press("f5")
         await wait_until(pilot, lambda: bool(getattr(pilot.app.screen, "views", None)))
-        await pilot.press("down", "down", "down", "down", "down", "down")  # a draft: no agreed-at time
+        await pilot.press("down", "down", "down", "down", "down")  # a draft: no agreed-at time
         await wait_until(pilot, lambda: pilot.app.screen.detail is not None)
         await _settle(pilot)
 

@@ -222,7 +222,7 @@ async def test_coverage_shows_lines_of_enquiry_and_ties_an_item_to_one(demo) -> 
 
 
 async def test_findings_show_which_lines_of_enquiry_each_area_rests_on(demo) -> None:
-    from textual.widgets import Tree
+    from textual.widgets import OptionList
 
     from peerreview_tui.ui.screens.findings import FindingsScreen
 
@@ -231,9 +231,8 @@ async def test_findings_show_which_lines_of_enquiry_each_area_rests_on(demo) -> 
         await pilot.press("f5")
         await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen) and app.screen.views)
         screen = app.screen
-        tree = screen.query_one("#tree", Tree)
-        group = next(node for node in tree.root.children if node.data == "group:strength:practice")
-        tree.move_cursor_to_line(group.line)
+        listing = screen.query_one("#findings", OptionList)
+        listing.highlighted = listing.get_option_index("group:strength:practice")
         await wait_until(pilot, lambda: screen.group_area == "practice")
         text = str(screen.query_one("#finding-detail", Static).render())
         assert "Lines of enquiry its findings rest on" in text
@@ -244,3 +243,52 @@ async def test_findings_show_which_lines_of_enquiry_each_area_rests_on(demo) -> 
             if f"✓ {line}" in text
         ]
         assert rested, text
+
+
+async def test_day_keys_choose_the_day_as_on_the_schedule(demo) -> None:
+    from peerreview_tui.ui.modals.help import help_markdown
+    from peerreview_tui.washup import compute_washup
+
+    wednesday = compute_washup(demo, 3)
+
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8", "3", "down", "down")  # one burst, as typed
+        await wait_until(pilot, lambda: isinstance(app.screen, WashupScreen) and app.screen.view is not None)
+        screen = app.screen
+        assert screen.view.washup.day.id.isoformat() == "2012-09-12"
+        assert str(screen.query_one("#day #label").render()).startswith("3  Wed")
+        summary = str(screen.query_one("#summary").render())
+        assert summary.startswith(f"{len(wednesday.untested)} of {len(wednesday.lines)} lines untested")
+        lines = screen.query_one("#lines", OptionList)
+        assert lines.highlighted == 2  # the downs moved on Wednesday's lines
+        assert str(screen.query_one("#detail-title").render()).startswith(lines.get_option_at_index(2).id)
+        await pilot.press("1")
+        await wait_until(pilot, lambda: screen.view.washup.day.id.isoformat() == "2012-09-10")
+        await pilot.press("]", "]")
+        await wait_until(pilot, lambda: screen.view.washup.day.id.isoformat() == "2012-09-12")
+        await pilot.press("9")  # no ninth day: nothing changes
+        await pilot.pause()
+        assert screen.view.washup.day.id.isoformat() == "2012-09-12"
+        help_text = help_markdown(screen)
+    assert "| `1` `2` `3` `4` `5` `6` `7` | Day of the week | washup.day1 |" in help_text
+
+
+async def test_every_follow_up_is_read_whole_at_100_columns(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await _open_washup(app, pilot, day="2012-09-12")
+        listing = screen.query_one("#follow-ups", OptionList)
+        listing.focus()
+        seen = []
+        for index in range(listing.option_count):  # each comes into sight as the cursor reaches it
+            listing.highlighted = index
+            await pilot.pause()
+            region = listing.scrollable_content_region  # not its scroll bar
+            strips = app.screen._compositor.render_strips()[region.y : region.bottom]
+            seen.append(" ".join(" ".join(s.text[region.x : region.right].split()) for s in strips))
+        shown = "\n".join(seen)
+        for follow_up in screen.view.washup.follow_ups:
+            assert follow_up.view.item.text in shown
+            if follow_up.session_label:
+                assert f"{follow_up.owner_name} · {follow_up.session_label}" in shown, follow_up.session_label

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import ClassVar, TypeVar
 
 from textual.app import SystemCommand
+from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 
@@ -22,6 +23,15 @@ REFUSED = (StoreError, ValueError)
 # From this many columns a screen shows everything at full length; narrower, the less needed
 # goes first (the review's title, the kind of session), never a number or a name.
 WIDE = 140
+
+
+def day_number_keys(screen: str) -> list[Binding]:
+    """`1`–`7`: the review's first to seventh day, on a screen that shows a day at a time (its
+    ``action_day_number``); in F1, not the footer. ``screen`` prefixes the ids (the keymap's)."""
+    return [
+        Binding(str(n), f"day_number({n})", "Day of the week", show=False, id=f"{screen}.day{n}")
+        for n in range(1, 8)
+    ]
 
 
 class ReviewScreen(Screen[None]):

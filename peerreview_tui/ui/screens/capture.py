@@ -41,6 +41,7 @@ from ...templates import note_template
 from ..widgets.footer import KeysFooter
 from ..widgets.marks_panel import MarksPanel
 from ..widgets.note_editor import NoteEditor
+from ..widgets.session_line import SessionLine
 from .base import ReviewScreen
 
 SAVE_DELAY = 0.5  # seconds after the last keystroke
@@ -127,7 +128,7 @@ class CaptureScreen(ReviewScreen):
         yield Header()
         with Horizontal():
             with Vertical(id="note-column"):
-                yield Static(id="session-line")
+                yield SessionLine(id="session-line")
                 yield Static(id="notes-here")
                 yield NoteEditor("", self.context.completions, id="editor", read_only=True)  # until opened
                 yield Static("loading…", id="save-state")
@@ -212,15 +213,9 @@ class CaptureScreen(ReviewScreen):
         assert s is not None
         who = self.context.reviewer_name(self.author_id)
         owner = "your note" if not self.read_only else f"{who}'s note (read only)"
-        self.query_one("#session-line", Static).update(
-            Text.assemble(
-                (s.title, "bold"),
-                f"  {s.day.strftime('%a %-d %b')} {s.start_time}–{s.end_time} · {s.location} · ",
-                (owner, "italic"),
-                ("  ✓ done" if s.status is SessionStatus.DONE else "", "green"),
-                ("  cancelled" if s.status is SessionStatus.CANCELLED else "", "red"),
-            )
-        )
+        # short of room: the notes-here line below marks whose note it is (when it is shown)
+        short = "read only" if self.read_only and len(self.authors) > 1 else owner
+        self.query_one("#session-line", SessionLine).show(s, owner, short)
         self.sub_title = f"{s.title} · {owner}"
         self._show_notes_here()
 

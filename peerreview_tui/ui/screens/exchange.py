@@ -38,9 +38,24 @@ FOLDER_KEY = "exchange_folder"  # meta: the folder last used, offered again
 
 
 class ExchangeScreen(ReviewScreen):
+    # ctrl keys, which the folder box does not take as typing: they settle the conflict under
+    # the table's cursor wherever the focus is (letters would be typed into the folder, or, in
+    # the table, settle a conflict when someone meant to type a folder).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "keep('winner')", "Keep version in place", id="exchange.keep_winner"),
-        Binding("l", "keep('loser')", "Keep other version", id="exchange.keep_loser"),
+        Binding(
+            "ctrl+y",
+            "keep('winner')",
+            "Keep version in place",
+            id="exchange.keep_winner",
+            tooltip="the conflict under the cursor: the later change stays",
+        ),
+        Binding(
+            "ctrl+o",
+            "keep('loser')",
+            "Keep other version",
+            id="exchange.keep_loser",
+            tooltip="the conflict under the cursor: the version kept aside replaces it",
+        ),
     ]
 
     class Done(Message):

@@ -6,13 +6,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Header, Static, Tree
+from textual.widgets import Header, OptionList, Static
+from textual.widgets.option_list import Option
 
 from ...models import EvidenceKind, Finding, FindingSection, FindingStatus
 from ...names import local_time
@@ -87,16 +89,14 @@ class FindingsScreen(ReviewScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal():
-            tree: Tree[str] = Tree("Findings", id="tree")
-            tree.show_root = False
-            yield tree
+            yield OptionList(id="findings")
             with VerticalScroll(id="finding-pane"):
                 yield Static(id="finding-detail")
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Findings: each backed by more than one source"
-        self.query_one("#tree", Tree).focus()
+        self.query_one("#findings", OptionList).focus()
         self.reload()
 
     def on_screen_resume(self) -> None:
@@ -120,7 +120,7 @@ class FindingsScreen(ReviewScreen):
 
     def on_findings_screen_loaded(self, message: Loaded) -> None:
         self.views, self.detail, self.lines = message.views, message.detail, message.lines
-        self._fill_tree()
+        self._fill_list()
         self._show_detail()
         self.refresh_bindings()
 
@@ -151,39 +151,54 @@ class FindingsScreen(ReviewScreen):
         groups.append(("Recommendations", FindingSection.RECOMMENDATION, None))
         return groups
 
-    def _fill_tree(self) -> None:
-        tree: Tree[str] = self.query_one("#tree", Tree)
-        tree.clear()
-        select_line = None
+    def _fill_list(self) -> None:
+        """The findings under their lists' headings, every row wrapped to the width: a title is
+        read whole, and its badge is never cut."""
+        listing = self.query_one("#findings", OptionList)
+        keep, near = self.selected_id or self._highlighted_id(), listing.highlighted or 0
+        options: list[Option] = []
         for label, section, area in self._groups():
             members = [
                 v for v in self.views if v.finding.section is section and v.finding.focus_area_id == area
             ]
             agreed = sum(v.finding.status is FindingStatus.AGREED for v in members)
-            node = tree.root.add(
-                Text.assemble((label, "bold"), (f"  {agreed}/{len(members)} agreed", "dim")),
-                expand=True,
-                data=f"group:{section.value}:{area or ''}",
+            options.append(
+                Option(_heading(label, f"{agreed}/{len(members)} agreed"), id=_group_id(section, area))
             )
-            for view in members:
-                leaf = node.add_leaf(self._label(view), data=view.finding.id)
-                if view.finding.id == self.selected_id:
-                    select_line = leaf.line
-        if select_line is not None and select_line >= 0:
-            tree.move_cursor_to_line(select_line)
+            options += [Option(self._row(view), id=view.finding.id) for view in members]
+        listing.clear_options()
+        listing.add_options(options)
+        if options:  # the same row again; one deleted, the row now in its place
+            index = next((i for i, option in enumerate(options) if option.id == keep), near)
+            listing.highlighted = min(index, len(options) - 1)
 
-    def _label(self, view: FindingView) -> Text:
+    def _highlighted_id(self) -> str | None:
+        listing = self.query_one("#findings", OptionList)
+        if listing.highlighted is None or listing.option_count == 0:
+            return None
+        return listing.get_option_at_index(listing.highlighted).id
+
+    @staticmethod
+    def _row(view: FindingView) -> Table:
+        """'✓ ⚠' in a gutter, then the title and, on its own line, the badge."""
         f = view.finding
-        mark = ("✓ ", "green") if f.status is FindingStatus.AGREED else ("○ ", "dim")
         weak = view.badge.single_source or view.badge.broken
-        badge_style = "bold red" if weak else "cyan"
-        return Text.assemble(
-            mark, ("⚠ " if weak else "", "bold red"), f.title, ("  " + view.badge.label(), badge_style)
+        gutter = Text.assemble(
+            "  ",
+            ("✓", "green") if f.status is FindingStatus.AGREED else ("○", "dim"),
+            (" ⚠" if weak else "", "bold red"),
         )
+        grid = Table.grid(padding=(0, 1), expand=True)  # wrapped lines lined up after the gutter
+        grid.add_column(no_wrap=True, width=gutter.cell_len)
+        grid.add_column(ratio=1)
+        grid.add_row(
+            gutter, Text.assemble(f.title, "\n", (view.badge.label(), "bold red" if weak else "cyan"))
+        )
+        return grid
 
-    @on(Tree.NodeHighlighted, "#tree")
-    def _highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
-        data = event.node.data
+    @on(OptionList.OptionHighlighted, "#findings")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        data = event.option.id
         new = data if data and not data.startswith("group:") else None
         group_area = data.split(":")[2] or None if data and data.startswith("group:") else None
         if group_area != self.group_area:
@@ -285,13 +300,13 @@ class FindingsScreen(ReviewScreen):
         yield SystemCommand("Finding history", "Who changed the finding, and when", self.action_history)
 
     def action_new(self) -> None:
-        tree: Tree[str] = self.query_one("#tree", Tree)
-        node = tree.cursor_node
-        area = None
-        while node is not None and node.data and not node.data.startswith("group:"):
-            node = node.parent
-        if node is not None and node.data:
-            area = node.data.split(":")[2] or None
+        # in the focus area of the list the cursor is in (on its heading or one of its findings)
+        chosen = self._highlighted_id() or ""
+        view = next((v for v in self.views if v.finding.id == chosen), None)
+        if view is not None:
+            area = view.finding.focus_area_id
+        else:
+            area = chosen.split(":")[2] or None if chosen.startswith("group:") else None
 
         def made(fields: dict[str, Any] | None) -> None:
             if fields:
@@ -507,3 +522,16 @@ class FindingsScreen(ReviewScreen):
             self.app.notify(str(error), severity="error", markup=False)
             return
         self.app.call_from_thread(self.app.push_screen, AuditModal(title, trail, self.context))
+
+
+def _group_id(section: FindingSection, area: str | None) -> str:
+    return f"group:{section.value}:{area or ''}"
+
+
+def _heading(label: str, count: str) -> Table:
+    """A list's heading: its name, wrapped, and how many of its findings are agreed, whole."""
+    grid = Table.grid(padding=(0, 1), expand=True)
+    grid.add_column(ratio=1)
+    grid.add_column(no_wrap=True, justify="right")
+    grid.add_row(Text(label, style="bold"), Text(count, style="dim"))
+    return grid

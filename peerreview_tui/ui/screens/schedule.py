@@ -26,7 +26,7 @@ from ...store import StoreError, week
 from ...store.week import DaySchedule
 from ..widgets.day_bar import DayBar
 from ..widgets.footer import KeysFooter
-from .base import WIDE, ReviewScreen
+from .base import WIDE, ReviewScreen, day_number_keys
 
 STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "✗"}
 STATUS_WORDS = {"planned": "planned", "notes": "notes begun", "done": "done", "cancelled": "cancelled"}
@@ -70,10 +70,7 @@ class ScheduleScreen(ReviewScreen):
         ),
         Binding("left_square_bracket", "day(-1)", "Prev day", id="schedule.prev_day", show=False),
         Binding("right_square_bracket", "day(1)", "Next day", id="schedule.next_day", show=False),
-        *[
-            Binding(str(n), f"day_number({n})", "Day of the week", show=False, id=f"schedule.day{n}")
-            for n in range(1, 8)
-        ],
+        *day_number_keys("schedule"),
     ]
 
     only_mine: reactive[bool] = reactive(False, init=False)

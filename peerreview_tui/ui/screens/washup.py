@@ -31,7 +31,7 @@ from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.follow_ups import FollowUp, assign_follow_up, close_follow_up
 from ...washup import LineEvidence, Washup, can_test, compute_washup
 from ..modals.choice import ChoiceModal
-from .base import ReviewScreen
+from .base import ReviewScreen, day_number_keys
 
 STATE_MARK = {
     "no evidence": ("✗", "bold red"),
@@ -63,6 +63,8 @@ class WashupScreen(ReviewScreen):
     WashupScreen #follow-ups { height: 2fr; }
     WashupScreen #detail { height: auto; max-height: 60%; padding: 0 1; }
     WashupScreen #evidence { height: 1fr; }
+    /* rows wrap; their heights are measured before a scroll bar would narrow them */
+    WashupScreen OptionList { scrollbar-gutter: stable; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -79,6 +81,7 @@ class WashupScreen(ReviewScreen):
             "left_square_bracket", "day(-1)", "Day before", id="washup.previous", tooltip="the day before"
         ),
         Binding("right_square_bracket", "day(1)", "Day after", id="washup.next", tooltip="the day after"),
+        *day_number_keys("washup"),
     ]
 
     class Loaded(Message):
@@ -331,11 +334,17 @@ class WashupScreen(ReviewScreen):
         )
 
     def action_day(self, step: int) -> None:
-        select = self.query_one("#day", Select)
+        self.action_day_number(self._day_number() + step)
+
+    def action_day_number(self, number: int) -> None:
         days = [d.id.isoformat() for d in self.context.days]
-        number = self._day_number() - 1 + step
-        if 0 <= number < len(days):
-            select.value = days[number]
+        if 1 <= number <= len(days):
+            self.query_one("#day", Select).value = days[number - 1]
+
+    def awaiting_data(self) -> bool:
+        """The day chosen is not read yet (just after a day key): the app holds the next key
+        until it is (see key_order), so that down or enter act on that day's lines."""
+        return self.view is None or self.view.washup.day_number != self._day_number()
 
     def action_open(self) -> None:
         focused = self.focused
