@@ -13,6 +13,7 @@ from peerreview_tui.cli import main
 from peerreview_tui.models import FindingSection
 from peerreview_tui.paths import exports_dir
 from peerreview_tui.store import Store, findings, notes
+from peerreview_tui.sync.folder import default_exchange_dir, remember_exchange_folder
 
 from .conftest import EXAMPLE
 
@@ -174,8 +175,24 @@ def test_bundle_names_its_file_and_since_last_holds_only_changes(
     assert "encrypted stick" in first
     second = run("bundle", "--db", db, "--as", "lead", "--since-last").output
     assert "nothing (changes since" in second and re.search(r"-\d{4}(-2)?\.prbundle", second)
-    assert len(list(tmp_path.glob("*.prbundle"))) == 2
+    # in the data folder's exchange folder, never the folder the command was run in
+    assert len(list(default_exchange_dir().glob("*.prbundle"))) == 2
+    assert list(tmp_path.glob("*.prbundle")) == []
+    assert str(default_exchange_dir()) in first
     assert "say who you are" in run("bundle", "--db", db, ok=False).output
+
+
+def test_bundle_writes_to_the_folder_last_exchanged_through_and_says_when_it_is_gone(tmp_path: Path) -> None:
+    db, stick = tmp_path / "r.db", tmp_path / "stick"
+    run("init", EXAMPLE, "--db", db)
+    stick.mkdir()
+    with Store.open(db) as store:
+        remember_exchange_folder(store, stick)
+    assert str(stick) in run("bundle", "--db", db, "--as", "lead").output
+    assert len(list(stick.glob("*.prbundle"))) == 1
+    stick.rename(tmp_path / "unplugged")
+    gone = run("bundle", "--db", db, "--as", "lead", ok=False).output
+    assert "is not there (is the stick plugged in?)" in gone and "-o" in gone
 
 
 def test_merge_takes_a_folder_and_refuses_other_reviews_and_other_files(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import click
 from .. import paths
 from ..names import local_time
 from ..signing import fingerprint
-from ..store import week
+from ..store import Store, week
 from ..sync import (
     SUFFIX,
     BundlePassphraseNeeded,
@@ -25,6 +25,7 @@ from ..sync import (
     write_bundle,
 )
 from ..sync.conflicts import Keep, compare, conflict_names
+from ..sync.folder import exchange_folder, ready_to_write
 from .common import (
     DB_OPTION,
     DB_OPTION_NO_DEMO,
@@ -45,7 +46,8 @@ KEEP_SAFE = "It holds interview notes: carry it on an encrypted stick and delete
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help=f"File to write (default: REVIEW-REVIEWER-YYYYmmdd-HHMM{SUFFIX} in the current folder).",
+    help=f"File to write (default: REVIEW-REVIEWER-YYYYmmdd-HHMM{SUFFIX} in the folder the app last "
+    "exchanged through, else in 'exchange' in the data folder).",
 )
 @click.option("--since-last", is_flag=True, help="Only what changed since this laptop's previous bundle.")
 @click.option(
@@ -68,12 +70,22 @@ def bundle(
             fail(
                 f"this review's id {review.id!r} is not an id, so no file can be named after it; give one with -o"
             )
-        path = output or free_bundle_path(Path.cwd(), f"{review.id}-{actor}-{dt.datetime.now():%Y%m%d-%H%M}")
+        path = output or _new_bundle_path(store, f"{review.id}-{actor}-{dt.datetime.now():%Y%m%d-%H%M}")
         passphrase = new_passphrase(path, env=BUNDLE_ENV) if encrypt else None
         summary = write_bundle(store, path, since_last=since_last, actor=actor, passphrase=passphrase)
         encrypted = encrypt or store.encrypted
     click.echo(f"Bundle written to {path}{' (encrypted)' if encrypted else ''}: {summary.describe()}.")
     click.echo(KEEP_SAFE)
+
+
+def _new_bundle_path(store: Store, stem: str) -> Path:
+    folder = exchange_folder(store)
+    if not ready_to_write(folder).is_dir():
+        fail(
+            f"{folder}, the folder this review last exchanged through, is not there (is the stick plugged "
+            "in?); give the file to write with -o"
+        )
+    return free_bundle_path(folder, stem)
 
 
 @click.command()

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import re
+import stat
 from pathlib import Path
+
+from textual.widgets import Input
 
 from peerreview_tui import signing
 from peerreview_tui.store import Store, notes, signatures, week
+from peerreview_tui.sync.folder import default_exchange_dir
 from peerreview_tui.ui.modals.enrol_keys import EnrolKeysModal
 from peerreview_tui.ui.screens.exchange import ExchangeScreen
 
 from ..team_keys import share_team_keys
-from .conftest import SIZE, make_app, wait_until
+from .conftest import SIZE, make_app, settle, wait_until
+from .test_keys import burst
 
 
 def _laptop(tmp_path: Path, name: str, schedule) -> Store:
@@ -77,6 +82,34 @@ async def test_a_missing_folder_is_said_plainly(store, tmp_path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await _exchange(app, pilot, tmp_path / "no-stick", "read")
         assert "is not a folder" in str(screen.query_one("#report").render())
+
+
+async def test_the_folder_offered_at_first_is_the_data_folders_never_the_current_one(
+    store, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(store, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExchangeScreen))
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.query_one("#folder", Input).value != "")
+        assert screen.query_one("#folder", Input).value == str(default_exchange_dir())
+        await pilot.click("#write")
+        await wait_until(pilot, lambda: "Written" in str(screen.query_one("#report").render()))
+    assert len(list(default_exchange_dir().glob("*.prbundle"))) == 1
+    assert stat.S_IMODE(default_exchange_dir().stat().st_mode) == 0o700
+    assert list(tmp_path.glob("*.prbundle")) == []
+
+
+async def test_a_folder_typed_as_the_screen_opens_is_kept(store, tmp_path) -> None:
+    app = make_app(store, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        burst(app, "f7", *"/media/stick")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExchangeScreen))
+        await settle(pilot)
+        assert app.screen.query_one("#folder", Input).value == "/media/stick"
 
 
 def _lead_with_a_note_written_twice(tmp_path: Path, schedule, on_laptop: str, on_tablet: str) -> Store:

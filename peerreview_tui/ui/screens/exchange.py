@@ -29,12 +29,11 @@ from ...sync import (
     write_bundle,
 )
 from ...sync.conflicts import FieldDiff, Keep, compare, conflict_names
+from ...sync.folder import exchange_folder, ready_to_write, remember_exchange_folder
 from ...sync.signatures import KeyNotEnrolled, UnknownKey
 from ..modals.enrol_keys import EnrolKeysModal, own_fingerprint
 from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
-
-FOLDER_KEY = "exchange_folder"  # meta: the folder last used, offered again
 
 
 class ExchangeScreen(ReviewScreen):
@@ -89,7 +88,7 @@ class ExchangeScreen(ReviewScreen):
         yield Header()
         yield Label("Folder to exchange bundles through (a USB stick, a shared folder)")
         with Horizontal(id="exchange-folder"):
-            yield Input(str(Path.cwd()), id="folder")
+            yield Input(id="folder")  # filled in by the first read: the folder last used
             yield Button("Write my bundle", variant="primary", id="write")
             yield Button("Read bundles", id="read")
         yield Checkbox("Only what changed since my last bundle", id="since-last")
@@ -110,7 +109,8 @@ class ExchangeScreen(ReviewScreen):
         self.query_one("#folder", Input).focus()
 
     def _folder(self) -> Path:
-        return Path(self.query_one("#folder", Input).value.strip() or ".").expanduser()
+        typed = self.query_one("#folder", Input).value.strip()
+        return Path(typed).expanduser() if typed else exchange_folder(self.context.store)
 
     @on(Button.Pressed, "#write")
     def _write_pressed(self) -> None:
@@ -128,19 +128,17 @@ class ExchangeScreen(ReviewScreen):
         report: Text | None = None
         try:
             if what is None:
-                remembered = store.get_meta(FOLDER_KEY)
-                if remembered:
-                    self.app.call_from_thread(self._set_folder, remembered)
+                self.app.call_from_thread(self._set_folder, str(exchange_folder(store)))
                 if self.actor():
                     report = Text(f"Your key: {own_fingerprint(store, self.actor())}", style="dim")
-            elif folder is not None and not folder.is_dir():
+            elif folder is not None and not ready_to_write(folder).is_dir():
                 report = Text(f"{folder} is not a folder (is the stick plugged in?)", style="bold red")
             elif what == "write" and folder is not None:
                 review = store.review()
                 assert review is not None
                 path = free_bundle_path(folder, f"{review.id}-{self.actor()}-{dt.datetime.now():%Y%m%d-%H%M}")
                 written = write_bundle(store, path, since_last=since_last, actor=self.actor())
-                store.set_meta(FOLDER_KEY, str(folder))
+                remember_exchange_folder(store, folder)
                 report = Text.assemble(
                     ("Written ", "bold green"),
                     f"{path}: {written.describe()}.\n",
@@ -153,7 +151,7 @@ class ExchangeScreen(ReviewScreen):
                 else:
                     with store.backup_if_changed("merge"):  # kept only if the merge changed the review
                         merged = merge_bundles(store, files, actor=self.actor(), accept_keys=accept)
-                    store.set_meta(FOLDER_KEY, str(folder))
+                    remember_exchange_folder(store, folder)
                     report = self._merge_report(merged, conflict_names(store, []))
             conflicts = list_conflicts(store)
         except KeyNotEnrolled as unknown:
@@ -180,7 +178,10 @@ class ExchangeScreen(ReviewScreen):
         return out
 
     def _set_folder(self, folder: str) -> None:
-        self.query_one("#folder", Input).value = folder
+        box = self.query_one("#folder", Input)
+        if not box.value:  # what was typed while the screen opened is kept
+            box.value = folder
+            box.select_all()  # offered: typing another folder replaces it
 
     def on_exchange_screen_done(self, message: Done) -> None:
         if message.report is not None:
