@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import ClassVar, TypeVar
 
+from textual import work
 from textual.app import SystemCommand
 from textual.message import Message
 from textual.screen import Screen
@@ -44,6 +45,18 @@ class ReviewScreen(Screen[None]):
             self.line = line
             self.back = back
 
+    class _RevisionRead(Message):
+        """The store's revision, read in a thread for `show_current` (None: it could not be read)."""
+
+        def __init__(self, revision: tuple[int, int] | None) -> None:
+            super().__init__()
+            self.revision = revision
+
+    # The store's revision when what the screen shows was read (None: not read yet), and whether
+    # a check of it is under way.
+    _read_at: tuple[int, int] | None = None
+    _checking = False
+
     @property
     def context(self) -> ReviewContext:
         # App has no `context`: PeerReviewApp sets it, and this module cannot import PeerReviewApp
@@ -63,6 +76,29 @@ class ReviewScreen(Screen[None]):
     def reload(self) -> None:
         """Read again what this screen shows: `run_change` calls it once a change is written."""
 
+    def show_current(self) -> None:
+        """Make sure what the screen shows is current: `reload` if the review changed since it was
+        read (here or in another program), or if it never was. A screen shown again with nothing
+        changed (the usual case when moving between sections) shows at once, with no read; the
+        first showing reads once, however many resume events it gets."""
+        if not self._checking:
+            self._checking = True
+            self._read_revision()
+
+    @work(thread=True, group="revision", exit_on_error=False)
+    def _read_revision(self) -> None:
+        try:
+            revision: tuple[int, int] | None = self.context.store.revision()
+        except StoreError:
+            revision = None  # read again, which says what is wrong
+        self.post_message(self._RevisionRead(revision))
+
+    def on_review_screen__revision_read(self, message: _RevisionRead) -> None:
+        self._checking = False
+        if message.revision is None or message.revision != self._read_at:
+            self._read_at = message.revision
+            self.reload()
+
     def run_change(
         self,
         change: Callable[[], T],
@@ -81,18 +117,20 @@ class ReviewScreen(Screen[None]):
         def write() -> None:
             try:
                 result = change()
+                revision = self.context.store.revision()  # what the reload after it reads, at least
             except REFUSED as error:
                 self.app.call_from_thread(self.show_change_failed, str(error), title)
                 return
             # Through the app, not a message to this screen: a screen closed while its change was
             # written (a note left straight after ctrl+g) would drop the message, and the outcome.
-            self.app.call_from_thread(self._change_written, result, done, then, reload)
+            self.app.call_from_thread(self._change_written, result, revision, done, then, reload)
 
         self.run_worker(write, thread=True, exit_on_error=False, group="change")
 
     def _change_written(
         self,
         result: T,
+        revision: tuple[int, int],
         done: str | Callable[[T], str] | None,
         then: Callable[[T], object] | None,
         reload: bool,
@@ -103,6 +141,7 @@ class ReviewScreen(Screen[None]):
         if then is not None:
             then(result)
         if reload:
+            self._read_at = revision
             self.reload()
 
     def show_change_done(self, text: str) -> None:

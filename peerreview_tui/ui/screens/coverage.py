@@ -129,10 +129,9 @@ class CoverageScreen(ReviewScreen):
     def on_mount(self) -> None:
         self.sub_title = "Coverage: where is the evidence thin?"
         self.query_one("#matrix", DataTable).focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.show_current()  # the first showing reads too
 
     @on(Select.Changed)
     def _filters_changed(self) -> None:

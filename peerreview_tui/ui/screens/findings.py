@@ -97,10 +97,9 @@ class FindingsScreen(ReviewScreen):
     def on_mount(self) -> None:
         self.sub_title = "Findings: each backed by more than one source"
         self.query_one("#tree", Tree).focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.show_current()  # the first showing reads too
 
     def reload(self) -> None:
         self._load(self.selected_id)

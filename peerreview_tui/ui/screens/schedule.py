@@ -115,6 +115,7 @@ class ScheduleScreen(ReviewScreen):
         opening, self.context.opening_day = self.context.opening_day, None  # read once, used once
         if opening is not None and opening.day == self.selected_day:
             self.week[opening.day] = opening
+            self._read_at = self.context.opening_revision
             self._fill_table()
 
     def on_resize(self) -> None:
@@ -133,7 +134,7 @@ class ScheduleScreen(ReviewScreen):
             self._generation += 1
             self._after_first_frame(self._generation, self.selected_day)
         else:
-            self.reload()
+            self.show_current()
 
     def reload(self) -> None:
         """Read the day on show; once it is drawn, the other days, so that a day key shows its

@@ -49,9 +49,12 @@ class SearchScreen(ReviewScreen):
 
     def on_screen_resume(self) -> None:
         # Back from a note opened here: the focus stays where it was (on the chosen line), and the
-        # search runs again, since that note may have changed.
+        # search runs again if that note (or any) has changed.
         if self.focused is None:
             self.query_one("#query", Input).focus()
+        self.show_current()
+
+    def reload(self) -> None:
         self._search(self.query_one("#query", Input).value)
 
     @on(Input.Changed, "#query")

@@ -121,10 +121,9 @@ class WashupScreen(ReviewScreen):
     def on_mount(self) -> None:
         self.sub_title = "Wash-up: what is tested, what is not, who asks what tomorrow"
         self.query_one("#lines", OptionList).focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.show_current()  # the first showing reads too
 
     @on(Select.Changed, "#day")
     def _day_changed(self) -> None:
