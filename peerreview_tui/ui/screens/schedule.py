@@ -26,6 +26,7 @@ from ...store import StoreError, week
 from ...store.week import DaySchedule
 from ..widgets.day_bar import DayBar
 from ..widgets.footer import KeysFooter
+from ..widgets.session_table import SessionTable
 from .base import WIDE, ReviewScreen
 
 STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "✗"}
@@ -103,7 +104,7 @@ class ScheduleScreen(ReviewScreen):
             id="days",
         )
         with Horizontal():
-            table: DataTable[Any] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
             yield table
             # Mounted after the first frame: the table first.
             yield Lazy(VerticalScroll(SessionDetail(id="detail"), id="detail-pane"))
