@@ -1,12 +1,15 @@
 """Moving between sections: a screen shown again reads again only when the review has changed
-(here, or in another program), and its first showing reads once."""
+(here, or in another program), its first showing reads once, and what it draws is cheap to draw."""
 
 from __future__ import annotations
+
+from textual.widgets import Tree
 
 from peerreview_tui.models import FindingSection
 from peerreview_tui.store import Store, findings
 from peerreview_tui.ui.screens.findings import FindingsScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
+from peerreview_tui.ui.widgets.finding_tree import FindingTree
 
 from .conftest import SIZE, make_app, settle, wait_until
 
@@ -61,3 +64,16 @@ async def test_a_change_made_in_another_program_shows_when_the_section_is_shown_
             )
         await pilot.press("f5")
         await wait_until(pilot, lambda: "Added beside" in _titles(screen))
+
+
+async def test_the_findings_tree_measures_its_labels_as_tree_does(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen) and app.screen.views)
+        tree = app.screen.query_one("#tree", FindingTree)
+        nodes = [node for group in tree.root.children for node in (group, *group.children)]
+        assert len(nodes) > 10
+        assert [tree.get_label_width(node) for node in nodes] == [
+            Tree.get_label_width(tree, node) for node in nodes
+        ]

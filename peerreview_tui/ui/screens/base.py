@@ -96,8 +96,11 @@ class ReviewScreen(Screen[None]):
     def on_review_screen__revision_read(self, message: _RevisionRead) -> None:
         self._checking = False
         if message.revision is None or message.revision != self._read_at:
-            self._read_at = message.revision
             self.reload()
+
+    def mark_read(self) -> None:
+        """In a screen's read, before it reads: what it shows is now as of this revision."""
+        self._read_at = self.context.store.revision()
 
     def run_change(
         self,
@@ -117,20 +120,18 @@ class ReviewScreen(Screen[None]):
         def write() -> None:
             try:
                 result = change()
-                revision = self.context.store.revision()  # what the reload after it reads, at least
             except REFUSED as error:
                 self.app.call_from_thread(self.show_change_failed, str(error), title)
                 return
             # Through the app, not a message to this screen: a screen closed while its change was
             # written (a note left straight after ctrl+g) would drop the message, and the outcome.
-            self.app.call_from_thread(self._change_written, result, revision, done, then, reload)
+            self.app.call_from_thread(self._change_written, result, done, then, reload)
 
         self.run_worker(write, thread=True, exit_on_error=False, group="change")
 
     def _change_written(
         self,
         result: T,
-        revision: tuple[int, int],
         done: str | Callable[[T], str] | None,
         then: Callable[[T], object] | None,
         reload: bool,
@@ -141,7 +142,6 @@ class ReviewScreen(Screen[None]):
         if then is not None:
             then(result)
         if reload:
-            self._read_at = revision
             self.reload()
 
     def show_change_done(self, text: str) -> None:

@@ -155,6 +155,7 @@ class CoverageScreen(ReviewScreen):
     ) -> None:
         store = self.context.store
         try:
+            self.mark_read()
             compute = compute_line_coverage if by_line else compute_coverage
             coverage = compute(store, day=day, author=author)
             items: list[EvidenceView] = []

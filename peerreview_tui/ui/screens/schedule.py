@@ -147,10 +147,12 @@ class ScheduleScreen(ReviewScreen):
     def _load(self, generation: int, days: list[dt.date], first: bool = False) -> None:
         worker = get_current_worker()
         store = self.context.store
-        for day in days:
+        for n, day in enumerate(days):
             if worker.is_cancelled:  # a newer read is under way
                 return
             try:
+                if first and n == 0:  # the rest of the week follows, read after it
+                    self.mark_read()
                 view = week.day_schedule(store, day)
             except StoreError as error:
                 self.app.notify(

@@ -72,6 +72,7 @@ class SearchScreen(ReviewScreen):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, query: str) -> None:
         try:
+            self.mark_read()
             hits = search_notes(self.context.store, query, limit=LIMIT + 1)  # one more: "there are more"
         except StoreError as error:
             self.app.notify(str(error), severity="error", title="Search failed", markup=False)
