@@ -95,6 +95,7 @@ class ScheduleScreen(ReviewScreen):
         self._shown_day: dt.date | None = None  # the day the table holds
         self._generation = 0  # of the latest read: what an older one reads is dropped
         self._table_ready = False  # its columns added (on_mount, before is_mounted holds)
+        self._filled_width: int | None = None  # the app's width the table's columns were sized for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -128,7 +129,10 @@ class ScheduleScreen(ReviewScreen):
             for day in self.context.days
         ]
         bar.refresh()
-        self._fill_table()
+        # Textual sends several Resize events as the app starts, all of one size: a day of a
+        # ×10 week (110 rows) was filled five times before the first frame.
+        if self.app.size.width != self._filled_width:
+            self._fill_table()
 
     def on_screen_resume(self) -> None:
         if self.week and self._generation == 0:  # opening, the day on show read already
@@ -217,6 +221,7 @@ class ScheduleScreen(ReviewScreen):
         table = self.query_one("#sessions", DataTable)
         keep = self.selected_session.id if self.selected_session else None
         self._shown_day = day
+        self._filled_width = self.app.size.width
         me = self.context.me
         shown = [s for s in view.sessions if not (self.only_mine and me not in s.reviewers)]
         rows = [self._row(s) for s in shown]
