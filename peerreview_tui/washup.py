@@ -228,13 +228,16 @@ def thin_cells(items: Iterable[EvidenceFact], areas: list[str]) -> list[ThinCell
     return sorted(thin, key=lambda t: (order.get(t.area_id, len(order)), kinds.index(t.source)))
 
 
-def lines_of_findings(store: Store) -> dict[str, list[str]]:
+def lines_of_findings(
+    store: Store, views: Iterable[findings.FindingView] | None = None
+) -> dict[str, list[str]]:
     """Each finding's lines of enquiry (by finding id): those of the evidence it cites, in the
-    schedule's order; the findings screen shows, per focus area, which lines its findings rest on."""
+    schedule's order; the findings screen shows, per focus area, which lines its findings rest on.
+    ``views``: the findings, when the caller has read them already (else they are read here)."""
     facts = {fact.id: fact for fact in evidence_facts(store)}
     order = {line.id: n for n, line in enumerate(lines_of_enquiry(week.focus_areas(store)))}
     found: dict[str, list[str]] = {}
-    for view in findings.list_findings(store):
+    for view in findings.list_findings(store) if views is None else views:
         lines = {line for cited in view.evidence_ids if (fact := facts.get(cited)) for line in fact.lines}
         found[view.finding.id] = sorted((line for line in lines if line in order), key=order.__getitem__)
     return found

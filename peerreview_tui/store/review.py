@@ -165,6 +165,17 @@ class Store:
             except db_errors() as error:
                 raise StoreError(explain(error)) from error
 
+    def revision(self) -> tuple[int, int]:
+        """A token that changes whenever the review does, by this connection (its count of rows
+        changed) or by another program's (SQLite's ``data_version``): a screen shown again reads
+        again only if it differs from the one it read at."""
+        with self.lock:
+            try:
+                (version,) = self.conn.execute("PRAGMA data_version").fetchone()
+                return version, self.conn.total_changes
+            except db_errors() as error:
+                raise StoreError(explain(error)) from error
+
     @contextmanager
     def read(self) -> Iterator[Database]:
         with self.lock:

@@ -29,6 +29,7 @@ class ReviewContext:
     # The day the schedule opens on, read with the rest before the app starts: its first frame
     # shows the sessions, with no worker to wait for and no second layout.
     opening_day: week.DaySchedule | None = None
+    opening_revision: tuple[int, int] | None = None  # the store's, read before the opening day
 
     @classmethod
     def load(
@@ -41,6 +42,7 @@ class ReviewContext:
         review = store.review()
         assert review is not None, "Store.open refuses a database without a review"
         today = today or clock().date()
+        revision = store.revision()
         return cls(
             store=store,
             review=review,
@@ -51,6 +53,7 @@ class ReviewContext:
             today=today,
             clock=clock,
             opening_day=week.day_schedule(store, review.day_of(today)),
+            opening_revision=revision,
         )
 
     @cached_property

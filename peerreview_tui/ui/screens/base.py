@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import ClassVar, TypeVar
 
+from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -54,6 +55,18 @@ class ReviewScreen(Screen[None]):
             self.line = line
             self.back = back
 
+    class _RevisionRead(Message):
+        """The store's revision, read in a thread for `show_current` (None: it could not be read)."""
+
+        def __init__(self, revision: tuple[int, int] | None) -> None:
+            super().__init__()
+            self.revision = revision
+
+    # The store's revision when what the screen shows was read (None: not read yet), and whether
+    # a check of it is under way.
+    _read_at: tuple[int, int] | None = None
+    _checking = False
+
     @property
     def context(self) -> ReviewContext:
         # App has no `context`: PeerReviewApp sets it, and this module cannot import PeerReviewApp
@@ -72,6 +85,32 @@ class ReviewScreen(Screen[None]):
 
     def reload(self) -> None:
         """Read again what this screen shows: `run_change` calls it once a change is written."""
+
+    def show_current(self) -> None:
+        """Make sure what the screen shows is current: `reload` if the review changed since it was
+        read (here or in another program), or if it never was. A screen shown again with nothing
+        changed (the usual case when moving between sections) shows at once, with no read; the
+        first showing reads once, however many resume events it gets."""
+        if not self._checking:
+            self._checking = True
+            self._read_revision()
+
+    @work(thread=True, group="revision", exit_on_error=False)
+    def _read_revision(self) -> None:
+        try:
+            revision: tuple[int, int] | None = self.context.store.revision()
+        except StoreError:
+            revision = None  # read again, which says what is wrong
+        self.post_message(self._RevisionRead(revision))
+
+    def on_review_screen__revision_read(self, message: _RevisionRead) -> None:
+        self._checking = False
+        if message.revision is None or message.revision != self._read_at:
+            self.reload()
+
+    def mark_read(self) -> None:
+        """In a screen's read, before it reads: what it shows is now as of this revision."""
+        self._read_at = self.context.store.revision()
 
     def run_change(
         self,

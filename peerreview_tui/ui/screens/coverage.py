@@ -129,10 +129,9 @@ class CoverageScreen(ReviewScreen):
     def on_mount(self) -> None:
         self.sub_title = "Coverage: where is the evidence thin?"
         self.query_one("#matrix", DataTable).focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.show_current()  # the first showing reads too
 
     @on(Select.Changed)
     def _filters_changed(self) -> None:
@@ -156,6 +155,7 @@ class CoverageScreen(ReviewScreen):
     ) -> None:
         store = self.context.store
         try:
+            self.mark_read()
             compute = compute_line_coverage if by_line else compute_coverage
             coverage = compute(store, day=day, author=author)
             items: list[EvidenceView] = []

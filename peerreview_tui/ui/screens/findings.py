@@ -97,10 +97,9 @@ class FindingsScreen(ReviewScreen):
     def on_mount(self) -> None:
         self.sub_title = "Findings: each backed by more than one source"
         self.query_one("#findings", OptionList).focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.show_current()  # the first showing reads too
 
     def reload(self) -> None:
         self._load(self.selected_id)
@@ -109,10 +108,11 @@ class FindingsScreen(ReviewScreen):
     def _load(self, selected: str | None) -> None:
         store = self.context.store
         try:
+            self.mark_read()
             views = findings.list_findings(store)
             view = next((v for v in views if v.finding.id == selected), None)
             detail = Detail(view, findings.linked_evidence(store, view.finding.id)) if view else None
-            lines = lines_of_findings(store)
+            lines = lines_of_findings(store, views)
         except StoreError as error:
             self.app.notify(str(error), severity="error", title="Could not read the findings", markup=False)
             return
@@ -121,8 +121,47 @@ class FindingsScreen(ReviewScreen):
     def on_findings_screen_loaded(self, message: Loaded) -> None:
         self.views, self.detail, self.lines = message.views, message.detail, message.lines
         self._fill_list()
+        shown = self.detail.view.finding.id if self.detail else None
+        if shown != self.selected_id:  # the cursor moved on while the findings were read
+            self._read_detail(self.selected_id)
         self._show_detail()
         self.refresh_bindings()
+
+    class DetailLoaded(Message):
+        def __init__(self, detail: Detail) -> None:
+            super().__init__()
+            self.detail = detail
+
+    def _read_detail(self, selected: str | None) -> None:
+        """Show the chosen finding's evidence: only it is read (the list is read already)."""
+        view = next((v for v in self.views if v.finding.id == selected), None)
+        if view is None:
+            self.detail = None
+            self._show_detail()
+            self.refresh_bindings()
+        else:
+            self._load_detail(view)
+
+    @work(thread=True, exclusive=True, group="findings-detail", exit_on_error=False)
+    def _load_detail(self, view: FindingView) -> None:
+        try:
+            detail = Detail(view, findings.linked_evidence(self.context.store, view.finding.id))
+        except StoreError as error:
+            self.app.notify(str(error), severity="error", title="Could not read the finding", markup=False)
+            return
+        self.post_message(self.DetailLoaded(detail))
+
+    def awaiting_data(self) -> bool:
+        """The chosen finding's evidence is still being read: the app holds the next key (an
+        agree or an edit) until it is, so that it acts on the finding now chosen (see key_order)."""
+        chosen = self.selected_id is not None and any(v.finding.id == self.selected_id for v in self.views)
+        return chosen and (self.detail is None or self.detail.view.finding.id != self.selected_id)
+
+    def on_findings_screen_detail_loaded(self, message: DetailLoaded) -> None:
+        if message.detail.view.finding.id == self.selected_id:
+            self.detail = message.detail
+            self._show_detail()
+            self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The footer offers what the person may do with the chosen finding (none chosen: only a
@@ -207,7 +246,7 @@ class FindingsScreen(ReviewScreen):
                 self._show_detail()
         if new != self.selected_id:
             self.selected_id = new
-            self.reload()
+            self._read_detail(new)
 
     def _show_detail(self) -> None:
         pane = self.query_one("#finding-detail", Static)

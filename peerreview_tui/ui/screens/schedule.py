@@ -26,6 +26,7 @@ from ...store import StoreError, week
 from ...store.week import DaySchedule
 from ..widgets.day_bar import DayBar
 from ..widgets.footer import KeysFooter
+from ..widgets.session_table import SessionTable
 from .base import WIDE, ReviewScreen, day_number_keys
 
 STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "✗"}
@@ -91,6 +92,7 @@ class ScheduleScreen(ReviewScreen):
         self._shown_day: dt.date | None = None  # the day the table holds
         self._generation = 0  # of the latest read: what an older one reads is dropped
         self._table_ready = False  # its columns added (on_mount, before is_mounted holds)
+        self._filled_width: int | None = None  # the app's width the table's columns were sized for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,7 +102,7 @@ class ScheduleScreen(ReviewScreen):
             id="days",
         )
         with Horizontal():
-            table: DataTable[Any] = DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+            table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
             yield table
             # Mounted after the first frame: the table first.
             yield Lazy(VerticalScroll(SessionDetail(id="detail"), id="detail-pane"))
@@ -112,6 +114,7 @@ class ScheduleScreen(ReviewScreen):
         opening, self.context.opening_day = self.context.opening_day, None  # read once, used once
         if opening is not None and opening.day == self.selected_day:
             self.week[opening.day] = opening
+            self._read_at = self.context.opening_revision
             self._fill_table()
 
     def on_resize(self) -> None:
@@ -123,14 +126,17 @@ class ScheduleScreen(ReviewScreen):
             for day in self.context.days
         ]
         bar.refresh()
-        self._fill_table()
+        # Textual sends several Resize events as the app starts, all of one size: a day of a
+        # ×10 week (110 rows) was filled five times before the first frame.
+        if self.app.size.width != self._filled_width:
+            self._fill_table()
 
     def on_screen_resume(self) -> None:
         if self.week and self._generation == 0:  # opening, the day on show read already
             self._generation += 1
             self._after_first_frame(self._generation, self.selected_day)
         else:
-            self.reload()
+            self.show_current()
 
     def reload(self) -> None:
         """Read the day on show; once it is drawn, the other days, so that a day key shows its
@@ -142,10 +148,12 @@ class ScheduleScreen(ReviewScreen):
     def _load(self, generation: int, days: list[dt.date], first: bool = False) -> None:
         worker = get_current_worker()
         store = self.context.store
-        for day in days:
+        for n, day in enumerate(days):
             if worker.is_cancelled:  # a newer read is under way
                 return
             try:
+                if first and n == 0:  # the rest of the week follows, read after it
+                    self.mark_read()
                 view = week.day_schedule(store, day)
             except StoreError as error:
                 self.app.notify(
@@ -210,6 +218,7 @@ class ScheduleScreen(ReviewScreen):
         table = self.query_one("#sessions", DataTable)
         keep = self.selected_session.id if self.selected_session else None
         self._shown_day = day
+        self._filled_width = self.app.size.width
         me = self.context.me
         shown = [s for s in view.sessions if not (self.only_mine and me not in s.reviewers)]
         rows = [self._row(s) for s in shown]

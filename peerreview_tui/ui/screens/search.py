@@ -49,9 +49,12 @@ class SearchScreen(ReviewScreen):
 
     def on_screen_resume(self) -> None:
         # Back from a note opened here: the focus stays where it was (on the chosen line), and the
-        # search runs again, since that note may have changed.
+        # search runs again if that note (or any) has changed.
         if self.focused is None:
             self.query_one("#query", Input).focus()
+        self.show_current()
+
+    def reload(self) -> None:
         self._search(self.query_one("#query", Input).value)
 
     @on(Input.Changed, "#query")
@@ -69,6 +72,7 @@ class SearchScreen(ReviewScreen):
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, query: str) -> None:
         try:
+            self.mark_read()
             hits = search_notes(self.context.store, query, limit=LIMIT + 1)  # one more: "there are more"
         except StoreError as error:
             self.app.notify(str(error), severity="error", title="Search failed", markup=False)

@@ -20,7 +20,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, Label, OptionList, Select, Static
+from textual.widgets import Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...coverage import SOURCE_LABELS
@@ -31,6 +31,7 @@ from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.follow_ups import FollowUp, assign_follow_up, close_follow_up
 from ...washup import LineEvidence, Washup, can_test, compute_washup
 from ..modals.choice import ChoiceModal
+from ..widgets.footer import KeysFooter
 from .base import ReviewScreen, day_number_keys
 
 STATE_MARK = {
@@ -93,6 +94,7 @@ class WashupScreen(ReviewScreen):
         super().__init__()
         self.view: WashupView | None = None
         self._shown: str | None = None  # the line whose evidence is listed
+        self._asked_day: int | None = None  # the day of the latest read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -119,20 +121,20 @@ class WashupScreen(ReviewScreen):
                 yield Static("", id="detail")
                 yield Label("Evidence behind it · enter opens the note", classes="heading")
                 yield OptionList(id="evidence")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Wash-up: what is tested, what is not, who asks what tomorrow"
         self.query_one("#lines", OptionList).focus()
-        self.reload()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        self.show_current()  # the first showing reads too
 
     @on(Select.Changed, "#day")
     def _day_changed(self) -> None:
-        self._shown = None
-        self.reload()
+        if self._day_number() != self._asked_day:  # not the Select setting its first value
+            self._shown = None
+            self.reload()
 
     def _day_number(self) -> int:
         value = str(self.query_one("#day", Select).value)
@@ -140,12 +142,14 @@ class WashupScreen(ReviewScreen):
         return days.index(value) + 1 if value in days else 1
 
     def reload(self) -> None:
-        self._load(self._day_number())
+        self._asked_day = self._day_number()
+        self._load(self._asked_day)
 
     @work(thread=True, exclusive=True, group="washup", exit_on_error=False)
     def _load(self, number: int) -> None:
         store = self.context.store
         try:
+            self.mark_read()
             washup = compute_washup(store, number)
             evidence = {view.item.id: view for view in list_evidence(store)}
             sessions = week.sessions(store)

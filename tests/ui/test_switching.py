@@ -1,0 +1,63 @@
+"""Moving between sections: a screen shown again reads again only when the review has changed
+(here, or in another program), its first showing reads once, and what it draws is cheap to draw."""
+
+from __future__ import annotations
+
+from peerreview_tui.models import FindingSection
+from peerreview_tui.store import Store, findings
+from peerreview_tui.ui.screens.findings import FindingsScreen
+from peerreview_tui.ui.screens.schedule import ScheduleScreen
+
+from .conftest import SIZE, make_app, settle, wait_until
+
+
+def _count_reads(monkeypatch) -> list[int]:
+    reads = [0]
+    list_findings = findings.list_findings
+
+    def counted(*args, **kwargs):
+        reads[0] += 1
+        return list_findings(*args, **kwargs)
+
+    monkeypatch.setattr(findings, "list_findings", counted)
+    return reads
+
+
+def _titles(screen: FindingsScreen) -> list[str]:
+    return [view.finding.title for view in screen.views]
+
+
+async def test_a_section_shown_again_with_nothing_changed_is_not_read_again(demo, monkeypatch) -> None:
+    reads = _count_reads(monkeypatch)
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen) and app.screen.views)
+        first = reads[0]
+        assert first >= 1
+        for key in ("f2", "f5", "f2", "f5"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert isinstance(app.screen, FindingsScreen)
+        assert reads[0] == first
+
+
+async def test_a_change_made_in_another_program_shows_when_the_section_is_shown_again(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: isinstance(app.screen, FindingsScreen) and app.screen.views)
+        screen = app.screen
+        assert isinstance(screen, FindingsScreen)
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScheduleScreen))
+        with Store.open(demo.path) as other:  # `peerreview finding add` beside the app
+            findings.create_finding(
+                other,
+                section=FindingSection.KEY_MESSAGE,
+                focus_area_id=None,
+                title="Added beside",
+                actor="lead",
+            )
+        await pilot.press("f5")
+        await wait_until(pilot, lambda: "Added beside" in _titles(screen))
