@@ -147,11 +147,13 @@ async def test_conflicts_read_names_titles_and_local_times_not_ids(tmp_path, exa
                 pilot, lambda: table.row_count == 1 and "none" not in str(table.get_row_at(0)[0])
             )
             what, in_place, kept = (str(cell) for cell in table.get_row_at(0))
-            assert what == (
-                "Priya Natarajan's note for Monday 09:30 Opening meeting with the Director of Children's Services"
-            )
-            for version in (in_place, kept):  # who, and when in local time ('Mon 10 Sep 14:05')
-                assert re.fullmatch(r"Priya Natarajan, \w{3} \d{1,2} \w{3} \d\d:\d\d", version), version
+            subject = "Priya Natarajan's note for Monday 09:30 Opening meeting with the Director of Children's Services"
+            assert what.endswith("…") and subject.startswith(what[:-1])  # cut at a word to fit
+            for version in (in_place, kept):  # who, and when in local time ('PN Mon 10 Sep 14:05')
+                assert re.fullmatch(r"PN \w{3} \d{1,2} \w{3} \d\d:\d\d", version), version
+            diff = app.screen.query_one("#conflict-diff")
+            await wait_until(pilot, lambda: subject in str(diff.render()))  # whole, and who in full
+            assert "in place: Priya Natarajan" in str(diff.render())
     finally:
         lead.close()
 
@@ -215,3 +217,25 @@ async def test_the_keep_keys_work_while_the_folder_box_has_the_focus(tmp_path, e
         assert notes.get_note(lead, "mon-0930-dcs", "officer1").body == "typed on the laptop\n"
     finally:
         lead.close()
+
+
+async def test_the_conflicts_table_fits_the_screen_at_100_and_160_columns(tmp_path, example_schedule) -> None:
+    lead = _lead_with_a_note_written_twice(tmp_path, example_schedule, "on the laptop\n", "on the tablet\n")
+    try:
+        for size in ((100, 30), (160, 48)):
+            app = make_app(lead, me="lead")
+            async with app.run_test(size=size) as pilot:
+                await pilot.press("f7")
+                await wait_until(pilot, lambda: isinstance(app.screen, ExchangeScreen))  # noqa: B023
+                table = app.screen.query_one("#conflicts")
+                await wait_until(pilot, lambda: table.row_count == 1 and "PN" in str(table.get_row_at(0)[1]))  # noqa: B023
+                await pilot.pause()
+                assert table.virtual_size.width <= table.size.width, size
+                for version in table.get_row_at(0)[1:]:
+                    assert str(version) in _screen_text(app), (size, version)
+    finally:
+        lead.close()
+
+
+def _screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Checkbox, DataTable, Header, Input, Label, Static
 
-from ...names import Names, local_time
+from ...names import Names, local_time, shorten
 from ...store import StoreError, week
 from ...sync import (
     SUFFIX,
@@ -34,6 +34,8 @@ from ...sync.signatures import KeyNotEnrolled, UnknownKey
 from ..modals.enrol_keys import EnrolKeysModal, own_fingerprint
 from ..widgets.footer import KeysFooter
 from .base import ReviewScreen
+
+VERSIONS = ("In place", "Kept aside")
 
 
 class ExchangeScreen(ReviewScreen):
@@ -103,8 +105,6 @@ class ExchangeScreen(ReviewScreen):
 
     def on_mount(self) -> None:
         self.sub_title = "Exchange: bundles between the team's laptops"
-        table = self.query_one("#conflicts", DataTable)
-        table.add_columns("What", "In place", "Kept aside")
         self._run(None, None)  # show the folder last used and the open conflicts
         self.query_one("#folder", Input).focus()
 
@@ -189,19 +189,38 @@ class ExchangeScreen(ReviewScreen):
         self.conflicts = message.conflicts
         self.names = message.names
         self.refresh_bindings()
+        self._fill_conflicts()
+        if not self.conflicts:
+            self.query_one("#conflict-diff", Static).update("")
+
+    def on_resize(self) -> None:
+        self._fill_conflicts()
+
+    def _fill_conflicts(self) -> None:
+        """One row a conflict: who and when of each version whole, the row's name cut at a word
+        to the width left (both are whole above the diff below)."""
         table = self.query_one("#conflicts", DataTable)
-        table.clear()
-        names = message.names
-        for conflict in self.conflicts:
-            table.add_row(
-                conflict.subject(names),
-                f"{names.reviewer(conflict.winner_updated_by)}, {local_time(conflict.winner_updated_at)}",
-                f"{names.reviewer(conflict.loser_updated_by)}, {local_time(conflict.loser_updated_at)}",
-                key=conflict.id,
+        cursor = table.cursor_row
+        names, initials = self.names, self.context.reviewer_initials
+        versions = [  # who by initials (named in full above the diff), and when
+            (
+                f"{initials(c.winner_updated_by)} {local_time(c.winner_updated_at)}",
+                f"{initials(c.loser_updated_by)} {local_time(c.loser_updated_at)}",
             )
+            for c in self.conflicts
+        ]
+        widths = [max([len(heading), *(len(v[i]) for v in versions)]) for i, heading in enumerate(VERSIONS)]
+        padding = 2 * table.cell_padding * 3 + 2  # each cell's, and a scroll bar's
+        what = max(12, table.size.width - sum(widths) - padding)
+        table.clear(columns=True)
+        table.add_column("What", width=what)
+        for heading, width in zip(VERSIONS, widths, strict=True):
+            table.add_column(heading, width=width)
+        for conflict, (in_place, kept) in zip(self.conflicts, versions, strict=True):
+            table.add_row(shorten(conflict.subject(names), what), in_place, kept, key=conflict.id)
         if not self.conflicts:
             table.add_row(Text("none", style="dim"), "", "", key="none")
-            self.query_one("#conflict-diff", Static).update("")
+        table.move_cursor(row=min(cursor, table.row_count - 1))
 
     @on(DataTable.RowHighlighted, "#conflicts")
     def _conflict_highlighted(self, event: DataTable.RowHighlighted) -> None:
