@@ -31,7 +31,7 @@ from ..store.connection import SQLITE_HEADER, db_errors, is_encrypted, open_keye
 from . import rows as rows_check
 from .rows import RowProblem
 from .seal import seal
-from .tables import TABLES, Row, columns, row_hash
+from .tables import TABLES, Row, Version, columns, row_hash
 
 BUNDLE_FORMAT = 2  # 2: signed work
 FIRST_SIGNED_FORMAT = 2
@@ -308,7 +308,7 @@ def _read_rows(conn: Any, table: str, review_id: str, latest: str) -> Iterator[R
     rows_check.check_columns(table, names)
     listed = ", ".join(f'"{name}"' for name in names)
     for number, values in enumerate(conn.execute(f'SELECT {listed} FROM "{table}"'), start=1):
-        row = dict(zip(names, values, strict=True))
+        row = Version(zip(names, values, strict=True))
         rows_check.check_row(table, row, number, review_id=review_id, latest=latest)
         yield row
 
