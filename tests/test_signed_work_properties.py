@@ -506,15 +506,6 @@ def test_a_finding_agreed_with_a_members_key_is_refused(forgery: Forgery, data: 
     assert title in message or finding in message, message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync/signatures.py _check_rows looks for a later version only among the entries of the "
-    "row's own signer's key ('carried' is keyed by table, row and public key), so a bundle may carry "
-    "a member's older signed version of a finding in place of the lead's later edit that its own log "
-    "holds: a laptop joining from it shows the member's wording, and 'peerreview verify' passes there. "
-    "Fix: compare with the latest entry of the row under any key (a resolved conflict aside, which "
-    "wins whatever its stamp).",
-)
 def test_another_authors_older_version_put_back_is_refused_as_replayed(
     forgery: Forgery, tmp_path: Path
 ) -> None:

@@ -302,9 +302,11 @@ def _check_rows(bundle: Bundle, signed: Signed, here: Here) -> None:
         for t in state.tombs.values()
         if (t["table_name"], t["row_id"]) not in tombs
     }
-    carried: dict[tuple[str, str, str], Entry] = {}
+    # the latest signed version of each row the bundle's own log holds, by anyone: the version a
+    # merge keeps (a conflict settled aside: settling wins whatever the stamps, see tables.order)
+    carried: dict[tuple[str, str], Entry] = {}
     for entry in bundle.log:
-        slot = (entry.table_name, entry.row_key, entry.public_key)
+        slot = (entry.table_name, entry.row_key)
         if slot not in carried or (entry.stamp, entry.seq) > (carried[slot].stamp, carried[slot].seq):
             carried[slot] = entry
     tables: list[tuple[str, list[Mapping[str, Any]]]] = [(t.name, list(bundle.rows[t.name])) for t in TABLES]
@@ -323,14 +325,24 @@ def _check_rows(bundle: Bundle, signed: Signed, here: Here) -> None:
                     f"{_subject(name, row, here)} claims to be by {here.name(author)}, who never signed it "
                     f"(a version edited after signing, or made up; {name} row '{key}')"
                 )
-            # the bundle's own log holds a later version of the row from the same key: the row
-            # was swapped for an older one (a bundle merged again, whole, is no replay: its older
-            # versions lose the merge and change nothing)
-            latest = carried.get((name, key, signer.public_key))
-            if latest is not None and latest.hash != digest and latest.stamp > stamp_of(name, row):
+            # the bundle's own log holds a later version of the row, its author's or anyone's: the
+            # row was swapped for an older one (a bundle merged again, whole, is no replay: its
+            # older versions lose the merge and change nothing)
+            latest = carried.get((name, key))
+            if (
+                latest is not None
+                and name != "conflicts"
+                and latest.hash != digest
+                and latest.stamp > stamp_of(name, row)
+            ):
+                later = (
+                    "the latest they signed"
+                    if latest.author == author
+                    else f"the later one by {here.name(latest.author)} that its own log holds"
+                )
                 raise Forged(
-                    f"it holds an older version of {_subject(name, row, here)} by {here.name(author)} than the "
-                    f"latest they signed (a replayed version; {name} row '{key}')"
+                    f"it holds an older version of {_subject(name, row, here)} by {here.name(author)} than "
+                    f"{later} (a replayed version; {name} row '{key}')"
                 )
 
 
