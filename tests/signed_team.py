@@ -31,11 +31,21 @@ class Team:
         return path
 
     def merge(
-        self, laptop: str, *paths: Path, accept: tuple[str, ...] = (), reenrol: tuple[str, ...] = ()
+        self,
+        laptop: str,
+        *paths: Path,
+        accept: tuple[str, ...] = (),
+        reenrol: tuple[str, ...] = (),
+        keep: tuple[str, ...] = (),
     ) -> Any:
         actor = self.owners.get(laptop, laptop)
         return merge_bundles(
-            self.laptops[laptop], list(paths), actor=actor, accept_keys=accept, reenrol=reenrol
+            self.laptops[laptop],
+            list(paths),
+            actor=actor,
+            accept_keys=accept,
+            reenrol=reenrol,
+            keep_lost_work=keep,
         )
 
     def join(self, who: str, bundle: Path, name: str | None = None) -> Store:
@@ -69,10 +79,10 @@ def edit(bundle: Path, sql: str, *params: Any) -> Path:
     return edited
 
 
-def refused(team: Team, who: str, bundle: Path, *expected: str) -> str:
+def refused(team: Team, who: str, bundle: Path, *expected: str, keep: tuple[str, ...] = ()) -> str:
     before = dump(team.laptops[who])
     with pytest.raises(SyncError) as error:
-        team.merge(who, bundle)
+        team.merge(who, bundle, keep=keep)
     message = str(error.value)
     assert "nothing was merged" in message
     for words in expected:

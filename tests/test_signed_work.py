@@ -107,6 +107,84 @@ def test_a_lost_laptop_is_re_enrolled_and_its_old_key_refused_after(team: Team) 
     refused(team, "health", stolen, "retired")
 
 
+def lost_after_health_had_it(team: Team) -> Path:
+    """officer1 types two more notes and health merges them; the laptop is lost before the lead
+    has them, the lead re-enrols officer1 on a replacement (retiring the old key before those
+    entries), and health merges the lead's bundle. Returns health's next bundle, which holds them."""
+    lost = team.laptops["officer1"]
+    notes.save_note(lost, OTHER, "officer1", "+ typed before the loss #practice\n")
+    notes.save_note(lost, "mon-1330-lscb", "officer1", "+ and this, the same morning #practice\n")
+    team.merge("health", team.bundle("officer1"))
+    team.join("officer1", team.bundle("lead"), name="officer1-new")
+    team.merge("lead", team.bundle("officer1-new"), reenrol=("officer1",))
+    team.merge("health", team.bundle("lead"))
+    return team.bundle("health")
+
+
+def retired_after(store: Store, reviewer: str = "officer1") -> list[int | None]:
+    with store.read() as db:
+        sql = "SELECT retired_after FROM roster_keys WHERE reviewer_id = ? ORDER BY retired_after IS NULL"
+        return [row["retired_after"] for row in db.query(sql, [reviewer])]
+
+
+def test_only_the_lead_keeps_a_lost_laptops_work(team: Team) -> None:
+    from_health = lost_after_health_had_it(team)
+    # a colleague is told the lead decides, and cannot decide in the lead's place
+    refused(team, "officer1-new", from_health, "Priya Natarajan's lost laptop's key", "only the lead")
+    for who in ("officer1-new", "health"):
+        message = refused(
+            team, who, team.bundle("lead"), "only the lead (Helen Marchbank)", keep=("officer1",)
+        )
+        assert "--keep-lost-work" in message
+    team.merge("lead", from_health, keep=("officer1",))
+    with team.laptops["lead"].read() as db:
+        audited = next(db.query("SELECT * FROM audit WHERE action = 'keep lost laptop''s work'"))
+    assert audited["actor"] == "lead" and "entries" in audited["changes"]
+
+
+def test_a_raised_retirement_is_never_lowered(team: Team) -> None:
+    from_health = lost_after_health_had_it(team)
+    lowered = team.bundle("lead")  # the retirement as the lead first signed it, health not yet merged
+    cut = retired_after(team.laptops["lead"])[0]
+    assert cut is not None
+    team.merge("lead", from_health, keep=("officer1",))
+    raised = retired_after(team.laptops["lead"])[0]
+    assert raised is not None and raised > cut
+    team.merge("officer1-new", lowered)
+    team.merge("lead", team.bundle("officer1-new"))  # it carries the lower one: the lead keeps its word
+    assert retired_after(team.laptops["lead"])[0] == raised
+    team.merge("health", team.bundle("lead"))
+    team.merge("health", lowered)  # the lower one, arriving late
+    assert retired_after(team.laptops["health"])[0] == raised
+    for laptop in ("lead", "health"):
+        from peerreview_tui.sync.verify import verify_review
+
+        assert verify_review(team.laptops[laptop]).ok
+
+
+def test_a_lost_laptops_work_past_the_raised_cut_is_still_refused(team: Team) -> None:
+    from_health = lost_after_health_had_it(team)
+    with team.laptops["officer1"].read() as db:
+        key = signatures.public_key_of(db, "officer1")
+    cut = retired_after(team.laptops["lead"])[0]
+    assert cut is not None
+    # a version dropped between the cut and the last entry: a gap, kept or not
+    gapped = edit(from_health, "DELETE FROM signed_log WHERE public_key = ? AND seq = ?", key, cut + 1)
+    refused(team, "lead", gapped, "signed by Priya Natarajan is missing", keep=("officer1",))
+    team.merge("lead", from_health, keep=("officer1",))
+    team.merge("health", team.bundle("lead"))
+    # whoever has the lost laptop now signs more with its key: refused everywhere, the lead asked again
+    notes.save_note(
+        team.laptops["officer1"], SESSION, "officer1", "+ written on the stolen laptop #practice\n"
+    )
+    stolen = team.bundle("officer1")
+    message = refused(
+        team, "lead", stolen, "Priya Natarajan's lost laptop's key", "after the lead retired it"
+    )
+    assert "whoever has the laptop now may have made them" in message
+    refused(team, "health", stolen, "only the lead (Helen Marchbank) decides")
+
+
 # --- Hand-edited bundles ---------------------------------------------------------------------------
 
 

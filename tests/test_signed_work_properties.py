@@ -30,6 +30,7 @@ from peerreview_tui.store.evidence_items import list_evidence
 from peerreview_tui.store.ownership import NotAllowed
 from peerreview_tui.sync import SyncError, init_from_bundle, merge_bundles, read_bundle, write_bundle
 from peerreview_tui.sync.seal import author_of, key_of, stamp_of, unsigned_on_purpose
+from peerreview_tui.sync.signatures import LostWorkHeld
 from peerreview_tui.sync.tables import BY_NAME, TABLES, row_hash
 from peerreview_tui.sync.verify import verify_review
 
@@ -661,32 +662,61 @@ def test_honest_laptops_converge_and_verify_with_a_laptop_replaced(
             team.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="re-enrolment retires the old key after the last entry the LEAD holds (sync/signatures.py "
-    "_enrol_if_accepted); a colleague who merged the lost laptop's last bundle before the lead did holds "
-    "later entries of that key, honestly: 'peerreview verify' then fails on their laptop ('signed with a "
-    "key the lead retired') and the lead refuses every bundle they send from then on, so the team cannot "
-    "converge. Fix (a design choice): a retirement should not condemn entries that reached other laptops "
-    "before it, e.g. the lead merges such a bundle, raising retired_after, or receivers set those entries "
-    "aside instead of refusing the whole bundle.",
-)
 def test_a_colleague_who_had_the_lost_laptops_last_bundle_is_not_shut_out(
     forgery: Forgery, tmp_path: Path
 ) -> None:
+    """officer1's laptop is lost after health merged its last bundle but before the lead did: the
+    lead's re-enrolment retires the old key before entries health holds. Health's laptop says
+    they wait for the lead; the lead refuses health's bundle, saying so, then keeps them; health
+    takes the raised retirement from the lead's next bundle, and everyone converges."""
     team = Honest(forgery.week, tmp_path)
     try:
         notes.save_note(
             team.stores["officer1"], "mon-0930-dcs", "officer1", "+ typed before the loss #practice\n"
         )
-        merge_bundles(
-            team.stores["health"], [team.write("officer1")], actor="health"
-        )  # health has it, the lead not
+        merge_bundles(team.stores["health"], [team.write("officer1")], actor="health")  # the lead not
         team.bundles.clear()  # the laptop was lost before the lead had it
         team.lose("officer1")
         merge_bundles(team.stores["health"], [team.write("lead")], actor="health")
-        verified = verify_review(team.stores["health"], "health")
-        assert verified.ok, verified.describe()
-        merge_bundles(team.stores["lead"], [team.write("health")], actor="lead")
+        waiting = verify_review(team.stores["health"], "health")
+        assert not waiting.ok and not waiting.problems, waiting.describe()
+        assert waiting.describe().startswith(
+            "Nothing here is forged, but some signed work waits for the lead"
+        )
+        assert "Priya Natarajan's lost laptop's key" in waiting.waiting[0]
+        assert "send your next bundle to the lead (Helen Marchbank)" in waiting.waiting[0]
+
+        from_health = team.write("health")
+        before = team.state("lead")
+        with pytest.raises(LostWorkHeld) as held:
+            merge_bundles(team.stores["lead"], [from_health], actor="lead")
+        message = str(held.value)
+        assert team.state("lead") == before
+        assert held.value.can_keep and held.value.reviewers == ["officer1"]
+        assert (
+            "Priya Natarajan's lost laptop's key signed" in message and "after the lead retired it" in message
+        )
+        assert f"'peerreview merge --keep-lost-work officer1 {from_health.name}'" in message
+        assert "ask Angela Osei, whose laptop took them in" in message and "\n" not in message
+
+        kept = merge_bundles(team.stores["lead"], [from_health], actor="lead", keep_lost_work=("officer1",))
+        assert [raised.reviewer_id for raised, _ in kept.kept] == ["officer1"]
+        with team.stores["lead"].read() as db:
+            audited = list(
+                db.query("SELECT actor, changes FROM audit WHERE action = 'keep lost laptop''s work'")
+            )
+        assert [row["actor"] for row in audited] == ["lead"]
+        merge_bundles(team.stores["health"], [team.write("lead")], actor="health")
+        assert verify_review(team.stores["health"], "health").ok
+
+        finals = [team.write(laptop) for laptop in sorted(team.stores)]
+        for laptop in sorted(team.stores):
+            merge_bundles(team.stores[laptop], finals, actor=team.owners[laptop])
+        first, *others = sorted(team.stores)
+        for laptop in others:
+            assert team.state(laptop) == team.state(first), laptop
+        for laptop, store in team.stores.items():
+            verified = verify_review(store, team.owners[laptop])
+            assert verified.ok, (laptop, verified.describe())
     finally:
         team.close()

@@ -38,7 +38,7 @@ from ..store import Store, audit, signatures
 from .bundle import Bundle, BundlePassphraseNeeded, SyncError, read_bundle
 from .rules import check_bundles
 from .seal import pin_own_lead_key
-from .signatures import check_signed_work, save_signed_work
+from .signatures import check_may_keep_lost_work, check_signed_work, describe_entries, save_signed_work
 from .summary import BundleMerge, MergeSummary, TableCounts
 from .tables import (
     BY_NAME,
@@ -67,14 +67,18 @@ def merge_bundles(
     passphrase: str | None = None,
     accept_keys: Iterable[str] = (),
     reenrol: Iterable[str] = (),
+    keep_lost_work: Iterable[str] = (),
 ) -> MergeSummary:
     """Bring the bundles at ``paths`` into ``store``, all in one transaction. Encrypted ones
     open with ``passphrase`` (one agreed for the exchange) or the review's own. On the lead's
     laptop, ``accept_keys`` names the reviewers whose new keys the lead has checked and enrols
     (``signatures.KeyNotEnrolled`` says which are new); ``reenrol`` likewise, retiring the
-    reviewer's other keys (a lost laptop)."""
+    reviewer's other keys (a lost laptop); ``keep_lost_work`` names the reviewers whose lost
+    laptop's work, signed after the lead retired its key, the lead keeps
+    (``signatures.LostWorkHeld`` says whose there is)."""
     bundles = [_read(Path(path), passphrase, store.passphrase) for path in paths]
     with store.write() as db:
+        check_may_keep_lost_work(db, actor, keep_lost_work)
         ours = next(db.query("SELECT id, title FROM review"), None)
         summary = MergeSummary([BundleMerge(b.path, b.header) for b in bundles])
         todo: list[tuple[Bundle, BundleMerge]] = []
@@ -96,7 +100,13 @@ def merge_bundles(
             summary.own_key = signatures.ensure_key(db, actor)
         pin_own_lead_key(db)
         signed = check_signed_work(
-            db, [bundle for bundle, _ in todo], here, actor=actor, accept=accept_keys, reenrol=reenrol
+            db,
+            [bundle for bundle, _ in todo],
+            here,
+            actor=actor,
+            accept=accept_keys,
+            reenrol=reenrol,
+            keep_lost_work=keep_lost_work,
         )
         db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", [MERGING])
         db.execute("PRAGMA defer_foreign_keys = ON")  # checked once, below, for the whole merge
@@ -113,6 +123,7 @@ def merge_bundles(
         merger.save_versions()
         save_signed_work(db, signed, actor)
         summary.enrolled = [enrolment for enrolment, _ in signed.made_here]
+        summary.kept = [(raised, describe_entries(entries)) for raised, entries in signed.kept]
         summary.pinned_lead_key = signed.lead_key if signed.pinned else None
         for bundle, merged in todo:
             _record(db, bundle, merged, actor, merger.stamp)
