@@ -7,6 +7,7 @@ hypothesis chooses what is forged, are in ``test_signed_work_properties``."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,7 +140,9 @@ def test_only_the_lead_keeps_a_lost_laptops_work(team: Team) -> None:
     team.merge("lead", from_health, keep=("officer1",))
     with team.laptops["lead"].read() as db:
         audited = next(db.query("SELECT * FROM audit WHERE action = 'keep lost laptop''s work'"))
-    assert audited["actor"] == "lead" and "entries" in audited["changes"]
+    changes = json.loads(audited["changes"])
+    assert audited["actor"] == "lead" and changes["reviewer"] == "officer1"
+    assert changes["retired_after"]["to"] > changes["retired_after"]["from"]
 
 
 def test_a_raised_retirement_is_never_lowered(team: Team) -> None:

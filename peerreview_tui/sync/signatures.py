@@ -92,9 +92,8 @@ class Signed:
     pinned: bool = False
     retiring: set[str] = field(default_factory=set)  # reviewers re-enrolled: their other keys retire
     keeping: set[str] = field(default_factory=set)  # reviewers whose lost laptop's later work the lead keeps
-    kept: list[tuple[Enrolment, list[Entry]]] = field(
-        default_factory=list
-    )  # (raised retirement, entries kept)
+    # (the retirement raised here, the entries it lets in)
+    kept: list[tuple[Enrolment, list[Entry]]] = field(default_factory=list)
 
     @classmethod
     def load(cls, db: Database, actor: str) -> Signed:
@@ -211,8 +210,8 @@ def save_signed_work(db: Database, signed: Signed, actor: str) -> None:
             changes={
                 "reviewer": raised.reviewer_id,
                 "fingerprint": signing.fingerprint(raised.public_key),
-                "retired_after": raised.retired_after,
-                "kept": describe_entries(entries),
+                "retired_after": {"from": entries[0].seq - 1, "to": raised.retired_after},
+                "stamped": [min(e.stamp for e in entries), max(e.stamp for e in entries)],
             },
         )
 
