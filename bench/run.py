@@ -4,7 +4,8 @@ Prints a table and writes bench/results.json. Nothing here is a pass/fail test: 
 shared and noisy, so figures are compared with a baseline measured alongside them.
 
 `bench/run.py --only startup` measures only the start-up figures (a minute, not ten), to iterate
-on; it prints them and leaves bench/results.json alone.
+on; it prints them and leaves bench/results.json alone. The other groups that can be run alone
+the same way (`--only` may be repeated): search, coverage, export (letter and slides), merge.
 """
 
 from __future__ import annotations
@@ -246,12 +247,19 @@ async def autosave_figures(db: Path) -> tuple[float, float]:
     return max(holds) * 1000, max(durable)
 
 
+GROUPS = ("startup", "search", "coverage", "export", "merge")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--only", choices=["startup"], help="only the start-up figures (results.json is left alone)"
+        "--only",
+        choices=GROUPS,
+        action="append",
+        help="only these figures, repeatable (results.json is left alone)",
     )
     only = parser.parse_args().only
+    wanted = set(only or GROUPS)
     work = Path(tempfile.mkdtemp(prefix="peerreview-bench-"))
     figures: list[Figure] = []
     try:
@@ -263,94 +271,28 @@ def main() -> None:
             with Store.open(db) as store:
                 store.set_meta("me", "lead")  # a laptop whose reviewer is known, as after the first start
 
-        figures += startup_figures(realistic, tenfold, work)
-        figures += switch_figures(tenfold)
-        if only == "startup":
-            print_figures(figures)
-            return
-        startup = str(HERE / "startup.py")
-        bare_rss = peak_rss_kib([str(HERE / "bare_app.py")])
-        for label, db, limit in (("realistic", realistic, 64), ("×10", tenfold, 96)):
-            rss = peak_rss_kib([startup, str(db)]) / 1024
-            figures.append(
-                Figure(
-                    f"peak memory, {label} week",
-                    rss,
-                    "MiB",
-                    rss / (bare_rss / 1024),
-                    f"≤ {limit} MiB",
-                    rss <= limit,
-                )
-            )
-
-        hold_ms, durable_s = asyncio.run(autosave_figures(realistic))
-        figures.append(
-            Figure(
-                "autosave: event-loop hold, 20,000-char note", hold_ms, "ms", None, "< 16 ms", hold_ms < 16
-            )
-        )
-        figures.append(
-            Figure("autosave: keystroke to durable", durable_s, "s", None, "≤ 1 s", durable_s <= 1)
-        )
-
-        with Store.open(tenfold) as store:
-            words = [
-                "supervision",
-                "caseloads",
-                "threshold",
-                "police",
-                "commissioning",
-                "audit",
-                "morale",
-                "capacity",
-                "placement",
-                "escalation",
-            ]
-            times = [t for word in words for t in timed(lambda w=word: search_notes(store, w), repeat=5)]
-            p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
-            figures.append(Figure("search p50, ×10 week", p50, "ms", None, "—", True))
-            figures.append(Figure("search p95, ×10 week", p95, "ms", None, "≤ 20 ms", p95 <= 20))
-            matrix = statistics.median(timed(lambda: compute_coverage(store), repeat=10)) * 1000
-            figures.append(Figure("coverage matrix, ×10 week", matrix, "ms", None, "≤ 50 ms", matrix <= 50))
-        figures += export_figures(realistic, work)
-        lost = sigkill_trials(work / "durability", TRIALS)
-        figures.append(
-            Figure(
-                f"SIGKILL while typing: trials losing text typed ≥ 1 s before ({TRIALS} trials)",
-                lost,
-                "",
-                None,
-                "0",
-                lost == 0,
-            )
-        )
-        for operation, unsafe in safety_trials(work / "safety", TRIALS).items():
-            figures.append(
-                Figure(
-                    f"SIGKILL during {operation}: trials leaving the review unsafe ({TRIALS} trials)",
-                    unsafe,
-                    "",
-                    None,
-                    "0",
-                    unsafe == 0,
-                )
-            )
-        for label, db, limit in (("realistic", realistic, 1.0), ("×10", tenfold, 5.0)):
-            seconds = merge_seconds(db, work / label)
-            figures.append(
-                Figure(
-                    f"merge of 6 reviewers' bundles, {label} week",
-                    seconds,
-                    "s",
-                    None,
-                    f"≤ {limit:g} s",
-                    seconds <= limit,
-                )
-            )
+        if "startup" in wanted:
+            figures += startup_figures(realistic, tenfold, work)
+            figures += switch_figures(tenfold)
+        if only is None:
+            figures += memory_figures(realistic, tenfold)
+            figures += autosave_figure_list(realistic)
+        if "search" in wanted:
+            figures += search_figures(tenfold)
+        if "coverage" in wanted:
+            figures += coverage_figures(tenfold)
+        if "export" in wanted:
+            figures += export_figures(realistic, work)
+        if only is None:
+            figures += durability_figures(work)
+        if "merge" in wanted:
+            figures += merge_figures(realistic, tenfold, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     print_figures(figures)
+    if only is not None:
+        return
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     result = {
         "machine": machine,
@@ -359,6 +301,106 @@ def main() -> None:
     }
     (HERE / "results.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten to {HERE / 'results.json'} ({machine})")
+
+
+def memory_figures(realistic: Path, tenfold: Path) -> list[Figure]:
+    startup = str(HERE / "startup.py")
+    bare_rss = peak_rss_kib([str(HERE / "bare_app.py")])
+    figures = []
+    for label, db, limit in (("realistic", realistic, 64), ("×10", tenfold, 96)):
+        rss = peak_rss_kib([startup, str(db)]) / 1024
+        figures.append(
+            Figure(
+                f"peak memory, {label} week",
+                rss,
+                "MiB",
+                rss / (bare_rss / 1024),
+                f"≤ {limit} MiB",
+                rss <= limit,
+            )
+        )
+    return figures
+
+
+def autosave_figure_list(realistic: Path) -> list[Figure]:
+    hold_ms, durable_s = asyncio.run(autosave_figures(realistic))
+    return [
+        Figure("autosave: event-loop hold, 20,000-char note", hold_ms, "ms", None, "< 16 ms", hold_ms < 16),
+        Figure("autosave: keystroke to durable", durable_s, "s", None, "≤ 1 s", durable_s <= 1),
+    ]
+
+
+SEARCH_WORDS = [
+    "supervision",
+    "caseloads",
+    "threshold",
+    "police",
+    "commissioning",
+    "audit",
+    "morale",
+    "capacity",
+    "placement",
+    "escalation",
+]
+
+
+def search_figures(tenfold: Path) -> list[Figure]:
+    with Store.open(tenfold) as store:
+        times = [t for word in SEARCH_WORDS for t in timed(lambda w=word: search_notes(store, w), repeat=5)]
+    p50, p95 = percentile(times, 50) * 1000, percentile(times, 95) * 1000
+    return [
+        Figure("search p50, ×10 week", p50, "ms", None, "—", True),
+        Figure("search p95, ×10 week", p95, "ms", None, "≤ 20 ms", p95 <= 20),
+    ]
+
+
+def coverage_figures(tenfold: Path) -> list[Figure]:
+    with Store.open(tenfold) as store:
+        matrix = statistics.median(timed(lambda: compute_coverage(store), repeat=10)) * 1000
+    return [Figure("coverage matrix, ×10 week", matrix, "ms", None, "≤ 50 ms", matrix <= 50)]
+
+
+def durability_figures(work: Path) -> list[Figure]:
+    lost = sigkill_trials(work / "durability", TRIALS)
+    figures = [
+        Figure(
+            f"SIGKILL while typing: trials losing text typed ≥ 1 s before ({TRIALS} trials)",
+            lost,
+            "",
+            None,
+            "0",
+            lost == 0,
+        )
+    ]
+    for operation, unsafe in safety_trials(work / "safety", TRIALS).items():
+        figures.append(
+            Figure(
+                f"SIGKILL during {operation}: trials leaving the review unsafe ({TRIALS} trials)",
+                unsafe,
+                "",
+                None,
+                "0",
+                unsafe == 0,
+            )
+        )
+    return figures
+
+
+def merge_figures(realistic: Path, tenfold: Path, work: Path) -> list[Figure]:
+    figures = []
+    for label, db, limit in (("realistic", realistic, 1.0), ("×10", tenfold, 5.0)):
+        seconds = merge_seconds(db, work / label)
+        figures.append(
+            Figure(
+                f"merge of 6 reviewers' bundles, {label} week",
+                seconds,
+                "s",
+                None,
+                f"≤ {limit:g} s",
+                seconds <= limit,
+            )
+        )
+    return figures
 
 
 def print_figures(figures: list[Figure]) -> None:

@@ -21,7 +21,10 @@ The design, in brief (anchors: git's signed commits, Secure Scuttlebutt's per-au
   at join); every other key counts only once an enrolment signed by the lead's key names it
   (``Enrolment``). The lead enrols a reviewer's key on merging their first bundle, after
   checking its fingerprint with them; re-enrolling (a lost laptop) retires the old key after the
-  entries the lead holds from it. Both are audited.
+  entries the lead holds from it. A colleague may hold later ones, honestly (they merged the
+  laptop's last bundle first): only the lead can say they count, by signing the retirement again
+  further on (``keep_lost_work``); of the lead's enrolments of a key, the latest retirement
+  stands. All three are audited.
 - **Unsigned on purpose.** Rows loaded from the schedule file (author ``schedule``) are not
   signed: every laptop holds the file, and merge already refuses schedule rows that differ from
   its own. A purge's blanking (author ``purge``) is not signed either: it carries no words.
@@ -85,7 +88,8 @@ class Entry:
 @dataclass(frozen=True)
 class Enrolment:
     """The lead's word that ``public_key`` is ``reviewer_id``'s; signed by the lead's key.
-    ``retired_after`` (re-enrolment): entries of this key after that number are not theirs."""
+    ``retired_after`` (re-enrolment): entries of this key after that number are not theirs (the
+    lead may move it later, never back)."""
 
     public_key: str
     reviewer_id: str
@@ -105,7 +109,11 @@ class Enrolment:
 
 def canonical(fields: dict[str, Any]) -> bytes:
     """One byte string per set of fields: sorted keys, no spaces, UTF-8."""
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _CANONICAL.encode(fields).encode()
+
+
+# One encoder for every message: ``json.dumps`` with these arguments makes one per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def new_private_key() -> bytes:

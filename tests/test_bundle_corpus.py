@@ -262,6 +262,13 @@ def cases(made: Made) -> list[Case]:
                 (table, key_of(made, table), column, "id"),
             )
         )
+    found.append(
+        Case(
+            "notes.body: a byte that is not UTF-8",
+            sql(f"UPDATE notes SET body = CAST(X'ff41' AS TEXT) WHERE {first_row('notes')}"),
+            ("notes row number 1", "body", "not UTF-8"),
+        )
+    )
     found += dangling(made) + spoofed_headers() + stamps(made) + objects() + ownership(made) + forged()
     return found
 

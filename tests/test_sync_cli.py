@@ -346,3 +346,49 @@ def test_default_file_names_are_built_only_from_ids(tmp_path: Path, monkeypatch)
     run("export", "letter", "--format", "md", "--db", db)
     assert list(escaped.iterdir()) == [] and [p.name for p in exports_dir().iterdir()] == ["review-letter.md"]
     run("bundle", "--db", db, "--as", "lead", "-o", work / "named.prbundle")  # a name given is used
+
+
+def test_the_lead_keeps_a_lost_laptops_work_that_a_colleague_had_first(tmp_path: Path) -> None:
+    """officer1's last bundle reached health, not the lead, before the laptop was lost: the lead
+    re-enrols officer1's replacement, refuses health's bundle saying why, and keeps that work."""
+    lead, lost, health, new = (tmp_path / f"{name}.db" for name in ("lead", "lost", "health", "new"))
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    run("init", EXAMPLE, "--db", lead)
+    start = bundle(lead, "lead", stick / "start.prbundle")
+    run("join", start, "--db", lost, "--as", "officer1")
+    run("join", start, "--db", health, "--as", "health")
+    first = [
+        bundle(db, me, stick / f"{db.stem}-1.prbundle") for db, me in ((lost, "officer1"), (health, "health"))
+    ]
+    run("merge", *first, "--db", lead, "--as", "lead", "--accept-key", "officer1", "--accept-key", "health")
+    run("merge", bundle(lead, "lead", stick / "lead-1.prbundle"), "--db", health)
+    run("note", "add", SESSION, "--as", "officer1", "--db", lost, input="+ typed before the loss #practice\n")
+    run("merge", bundle(lost, "officer1", stick / "lost-2.prbundle"), "--db", health)  # the laptop is lost
+
+    run("join", bundle(lead, "lead", stick / "lead-2.prbundle"), "--db", new, "--as", "officer1")
+    replacement = bundle(new, "officer1", stick / "new-1.prbundle")
+    run("merge", replacement, "--db", lead, "--as", "lead", "--re-enrol", "officer1")
+    run("merge", bundle(lead, "lead", stick / "lead-3.prbundle"), "--db", health)
+    waiting = run("verify", "--db", health, ok=False).output
+    assert waiting.startswith("Nothing here is forged, but some signed work waits for the lead's decision:")
+    assert "Priya Natarajan's lost laptop's key" in waiting and "send your next bundle to the lead" in waiting
+
+    from_health = bundle(health, "health", stick / "health-2.prbundle")
+    held = run("merge", from_health, "--db", lead, "--as", "lead", ok=False).output
+    assert "refused (nothing was merged): Priya Natarajan's lost laptop's key signed" in held
+    assert "'peerreview merge --keep-lost-work officer1 health-2.prbundle'" in held
+    assert "officer1's" not in held and "UTC" not in held
+    only = run(
+        "merge", from_health, "--db", new, "--as", "officer1", "--keep-lost-work", "officer1", ok=False
+    )
+    assert "only the lead (Helen Marchbank), on their own laptop, decides" in only.output
+    kept = run("merge", from_health, "--db", lead, "--as", "lead", "--keep-lost-work", "officer1").output
+    assert "Kept the work Priya Natarajan's lost laptop signed after its key was retired" in kept
+
+    out = bundle(lead, "lead", stick / "lead-4.prbundle")
+    run("merge", out, "--db", health)
+    run("merge", out, "--db", new)
+    assert state(lead) == state(health) == state(new)
+    for db in (lead, health, new):
+        assert run("verify", "--db", db).output.startswith("Signed work checks out.")

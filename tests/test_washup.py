@@ -76,6 +76,19 @@ def test_anyone_ties_an_item_to_a_line_and_it_counts_for_the_focus_area(review: 
     assert fact.lines == ["early-help.2"]
 
 
+def test_counting_reads_each_items_areas_and_lines_as_the_item_lists_do(review: Store) -> None:
+    # evidence_facts reads the tags and lines added later in one query each, not per item
+    item = _item(review, "Ask for the early help outcome")
+    enquiry.tie_line(review, item, "front-door.3", "health")
+    enquiry.tie_line(review, item, "front-door.1", "health")  # after: listed after
+    views = {view.item.id: view.item for view in list_evidence(review)}
+    facts = evidence_facts(review)
+    assert next(f for f in facts if f.id == item).lines == ["early-help.2", "front-door.3", "front-door.1"]
+    for fact in facts:
+        assert fact.focus_areas == views[fact.id].focus_areas
+        assert fact.lines == views[fact.id].lines_of_enquiry
+
+
 def test_a_line_in_the_note_is_its_authors_to_remove(review: Store) -> None:
     item = _item(review, "Ask for the early help outcome")
     with pytest.raises(ValueError, match="its author"):

@@ -106,12 +106,22 @@ def _new_bundle_path(store: Store, stem: str) -> Path:
     help="(The lead) enrol this reviewer's new key and retire their old one (a lost laptop): work "
     "signed with it after what this laptop holds is refused from now on. Audited.",
 )
+@click.option(
+    "--keep-lost-work",
+    "keep",
+    metavar="REVIEWER_ID",
+    multiple=True,
+    help="(The lead) keep the work this reviewer's lost laptop signed after its key was retired, "
+    "which a colleague's bundle carries (merge says when): only if the reviewer made it before the "
+    "laptop was lost. Audited.",
+)
 @AS_OPTION
 @DB_OPTION
 def merge(
     files: tuple[Path, ...],
     accept: tuple[str, ...],
     reenrol: tuple[str, ...],
+    keep: tuple[str, ...],
     me: str | None,
     db_path: Path | None,
 ) -> None:
@@ -121,12 +131,18 @@ def merge(
     bundles = _bundle_files(files)
     key = os.environ.get(BUNDLE_ENV) or None  # a passphrase agreed for the exchange, if given
     with open_review(db_path) as store:
-        enrolling = bool(accept or reenrol)  # a lead's action: the lead must be who acts
+        enrolling = bool(accept or reenrol or keep)  # a lead's action: the lead must be who acts
         actor = acting_reviewer(store, me) if me or enrolling else store.get_meta("me") or "unknown"
         with store.backup_if_changed("merge") as backup:  # kept only if the merge changed the review
             try:
                 summary = merge_bundles(
-                    store, bundles, actor=actor, passphrase=key, accept_keys=accept, reenrol=reenrol
+                    store,
+                    bundles,
+                    actor=actor,
+                    passphrase=key,
+                    accept_keys=accept,
+                    reenrol=reenrol,
+                    keep_lost_work=keep,
                 )
             except BundlePassphraseNeeded as needed:  # encrypted with a passphrase for the exchange
                 if key is not None:
@@ -134,7 +150,13 @@ def merge(
                 click.echo(str(needed), err=True)
                 key = passphrase_for(needed.path, env=BUNDLE_ENV)
                 summary = merge_bundles(
-                    store, bundles, actor=actor, passphrase=key, accept_keys=accept, reenrol=reenrol
+                    store,
+                    bundles,
+                    actor=actor,
+                    passphrase=key,
+                    accept_keys=accept,
+                    reenrol=reenrol,
+                    keep_lost_work=keep,
                 )
         names = week.names(store)  # after the merge: a bundle may bring sessions
     for merged in summary.bundles:
@@ -153,6 +175,11 @@ def merge(
     for enrolled in summary.enrolled:
         click.echo(
             f"Enrolled {names.reviewer(enrolled.reviewer_id)}'s key {fingerprint(enrolled.public_key)}."
+        )
+    for raised, entries in summary.kept:
+        click.echo(
+            f"Kept the work {names.reviewer(raised.reviewer_id)}'s lost laptop signed after its key was "
+            f"retired ({entries}); the key stays retired after entry {raised.retired_after}."
         )
     if summary.pinned_lead_key:
         click.echo(

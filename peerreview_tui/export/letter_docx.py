@@ -154,6 +154,17 @@ class _Writer:
         self.bullet = self._abstract("List Bullet", "bullet", "•")
         self.indent = _indent(self.numbering, self.decimal)
         self.paragraph_numbers: int | None = None  # the one w:num of the numbered paragraphs
+        self.default_style = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+
+    def _paragraph(self, style: str | ParagraphStyle, text: str = "") -> Paragraph:
+        """A new paragraph in ``style`` (a name of ``styles``, or the style). Its style is set by
+        id: python-docx's own setter reads every style of the document to find the default one,
+        for every paragraph (half the time of a letter)."""
+        style = self.styles[style] if isinstance(style, str) else style
+        paragraph = self.document.add_paragraph(text)
+        # the default style is written as no pStyle, as python-docx writes it
+        paragraph._p.style = None if style == self.default_style else style.style_id
+        return paragraph
 
     def _abstract(self, style: str, fmt: str, text: str) -> int:
         """The list definition the template's style uses, else one made for the letter."""
@@ -178,7 +189,7 @@ class _Writer:
             self._lines(block)
         else:
             style = {"title": "Title", "heading": "Heading 1", "subheading": "Heading 2"}.get(kind, "Normal")
-            paragraph = self.document.add_paragraph(style=self.styles[style])
+            paragraph = self._paragraph(style)
             run = paragraph.add_run(block.lines[0])
             if kind == "notice":
                 run.bold, run.font.color.rgb = True, RED
@@ -193,10 +204,10 @@ class _Writer:
         if block.kind == "signature":
             if previous := self.document.paragraphs[-1:]:  # no sign-off alone on the last page
                 previous[0].paragraph_format.keep_with_next = True
-            closing = self.document.add_paragraph(lines.pop(0), style=self.styles["Normal"])
+            closing = self._paragraph("Normal", lines.pop(0))
             closing.paragraph_format.keep_with_next = True
             closing.paragraph_format.space_after = Pt(40)
-        paragraph = self.document.add_paragraph(style=self.styles["Normal"])
+        paragraph = self._paragraph("Normal")
         paragraph.paragraph_format.keep_together = True
         for i, line in enumerate(lines):
             run = paragraph.add_run(line)
@@ -232,16 +243,16 @@ class _Writer:
             else:
                 paragraph.add_run(item.text)
             for more in item.more:
-                follow = self.document.add_paragraph(more, style=self.styles["Normal"])
+                follow = self._paragraph("Normal", more)
                 follow.paragraph_format.left_indent = Twips(indent)
             for quote in item.quotes:
-                said = self.document.add_paragraph(style=self.styles["Quote"])
+                said = self._paragraph("Quote")
                 said.paragraph_format.left_indent = Twips(indent + 425)
                 said.paragraph_format.right_indent = Twips(425)
                 said.add_run(f"“{quote}”").italic = True
 
     def _list_paragraph(self, style: ParagraphStyle, num_id: int) -> Paragraph:
-        paragraph = self.document.add_paragraph(style=style)
+        paragraph = self._paragraph(style)
         num_pr = paragraph._p.get_or_add_pPr().get_or_add_numPr()
         num_pr.get_or_add_ilvl().val = 0
         num_pr.get_or_add_numId().val = num_id

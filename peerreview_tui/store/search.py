@@ -7,7 +7,9 @@ operator or a syntax error. Note text is never logged or printed here.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -156,9 +158,15 @@ def _template_of(db: Database, session_id: str, roster: _Roster) -> frozenset[st
 
 def _term_patterns(terms: tuple[str, ...]) -> list[re.Pattern[str]]:
     """A pattern per word, on folded text: a whole word, the last one the start of a word."""
-    edge = r"(?<![^\W_])"
-    whole = [re.compile(edge + re.escape(term) + r"(?![^\W_])") for term in terms[:-1]]
-    return [*whole, re.compile(edge + re.escape(terms[-1]))]
+
+    def starting_a_word(term: str) -> str:
+        # The word first, then "no letter or digit before it" (a lookbehind over the word and
+        # the character before): a pattern that starts with the word is searched for as text,
+        # fast, where one that starts with the lookbehind is tried at every character.
+        return f"{re.escape(term)}(?<![^\\W_]{re.escape(term)})"
+
+    whole = [re.compile(starting_a_word(term) + r"(?![^\W_])") for term in terms[:-1]]
+    return [*whole, re.compile(starting_a_word(terms[-1]))]
 
 
 def _matching_lines(
@@ -166,22 +174,30 @@ def _matching_lines(
 ) -> list[tuple[int, str, int]]:
     """(line number, line, where the first match starts) of the lines that match; see search_notes."""
     lines = body.splitlines()
-    folded = _fold_fast(body).splitlines()
-    if len(folded) != len(lines):  # cannot happen (folding keeps line breaks); be safe all the same
-        folded = [_fold(line) for line in lines]
+    folded_lines = _fold_fast(body).splitlines(keepends=True)
+    if len(folded_lines) != len(lines):  # cannot happen (folding keeps line breaks); be safe all the same
+        folded_lines = [_fold(line) + "\n" for line in lines]
+    # Each word is looked for in the whole folded note (in C), not line by line: most lines of a
+    # long note hold none of them. A word never spans a line break, so each match is in one line.
+    folded = "".join(folded_lines)
+    starts = list(itertools.accumulate(map(len, folded_lines), initial=0))
+    found: dict[int, dict[int, int]] = {}  # line -> pattern -> where its first match starts
+    for i, pattern in enumerate(patterns):
+        for match in pattern.finditer(folded):
+            line_no = bisect.bisect_right(starts, match.start()) - 1
+            found.setdefault(line_no, {}).setdefault(i, match.start() - starts[line_no])
     every: list[tuple[int, str, int]] = []
     some: list[tuple[int, str, int]] = []
     seen: set[int] = set()
-    for line_no, text in enumerate(folded):
-        found = [(i, match.start()) for i, pattern in enumerate(patterns) if (match := pattern.search(text))]
-        if not found or is_template_line(lines[line_no], template):
+    for line_no in sorted(found):
+        line, matches = lines[line_no], found[line_no]
+        if is_template_line(line, template):
             continue
-        line = lines[line_no]
         # Where the first match is in the line as written: folding an ASCII line keeps its length.
-        at = min(start for _, start in found) if line.isascii() else _first_span(line, patterns)
+        at = min(matches.values()) if line.isascii() else _first_span(line, patterns)
         some.append((line_no, line, at))
-        seen.update(i for i, _ in found)
-        if len(found) == len(patterns):
+        seen.update(matches)
+        if len(matches) == len(patterns):
             every.append((line_no, line, at))
     if every:
         return every

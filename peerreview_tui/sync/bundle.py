@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
@@ -31,7 +32,7 @@ from ..store.connection import SQLITE_HEADER, db_errors, is_encrypted, open_keye
 from . import rows as rows_check
 from .rows import RowProblem
 from .seal import seal
-from .tables import TABLES, Row, columns, row_hash
+from .tables import TABLES, Row, Version, columns, row_hash
 
 BUNDLE_FORMAT = 2  # 2: signed work
 FIRST_SIGNED_FORMAT = 2
@@ -307,10 +308,19 @@ def _read_rows(conn: Any, table: str, review_id: str, latest: str) -> Iterator[R
     names = _columns(conn, table)
     rows_check.check_columns(table, names)
     listed = ", ".join(f'"{name}"' for name in names)
-    for number, values in enumerate(conn.execute(f'SELECT {listed} FROM "{table}"'), start=1):
-        row = dict(zip(names, values, strict=True))
-        rows_check.check_row(table, row, number, review_id=review_id, latest=latest)
-        yield row
+    number = 0
+    try:
+        for number, values in enumerate(conn.execute(f'SELECT {listed} FROM "{table}"'), start=1):
+            row = Version(zip(names, values, strict=True))
+            rows_check.check_row(table, row, number, review_id=review_id, latest=latest)
+            yield row
+    except db_errors() as error:
+        # sqlite3 says which column ("Could not decode to UTF-8 column 'body' with text ...")
+        if "UTF-8" not in str(error):
+            raise
+        column = re.search(r"column '([^']*)'", str(error))
+        where = f"{table} row number {number + 1}" + (f", field {column.group(1)}" if column else "")
+        raise RowProblem(where, "text that is not UTF-8 (a byte changed?)") from None
 
 
 def _check_header_agrees(header: BundleHeader, review: list[Row]) -> None:

@@ -38,7 +38,7 @@ from ..store import Store, audit, signatures
 from .bundle import Bundle, BundlePassphraseNeeded, SyncError, read_bundle
 from .rules import check_bundles
 from .seal import pin_own_lead_key
-from .signatures import check_signed_work, save_signed_work
+from .signatures import check_may_keep_lost_work, check_signed_work, describe_entries, save_signed_work
 from .summary import BundleMerge, MergeSummary, TableCounts
 from .tables import (
     BY_NAME,
@@ -47,6 +47,7 @@ from .tables import (
     Row,
     State,
     Table,
+    Version,
     content,
     kept_row,
     remakeable,
@@ -66,14 +67,18 @@ def merge_bundles(
     passphrase: str | None = None,
     accept_keys: Iterable[str] = (),
     reenrol: Iterable[str] = (),
+    keep_lost_work: Iterable[str] = (),
 ) -> MergeSummary:
     """Bring the bundles at ``paths`` into ``store``, all in one transaction. Encrypted ones
     open with ``passphrase`` (one agreed for the exchange) or the review's own. On the lead's
     laptop, ``accept_keys`` names the reviewers whose new keys the lead has checked and enrols
     (``signatures.KeyNotEnrolled`` says which are new); ``reenrol`` likewise, retiring the
-    reviewer's other keys (a lost laptop)."""
+    reviewer's other keys (a lost laptop); ``keep_lost_work`` names the reviewers whose lost
+    laptop's work, signed after the lead retired its key, the lead keeps
+    (``signatures.LostWorkHeld`` says whose there is)."""
     bundles = [_read(Path(path), passphrase, store.passphrase) for path in paths]
     with store.write() as db:
+        check_may_keep_lost_work(db, actor, keep_lost_work)
         ours = next(db.query("SELECT id, title FROM review"), None)
         summary = MergeSummary([BundleMerge(b.path, b.header) for b in bundles])
         todo: list[tuple[Bundle, BundleMerge]] = []
@@ -95,23 +100,30 @@ def merge_bundles(
             summary.own_key = signatures.ensure_key(db, actor)
         pin_own_lead_key(db)
         signed = check_signed_work(
-            db, [bundle for bundle, _ in todo], here, actor=actor, accept=accept_keys, reenrol=reenrol
+            db,
+            [bundle for bundle, _ in todo],
+            here,
+            actor=actor,
+            accept=accept_keys,
+            reenrol=reenrol,
+            keep_lost_work=keep_lost_work,
         )
         db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", [MERGING])
         db.execute("PRAGMA defer_foreign_keys = ON")  # checked once, below, for the whole merge
+        tombstones = [_by_table(bundle.tombstones) for bundle, _ in todo]
         for table in TABLES:
             state = merger.states[table.name]
-            for bundle, merged in todo:
+            for (bundle, merged), tombs in zip(todo, tombstones, strict=True):
                 counts = merged.counts[table.name]
                 merger.merge_rows(state, bundle.rows[table.name], bundle.history, counts)
-                tombs = [t for t in bundle.tombstones if t["table_name"] == table.name]
-                merger.merge_tombstones(state, tombs, bundle.history, counts)
+                merger.merge_tombstones(state, tombs.get(table.name, []), bundle.history, counts)
         for name in ("evidence", "sessions"):  # items first: they may hold a session
             summary.removed[name] = merger.settle_tombstones(merger.states[name])
         _check_references(db, [bundle for bundle, _ in todo])
         merger.save_versions()
         save_signed_work(db, signed, actor)
         summary.enrolled = [enrolment for enrolment, _ in signed.made_here]
+        summary.kept = [(raised, describe_entries(entries)) for raised, entries in signed.kept]
         summary.pinned_lead_key = signed.lead_key if signed.pinned else None
         for bundle, merged in todo:
             _record(db, bundle, merged, actor, merger.stamp)
@@ -268,9 +280,11 @@ class _Merger:
         self.learned: set[tuple[str, str, str]] = set()
 
     def load(self, table: Table) -> State:
-        rows = {table.row_key(row): row for row in self.db.query(f"SELECT * FROM {table.name}")}
-        tombs = {
-            row["row_id"]: row
+        rows: dict[str, Row] = {
+            table.row_key(row): Version(row) for row in self.db.query(f"SELECT * FROM {table.name}")
+        }
+        tombs: dict[str, Row] = {
+            row["row_id"]: Version(row)
             for row in self.db.query("SELECT * FROM tombstones WHERE table_name = ?", [table.name])
         }
         seen: dict[str, set[str]] = {}
@@ -334,7 +348,7 @@ class _Merger:
             knew = history.get((table.name, key), set()) | {digest}
             mine, local = state.tombs.get(key), state.rows.get(key)
             if mine is None or tombstone_order(tomb) > tombstone_order(mine):
-                self.db.table("tombstones").upsert(tomb, pk="id")
+                upsert(self.db, _TOMBSTONES, tomb)
                 state.tombs[key] = tomb
                 if local is not None and tombstone_order(tomb) > table.order(local):
                     derived = mine is not None and row_hash(local) == row_hash(kept_row(table.name, mine))
@@ -347,11 +361,13 @@ class _Merger:
     def settle_tombstones(self, state: State) -> int:
         """Apply the deletions that win: delete the row, or keep it marked if rows refer to it."""
         table, removed = state.table, 0
+        # Read once: deleting rows of this table changes no reference to it (none refers to its own)
+        referenced = self._referenced(table.name)
         for key, tomb in state.tombs.items():
             local = state.rows.get(key)
             if local is not None and table.order(local) > tombstone_order(tomb):
                 continue  # changed (or made again) after it was deleted
-            if self._referenced(table.name, key):
+            if key in referenced:
                 kept = kept_row(table.name, tomb)
                 if local is None or row_hash(local) != row_hash(kept):
                     upsert(self.db, table, kept)
@@ -369,11 +385,13 @@ class _Merger:
             [(*version, self.stamp) for version in self.learned],
         )
 
-    def _referenced(self, table: str, key: str) -> bool:
-        return any(
-            next(self.db.query(f"SELECT 1 AS x FROM {child} WHERE {column} = ? LIMIT 1", [key]), None)
+    def _referenced(self, table: str) -> set[str]:
+        """The keys of ``table`` that other rows refer to."""
+        return {
+            row[0]
             for child, column in REFERENCED_BY[table]
-        )
+            for row in self.db.execute(f"SELECT DISTINCT {column} FROM {child} WHERE {column} IS NOT NULL")
+        }
 
     def _learn(self, state: State, key: str, hashes: set[str]) -> None:
         seen = state.seen.setdefault(key, set())
@@ -405,6 +423,16 @@ class _Merger:
             }
         )
         counts.conflicts += 1
+
+
+_TOMBSTONES = Table("tombstones")  # written like a table's rows (``upsert``) by its id
+
+
+def _by_table(tombstones: list[Row]) -> dict[str, list[Row]]:
+    grouped: dict[str, list[Row]] = {}
+    for tomb in tombstones:
+        grouped.setdefault(tomb["table_name"], []).append(tomb)
+    return grouped
 
 
 def _deleted(row: Row) -> bool:

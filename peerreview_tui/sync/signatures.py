@@ -10,7 +10,11 @@ For each bundle, in order, before anything is written:
    one before, none differing from one held here), each signed by a key the lead enrolled for
    the reviewer it names, and not past that key's retirement. An unknown key refuses the
    bundle, unless the lead merging named its reviewer in ``accept``: then the lead's laptop
-   enrols it (re-enrols: the reviewer's old key is retired), audited;
+   enrols it (re-enrols: the reviewer's old key is retired), audited. Entries of a retired key
+   past its retirement (a lost laptop's, which a colleague had before the lead) refuse the
+   bundle too, unless the lead merging named their reviewer in ``keep_lost_work``: then the
+   lead's laptop raises the retirement to the bundle's last entry of that key, audited. Only
+   the lead decides: whoever holds a lost laptop can sign with its key;
 3. its rows: each version signed by the reviewer it names as its author, and the latest that
    author signed of that row (an older one would be a replayed version). Rows from the
    schedule file, a purge's blanking and the marked rows merge keeps for a deletion are not
@@ -30,6 +34,7 @@ from sqlite_utils import Database
 
 from .. import signing
 from ..models import now
+from ..names import local_time
 from ..signing import Enrolment, Entry
 from ..store import audit, signatures
 from .bundle import Bundle, SyncError, refused
@@ -61,6 +66,16 @@ class KeyNotEnrolled(SyncError):
         self.can_accept = can_accept  # the lead is merging on their own laptop: they may enrol them
 
 
+class LostWorkHeld(SyncError):
+    """A bundle holds entries a lost laptop's key signed after the lead retired it; the lead may
+    keep them (``keep_lost_work``)."""
+
+    def __init__(self, message: str, reviewers: list[str], *, can_keep: bool):
+        super().__init__(message)
+        self.reviewers = reviewers  # whose lost laptops signed them
+        self.can_keep = can_keep  # the lead is merging on their own laptop: they may keep them
+
+
 @dataclass
 class Signed:
     """The signed work as it stands during a merge: this laptop's, and what the bundles checked
@@ -76,6 +91,9 @@ class Signed:
     made_here: list[tuple[Enrolment, Enrolment | None]] = field(default_factory=list)  # (enrolled, retired)
     pinned: bool = False
     retiring: set[str] = field(default_factory=set)  # reviewers re-enrolled: their other keys retire
+    keeping: set[str] = field(default_factory=set)  # reviewers whose lost laptop's later work the lead keeps
+    # (the retirement raised here, the entries it lets in)
+    kept: list[tuple[Enrolment, list[Entry]]] = field(default_factory=list)
 
     @classmethod
     def load(cls, db: Database, actor: str) -> Signed:
@@ -106,13 +124,19 @@ def check_signed_work(
     actor: str,
     accept: Iterable[str] = (),
     reenrol: Iterable[str] = (),
+    keep_lost_work: Iterable[str] = (),
 ) -> Signed:
     """Check every bundle's signed work (see the module); ``SyncError`` naming the first thing
-    forged, ``KeyNotEnrolled`` for keys the lead may accept. The lead's laptop enrols the new
-    keys of the reviewers in ``accept`` (a reviewer may work on two laptops), and of those in
-    ``reenrol``, retiring their other keys (a lost laptop). Nothing is written."""
+    forged, ``KeyNotEnrolled`` for keys the lead may accept, ``LostWorkHeld`` for a lost
+    laptop's work the lead may keep. The lead's laptop enrols the new keys of the reviewers in
+    ``accept`` (a reviewer may work on two laptops), and of those in ``reenrol``, retiring their
+    other keys (a lost laptop); it keeps the work the lost laptops of those in
+    ``keep_lost_work`` signed after their retirement. Nothing is written."""
     signed = Signed.load(db, actor)
     signed.retiring = set(reenrol)
+    signed.keeping = set(keep_lost_work)
+    if signed.keeping and not signed.can_enrol:
+        raise SyncError(_only_the_lead_keeps(here.lead_names()))
     accepted = set(accept) | signed.retiring
     for bundle in bundles:  # every roster first: the lead's bundle enrols keys others' bundles use
         try:
@@ -121,15 +145,35 @@ def check_signed_work(
             raise SyncError(refused(bundle.path, str(why))) from None
     for bundle in bundles:
         try:
-            unknown = _check_log(bundle, signed, here, accepted, actor)
+            unknown, lost = _check_log(bundle, signed, here, accepted, actor)
             if unknown:
                 raise KeyNotEnrolled(
                     _unknown_message(bundle, unknown, signed, here), unknown, can_accept=signed.can_enrol
                 )
-            _check_rows(bundle, signed, here)
+            _check_rows(bundle, signed, here)  # a forgery is named before the lead is asked to keep anything
+            if lost:
+                owners = list(dict.fromkeys(signed.roster[public].reviewer_id for public in lost))
+                raise LostWorkHeld(
+                    _lost_message(bundle, lost, signed, here), owners, can_keep=signed.can_enrol
+                )
         except Forged as why:
             raise SyncError(refused(bundle.path, str(why))) from None
     return signed
+
+
+def check_may_keep_lost_work(db: Database, actor: str, keep_lost_work: Iterable[str]) -> None:
+    """``SyncError`` if someone other than the lead on the lead's laptop asks to keep a lost
+    laptop's work (before any bundle is read: the answer is no whatever they hold)."""
+    if list(keep_lost_work) and not Signed.load(db, actor).can_enrol:
+        leads = db.query("SELECT name FROM reviewers WHERE is_lead = 1 AND retired = 0 ORDER BY id")
+        raise SyncError(_only_the_lead_keeps(", ".join(row["name"] for row in leads) or "none named"))
+
+
+def _only_the_lead_keeps(leads: str) -> str:
+    return (
+        f"nothing was merged: only the lead ({leads}), on their own laptop, decides whether a lost laptop's "
+        "work counts; merge without --keep-lost-work, and let the lead have the bundle"
+    )
 
 
 def save_signed_work(db: Database, signed: Signed, actor: str) -> None:
@@ -155,6 +199,21 @@ def save_signed_work(db: Database, signed: Signed, actor: str) -> None:
             action="re-enrol key" if retired is not None else "enrol key",
             changes=changes,
         )
+    for raised, entries in signed.kept:
+        audit.record(
+            db,
+            at=now(),
+            actor=actor,
+            table="roster_keys",
+            row_id=raised.public_key,
+            action="keep lost laptop's work",
+            changes={
+                "reviewer": raised.reviewer_id,
+                "fingerprint": signing.fingerprint(raised.public_key),
+                "retired_after": {"from": entries[0].seq - 1, "to": raised.retired_after},
+                "stamped": [min(e.stamp for e in entries), max(e.stamp for e in entries)],
+            },
+        )
 
 
 # --- 1. The roster ------------------------------------------------------------------------------
@@ -178,10 +237,22 @@ def _check_roster(bundle: Bundle, signed: Signed, here: Here) -> None:
                 f"but that is not signed by the lead's key pinned here{pinned}: forged, or from another review "
                 "(roster_keys)"
             )
-        if held is not None and held.retired_after is not None and enrolment.retired_after is None:
-            continue  # a retirement stands
+        if held is not None and not _stands_over(enrolment, held):
+            continue  # the lead's later word on this key is already here
         signed.roster[enrolment.public_key] = enrolment
         signed.new_enrolments.append(enrolment)
+
+
+def _stands_over(incoming: Enrolment, held: Enrolment) -> bool:
+    """Of two lead-signed enrolments of one key, whether ``incoming`` stands: a retirement over
+    none (a retired key is never enrolled again), a later retirement over an earlier one (the lead
+    kept a lost laptop's later work; never lowered); the rest only so every laptop keeps the same."""
+
+    def standing(enrolment: Enrolment) -> tuple[bool, int, str, str]:
+        retired = enrolment.retired_after
+        return (retired is not None, retired or 0, enrolment.enrolled_at, enrolment.signature)
+
+    return standing(incoming) > standing(held)
 
 
 # --- 2. The signed log ----------------------------------------------------------------------------
@@ -189,12 +260,18 @@ def _check_roster(bundle: Bundle, signed: Signed, here: Here) -> None:
 
 def _check_log(
     bundle: Bundle, signed: Signed, here: Here, accepted: set[str], actor: str
-) -> list[UnknownKey]:
+) -> tuple[list[UnknownKey], dict[str, list[Entry]]]:
+    """The keys the lead has not enrolled, and the entries of retired keys past their retirement
+    (by key), that the bundle brings; ``Forged`` for anything forged."""
     unknown: dict[str, UnknownKey] = {}
+    lost: dict[str, list[Entry]] = {}
     ordered = sorted(bundle.log, key=lambda e: (e.public_key, e.seq))
     # Each entry names the hash of the one before (signature included), so the signature of a
     # key's last new entry vouches for all its new entries: one Ed25519 check per key and bundle.
-    heads = {entry.public_key: entry for entry in ordered}
+    by_key: dict[str, list[Entry]] = {}
+    for entry in ordered:
+        by_key.setdefault(entry.public_key, []).append(entry)
+    heads = {public: entries[-1] for public, entries in by_key.items()}
     for entry in ordered:
         chain = signed.log.setdefault(entry.public_key, {})
         held = chain.get(entry.seq)
@@ -237,10 +314,11 @@ def _check_log(
                 f"{here.name(enrolment.reviewer_id)}'s key"
             )
         if enrolment.retired_after is not None and entry.seq > enrolment.retired_after:
-            raise Forged(
-                f"{_version(entry, here)} is signed with a key of {who} that the lead retired (re-enrolled "
-                "after a lost laptop)"
-            )
+            if entry.author in signed.keeping and signed.can_enrol:
+                _keep_lost_work(enrolment, by_key[entry.public_key], signed)
+            else:
+                # chained and signed like any entry (checked on), but only the lead says it counts
+                lost.setdefault(entry.public_key, []).append(entry)
         if heads[entry.public_key] is entry and not entry.verifies():
             raise Forged(
                 f"{_version(entry, here)}: its signature by {who} does not check out (edited after signing)"
@@ -248,7 +326,20 @@ def _check_log(
         chain[entry.seq] = entry
         signed.index(entry)
         signed.new_entries.append(entry)
-    return list(unknown.values())
+    return list(unknown.values()), lost
+
+
+def _keep_lost_work(held: Enrolment, entries: list[Entry], signed: Signed) -> None:
+    """The lead's laptop raises ``held``'s retirement to the last of ``entries``, the bundle's
+    entries of that key (each still checked as the log goes on: a gap or a bad signature still
+    refuses the bundle, and nothing is kept)."""
+    cut = held.retired_after or 0
+    raised = _lead_signed(
+        signed, Enrolment(**(vars(held) | {"retired_after": entries[-1].seq, "signature": ""}))
+    )
+    signed.roster[held.public_key] = raised
+    signed.new_enrolments.append(raised)
+    signed.kept.append((raised, [entry for entry in entries if entry.seq > cut]))
 
 
 def _enrol_if_accepted(entry: Entry, signed: Signed, accepted: set[str]) -> Enrolment | None:
@@ -291,6 +382,60 @@ def _unknown_message(bundle: Bundle, unknown: list[UnknownKey], signed: Signed, 
     return refused(bundle.path, f"it holds work signed by keys the lead has not enrolled ({keys}): {what}")
 
 
+def _lost_message(bundle: Bundle, lost: dict[str, list[Entry]], signed: Signed, here: Here) -> str:
+    owners = list(dict.fromkeys(signed.roster[public].reviewer_id for public in lost))
+    facts = "; ".join(
+        f"{here.name(signed.roster[public].reviewer_id)}'s lost laptop's key signed {_entries(len(entries))} "
+        f"after the lead retired it ({describe_entries(entries)})"
+        for public, entries in lost.items()
+    )
+    if not signed.can_enrol:
+        return refused(
+            bundle.path,
+            f"{facts}: only the lead ({here.lead_names()}) decides whether that work counts: let the lead have "
+            "this bundle, then merge the lead's next one",
+        )
+    who = " and ".join(here.name(owner) for owner in owners)
+    keep = " ".join(f"--keep-lost-work {owner}" for owner in owners)
+    again = (
+        f"'peerreview merge {keep} {bundle.path.name}'"  # the app has no button for it: a rare, grave step
+    )
+    sender = bundle.header.sender
+    laptop = "the laptop was" if len(owners) == 1 else "their laptops were"
+    them = "it" if sum(len(entries) for entries in lost.values()) == 1 else "them"
+    if sender in owners:  # from the lost laptop itself, it may be
+        otherwise = f"if not, leave {them} out: whoever has the laptop now may have made {them}"
+    else:
+        otherwise = (
+            f"if not, leave {them} out, and ask {here.name(sender)}, whose laptop took {them} in, to start that "
+            "laptop again from your latest bundle ('peerreview join')"
+        )
+    return refused(
+        bundle.path,
+        f"{facts}: if {who} made {them} before {laptop} lost, merge it again with {again}; {otherwise}",
+    )
+
+
+def describe_entries(entries: list[Entry]) -> str:
+    """'entries 5–7, stamped Mon 10 Sep 09:41–10:02' (local time): how a run of one key's
+    entries is named to people."""
+    first, last = entries[0].seq, entries[-1].seq
+    numbers = f"entry {first}" if first == last else f"entries {first}–{last}"
+    stamps = sorted(entry.stamp for entry in entries)
+    start, end = local_time(stamps[0]), local_time(stamps[-1])
+    if end == start:
+        when = start
+    elif end[:-5] == start[:-5]:  # the same day: 'Mon 10 Sep 09:41–10:02'
+        when = f"{start}–{end[-5:]}"
+    else:
+        when = f"{start} to {end}"
+    return f"{numbers}, stamped {when}"
+
+
+def _entries(count: int) -> str:
+    return f"{count} {'entry' if count == 1 else 'entries'}"
+
+
 # --- 3. The rows ---------------------------------------------------------------------------------
 
 
@@ -302,9 +447,11 @@ def _check_rows(bundle: Bundle, signed: Signed, here: Here) -> None:
         for t in state.tombs.values()
         if (t["table_name"], t["row_id"]) not in tombs
     }
-    carried: dict[tuple[str, str, str], Entry] = {}
+    # the latest signed version of each row the bundle's own log holds, by anyone: the version a
+    # merge keeps (a conflict settled aside: settling wins whatever the stamps, see tables.order)
+    carried: dict[tuple[str, str], Entry] = {}
     for entry in bundle.log:
-        slot = (entry.table_name, entry.row_key, entry.public_key)
+        slot = (entry.table_name, entry.row_key)
         if slot not in carried or (entry.stamp, entry.seq) > (carried[slot].stamp, carried[slot].seq):
             carried[slot] = entry
     tables: list[tuple[str, list[Mapping[str, Any]]]] = [(t.name, list(bundle.rows[t.name])) for t in TABLES]
@@ -323,14 +470,24 @@ def _check_rows(bundle: Bundle, signed: Signed, here: Here) -> None:
                     f"{_subject(name, row, here)} claims to be by {here.name(author)}, who never signed it "
                     f"(a version edited after signing, or made up; {name} row '{key}')"
                 )
-            # the bundle's own log holds a later version of the row from the same key: the row
-            # was swapped for an older one (a bundle merged again, whole, is no replay: its older
-            # versions lose the merge and change nothing)
-            latest = carried.get((name, key, signer.public_key))
-            if latest is not None and latest.hash != digest and latest.stamp > stamp_of(name, row):
+            # the bundle's own log holds a later version of the row, its author's or anyone's: the
+            # row was swapped for an older one (a bundle merged again, whole, is no replay: its
+            # older versions lose the merge and change nothing)
+            latest = carried.get((name, key))
+            if (
+                latest is not None
+                and name != "conflicts"
+                and latest.hash != digest
+                and latest.stamp > stamp_of(name, row)
+            ):
+                later = (
+                    "the latest they signed"
+                    if latest.author == author
+                    else f"the later one by {here.name(latest.author)} that its own log holds"
+                )
                 raise Forged(
-                    f"it holds an older version of {_subject(name, row, here)} by {here.name(author)} than the "
-                    f"latest they signed (a replayed version; {name} row '{key}')"
+                    f"it holds an older version of {_subject(name, row, here)} by {here.name(author)} than "
+                    f"{later} (a replayed version; {name} row '{key}')"
                 )
 
 

@@ -45,6 +45,8 @@ class MergeSummary:
     bundles: list[BundleMerge]
     removed: dict[str, int] = field(default_factory=dict)  # rows deleted by deletions merged in
     enrolled: list[Enrolment] = field(default_factory=list)  # keys the lead enrolled in this merge
+    # retirements the lead raised in this merge, keeping a lost laptop's later work (and which)
+    kept: list[tuple[Enrolment, str]] = field(default_factory=list)
     pinned_lead_key: str | None = None  # the lead's key, pinned by this merge (a laptop joining)
     own_key: str | None = None  # the merging reviewer's public key on this laptop
 

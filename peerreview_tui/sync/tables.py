@@ -93,9 +93,40 @@ class State:
         )
 
 
+# One encoder for every hash: ``json.dumps`` with these arguments makes one per call.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def row_hash(row: Mapping[str, Any]) -> str:
-    text = json.dumps(row, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    if type(row) is Version:
+        return row.digest
+    return _digest(row)
+
+
+def _digest(row: Mapping[str, Any]) -> str:
+    return hashlib.sha256(_CANONICAL.encode(row).encode()).hexdigest()[:32]
+
+
+class Version(dict[str, Any]):
+    """A row as a merge reads it, from a bundle or from here: never changed, so its hash is
+    worked out once (a merge checks a version's signature, then compares it, often several
+    times). Changing it raises; a changed copy (``version | {...}``) is a plain dict."""
+
+    __slots__ = ("_digest",)
+    _digest: str
+
+    @property
+    def digest(self) -> str:
+        try:
+            return self._digest
+        except AttributeError:
+            self._digest = _digest(self)
+            return self._digest
+
+    def _unchangeable(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("a row version read for a merge is never changed")
+
+    __setitem__ = __delitem__ = __ior__ = clear = pop = popitem = setdefault = update = _unchangeable
 
 
 def content(row: Mapping[str, Any]) -> Row:

@@ -3,7 +3,8 @@
 What merge checks of each bundle (``signatures``), checked of the review as it stands here:
 the roster signed by the pinned lead key; every key's log a whole chain of good signatures, by
 enrolled keys (this laptop's own keys may wait for the lead's enrolment) and none past its
-retirement; every row version signed by its author (this laptop's own work is sealed first);
+retirement (on a colleague's laptop that is no forgery but work waiting for the lead's decision:
+a lost laptop's, come here before the lead retired its key); every row version signed by its author (this laptop's own work is sealed first);
 every audit entry ever signed still here, unchanged (the trail is append-only); every agreed
 finding agreed and last changed by the lead. The letter is exported only from a review that
 passes.
@@ -20,6 +21,7 @@ from ..models import FindingStatus
 from ..signing import Entry
 from ..store import Store, StoreError, signatures
 from .seal import TOMBSTONES, author_of, is_derived, key_of, seal, unsigned_on_purpose
+from .signatures import describe_entries
 from .tables import TABLES, row_hash
 
 
@@ -31,20 +33,25 @@ class SignedWorkError(StoreError):
 class Verified:
     lines: list[str] = field(default_factory=list)  # what was checked, in words
     problems: list[str] = field(default_factory=list)  # what failed, in words
+    # work that is no forgery but not the team's until the lead says so, in words
+    waiting: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        # Work waiting for the lead is not ok: this laptop cannot tell it from a thief's
+        return not self.problems and not self.waiting
 
     def describe(self, limit: int = 10) -> str:
-        head = (
-            "Signed work checks out."
-            if self.ok
-            else f"Signed work does NOT check out ({len(self.problems)} problems):"
-        )
-        shown = [f"  - {problem}" for problem in self.problems[:limit]]
-        if len(self.problems) > limit:
-            shown.append(f"  - ... and {len(self.problems) - limit} more")
+        if self.problems:
+            head = f"Signed work does NOT check out ({len(self.problems)} problems):"
+        elif self.waiting:
+            head = "Nothing here is forged, but some signed work waits for the lead's decision:"
+        else:
+            head = "Signed work checks out."
+        found = [*self.problems, *self.waiting]
+        shown = [f"  - {problem}" for problem in found[:limit]]
+        if len(found) > limit:
+            shown.append(f"  - ... and {len(found) - limit} more")
         return "\n".join([head, *shown, *(f"  {line}" for line in self.lines)])
 
 
@@ -61,14 +68,16 @@ def require_verified(store: Store, actor: str | None = None) -> Verified:
     """``verify_review``, raising ``SignedWorkError`` naming the first problems if it fails."""
     verified = verify_review(store, actor)
     if not verified.ok:
+        found = [*verified.problems, *verified.waiting]
+        why = (
+            "the review's signed work does not check out"
+            if verified.problems
+            else "some of the review's signed work waits for the lead's decision"
+        )
         raise SignedWorkError(
-            "the review's signed work does not check out, so nothing was exported: "
-            + "; ".join(verified.problems[:3])
-            + (
-                f" (and {len(verified.problems) - 3} more: see 'peerreview verify')"
-                if len(verified.problems) > 3
-                else ""
-            )
+            f"{why}, so nothing was exported: "
+            + "; ".join(found[:3])
+            + (f" (and {len(found) - 3} more: see 'peerreview verify')" if len(found) > 3 else "")
         )
     return verified
 
@@ -83,6 +92,7 @@ def _verify(db: Database, me: str | None) -> Verified:
 
     lead = signatures.lead_key(db)
     own = signatures.public_key_of(db, me) if me else None  # may wait for the lead's enrolment
+    leads_laptop = own is not None and own == lead
     roster = signatures.enrolments(db)
     for entered in roster.values():
         if entered.lead_key != lead or not entered.verifies():
@@ -103,6 +113,7 @@ def _verify(db: Database, me: str | None) -> Verified:
                 f"{name(owner)}'s key {signing.fingerprint(public)} signed work but is not enrolled"
             )
         previous: Entry | None = None
+        beyond: list[Entry] = []  # past the key's retirement
         for expected, entry in enumerate(entries, start=1):
             where = f"{name(entry.author)}'s entry {entry.seq} ({entry.table_name} row '{entry.row_key}')"
             if entry.seq != expected:
@@ -121,9 +132,25 @@ def _verify(db: Database, me: str | None) -> Verified:
                 and enrolment.retired_after is not None
                 and entry.seq > enrolment.retired_after
             ):
-                out.problems.append(f"{where} is signed with a key the lead retired")
+                beyond.append(entry)
             versions[(entry.table_name, entry.row_key, entry.hash, entry.author)] = entry
             previous = entry
+        if beyond:
+            one = len(beyond) == 1
+            held = (
+                f"{'1 entry' if one else f'{len(beyond)} entries'} signed with {name(owner)}'s lost laptop's key "
+                f"after the lead retired it ({describe_entries(beyond)})"
+            )
+            if leads_laptop:  # the lead's merge keeps such work or refuses it: here it was put in by hand
+                out.problems.append(f"this laptop holds {held}, which the lead never kept")
+            else:
+                them = "it" if one else "them"
+                out.waiting.append(
+                    f"this laptop holds {held}, which the lead has not decided on yet: send your next bundle to "
+                    f"the lead ({' and '.join(sorted(name(lead_id) for lead_id in leads))}), who keeps {them} if "
+                    f"{name(owner)} made {them} before the laptop was lost; the lead's next bundle then settles it "
+                    "here"
+                )
 
     tombs = {(t["table_name"], t["row_id"]): t for t in db.query("SELECT * FROM tombstones")}
     unsigned, count = 0, 0
