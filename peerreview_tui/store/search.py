@@ -27,13 +27,15 @@ _WORD = re.compile(r"[^\W_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 # The notes that match, in time order, without their bodies: a common word matches most notes of
-# a big week, and sorting their text along with them would cost more than the search.
+# a big week. The index gives the keys of the notes that match (see migrations, step 7) without
+# reading any note's text; only the notes whose lines are listed are read, below.
 _SQL = """
 SELECT notes.rowid AS note_rowid, notes.id AS note_id, notes.session_id, sessions.title AS session_title,
        sessions.day, sessions.start_time, notes.author_id,
        COALESCE(reviewers.name, notes.author_id) AS author_name
 FROM notes_fts
-JOIN notes ON notes.id = notes_fts.note_id
+JOIN note_search_keys ON note_search_keys.key = notes_fts.rowid
+JOIN notes ON notes.id = note_search_keys.note_id
 JOIN sessions ON sessions.id = notes.session_id
 LEFT JOIN reviewers ON reviewers.id = notes.author_id
 WHERE notes_fts MATCH ?
