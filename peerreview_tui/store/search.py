@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import accumulate
 
 from sqlite_utils import Database
 
@@ -158,9 +160,11 @@ def _template_of(db: Database, session_id: str, roster: _Roster) -> frozenset[st
 
 def _term_patterns(terms: tuple[str, ...]) -> list[re.Pattern[str]]:
     """A pattern per word, on folded text: a whole word, the last one the start of a word."""
-    edge = r"(?<![^\W_])"
-    whole = [re.compile(edge + re.escape(term) + r"(?![^\W_])") for term in terms[:-1]]
-    return [*whole, re.compile(edge + re.escape(terms[-1]))]
+    # The word comes first and the look back for a letter before it after it, so the regex
+    # engine skips along the text to the word itself (a pattern that begins with the look back
+    # is tried at every character: 18 times slower on a note).
+    starts = [re.escape(term) + rf"(?<![^\W_]{re.escape(term)})" for term in terms]
+    return [*(re.compile(start + r"(?![^\W_])") for start in starts[:-1]), re.compile(starts[-1])]
 
 
 def _matching_lines(
@@ -168,22 +172,32 @@ def _matching_lines(
 ) -> list[tuple[int, str, int]]:
     """(line number, line, where the first match starts) of the lines that match; see search_notes."""
     lines = body.splitlines()
-    folded = _fold_fast(body).splitlines()
-    if len(folded) != len(lines):  # cannot happen (folding keeps line breaks); be safe all the same
-        folded = [_fold(line) for line in lines]
+    folded = _fold_fast(body)
+    folded_lines = folded.splitlines(keepends=True)
+    if len(folded_lines) != len(lines):  # cannot happen (folding keeps line breaks); be safe all the same
+        folded = "".join(f"{_fold(line)}\n" for line in lines)
+        folded_lines = folded.splitlines(keepends=True)
+    # Each word is looked for in the whole note at once (a match never spans a line break: words
+    # are letters and digits), then each match is put on its line.
+    starts = list(accumulate((len(line) for line in folded_lines[:-1]), initial=0))
+    found: dict[int, dict[int, int]] = {}  # line number -> {word: where its first match starts}
+    for i, pattern in enumerate(patterns):
+        for match in pattern.finditer(folded):
+            line_no = bisect_right(starts, match.start()) - 1
+            found.setdefault(line_no, {}).setdefault(i, match.start() - starts[line_no])
     every: list[tuple[int, str, int]] = []
     some: list[tuple[int, str, int]] = []
     seen: set[int] = set()
-    for line_no, text in enumerate(folded):
-        found = [(i, match.start()) for i, pattern in enumerate(patterns) if (match := pattern.search(text))]
-        if not found or is_template_line(lines[line_no], template):
-            continue
+    for line_no in sorted(found):
         line = lines[line_no]
+        if is_template_line(line, template):
+            continue
+        words = found[line_no]
         # Where the first match is in the line as written: folding an ASCII line keeps its length.
-        at = min(start for _, start in found) if line.isascii() else _first_span(line, patterns)
+        at = min(words.values()) if line.isascii() else _first_span(line, patterns)
         some.append((line_no, line, at))
-        seen.update(i for i, _ in found)
-        if len(found) == len(patterns):
+        seen.update(words)
+        if len(words) == len(patterns):
             every.append((line_no, line, at))
     if every:
         return every
