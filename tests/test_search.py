@@ -217,6 +217,13 @@ def test_the_index_follows_every_save_and_deletion(noted: Store) -> None:
     assert search_index_is_sound(noted)
 
 
+def test_a_note_moved_to_another_session_is_found_there(noted: Store) -> None:
+    # No code moves a note (its id is made from its session and author); the index follows anyway.
+    with noted.write() as db:
+        db.execute("UPDATE notes SET session_id = 'wed-1515-scrutiny' WHERE author_id = 'manager'")
+    assert _found(noted, "budget") == [("wed-1515-scrutiny", "manager")]
+
+
 def test_a_review_from_before_the_keyed_index_is_upgraded_and_every_note_found(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, example_schedule
 ) -> None:

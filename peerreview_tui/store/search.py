@@ -29,19 +29,20 @@ _WORD = re.compile(r"[^\W_]+")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 # The notes that match, in time order, without their bodies: a common word matches most notes of
-# a big week. The index gives the keys of the notes that match (see migrations, step 7) without
-# reading any note's text; only the notes whose lines are listed are read, below.
+# a big week. The index gives the keys of the notes that match without reading any note's text,
+# and each key row says whose note it is, in which session (see migrations, step 7); only the
+# notes whose lines are listed are read, below.
 _SQL = """
-SELECT notes.rowid AS note_rowid, notes.id AS note_id, notes.session_id, sessions.title AS session_title,
-       sessions.day, sessions.start_time, notes.author_id,
-       COALESCE(reviewers.name, notes.author_id) AS author_name
+SELECT note_search_keys.note_id, note_search_keys.session_id, sessions.title AS session_title,
+       sessions.day, sessions.start_time, note_search_keys.author_id,
+       COALESCE(reviewers.name, note_search_keys.author_id) AS author_name
 FROM notes_fts
 JOIN note_search_keys ON note_search_keys.key = notes_fts.rowid
-JOIN notes ON notes.id = note_search_keys.note_id
-JOIN sessions ON sessions.id = notes.session_id
-LEFT JOIN reviewers ON reviewers.id = notes.author_id
+JOIN sessions ON sessions.id = note_search_keys.session_id
+LEFT JOIN reviewers ON reviewers.id = note_search_keys.author_id
 WHERE notes_fts MATCH ?
-ORDER BY sessions.day, sessions.start_time, sessions.end_time, notes.session_id, author_name, notes.author_id
+ORDER BY sessions.day, sessions.start_time, sessions.end_time, note_search_keys.session_id, author_name,
+         note_search_keys.author_id
 """
 
 
@@ -101,7 +102,7 @@ def search_notes(store: Store, query: str, limit: int = LIMIT) -> list[SearchHit
         # The FTS index finds the notes; only theirs are split into lines, and only until the
         # limit is reached.
         for row in db.query(_SQL, [fts_query(terms)]):
-            body = next(db.query("SELECT body FROM notes WHERE rowid = ?", [row["note_rowid"]]))["body"]
+            body = db.execute("SELECT body FROM notes WHERE id = ?", [row["note_id"]]).fetchone()[0]
             session_id = row["session_id"]
             if session_id not in templates:
                 templates[session_id] = _template_of(db, session_id, roster)
