@@ -72,3 +72,14 @@ def demo(demo_file: Path, tmp_path: Path) -> Iterator[Store]:
     shutil.copy(demo_file, copy)
     with Store.open(copy) as opened:
         yield opened
+
+
+def search_index_is_sound(store: Store) -> bool:
+    """Whether the notes' search index holds the words of the notes as they are now, no more
+    (FTS5's integrity check, against the notes' text)."""
+    with store.write() as db:
+        try:
+            db.execute("INSERT INTO notes_fts (notes_fts, rank) VALUES ('integrity-check', 1)")
+        except Exception:  # sqlite3's or sqlcipher3's DatabaseError: "database disk image is malformed"
+            return False
+    return True

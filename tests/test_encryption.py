@@ -25,6 +25,8 @@ from peerreview_tui.store.connection import APPLICATION_ID, PassphraseNeeded, is
 from peerreview_tui.store.crypto import encrypt_review, row_counts
 from peerreview_tui.store.evidence_items import add_document, list_evidence
 
+from .conftest import search_index_is_sound
+
 PASSPHRASE = "tea at the town hall"
 NOTE = "+ PLANTED-NOTE the MASH triage was impressive #practice\n! PLANTED-QUOTE we never hear back #partnership\n"
 DOCUMENT = "PLANTED-DOCUMENT escalation policy is out of date"
@@ -200,6 +202,30 @@ def test_encrypt_turns_a_plain_review_into_an_encrypted_one(tmp_path: Path, exam
         assert len(search.search_notes(encrypted, "triage")) == 1
         assert encrypted.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert path.stat().st_mode & 0o077 == 0
+
+
+def test_search_finds_the_right_notes_after_encrypting_a_review_that_lost_a_note(
+    tmp_path: Path, example_schedule
+) -> None:
+    # The search index is keyed apart from the notes' own rowids, which SQLite does not promise
+    # to keep through the encrypting copy (migrations, step 7): a gap left by a deleted note is
+    # where a renumbering would show.
+    path = tmp_path / "review" / "review.db"
+    with Store.open(path, create=True) as plain:
+        week.apply_schedule(plain, example_schedule, "sha")
+        sessions = [session.id for session in week.sessions(plain)[:3]]
+        for session, word in zip(sessions, ("alpha", "bravo", "charlie"), strict=True):
+            notes.save_note(plain, session, "lead", f"the {word} line")
+        with plain.write() as db:
+            db.execute("DELETE FROM notes WHERE session_id = ?", [sessions[0]])
+    encrypt_review(path, PASSPHRASE)
+    with Store.open(path, passphrase=PASSPHRASE) as encrypted:
+        assert [hit.session_id for hit in search.search_notes(encrypted, "line")] == sessions[1:]
+        assert [hit.session_id for hit in search.search_notes(encrypted, "charlie")] == sessions[2:]
+        notes.save_note(encrypted, sessions[2], "lead", "the delta line")
+        assert search.search_notes(encrypted, "charlie") == []
+        assert [hit.session_id for hit in search.search_notes(encrypted, "delta")] == sessions[2:]
+        assert search_index_is_sound(encrypted)
 
 
 def test_encrypt_refuses_an_encrypted_review_and_a_file_that_is_not_a_review(

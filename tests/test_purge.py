@@ -24,6 +24,8 @@ from peerreview_tui.store.crypto import encrypt_review
 from peerreview_tui.store.evidence_items import add_document, evidence_count_by_source
 from peerreview_tui.store.purge import LETTER_EXPORTED, NOTES_PURGED, purge_notes
 
+from .conftest import search_index_is_sound
+
 PASSPHRASE = "tea at the town hall"
 SESSION = "mon-1330-lscb"
 PLANTED = [
@@ -239,6 +241,17 @@ def test_after_a_purge_no_file_holds_what_was_said(review: Store) -> None:
     with Store.open(done.backup, passphrase=PASSPHRASE if review.encrypted else None) as copy:
         assert [line for line in PLANTED + review.gone if line in all_text(copy)] == []
         assert copy.get_meta(NOTES_PURGED) is not None
+
+
+def test_notes_written_after_a_purge_are_found(review: Store) -> None:
+    review.set_meta(LETTER_EXPORTED, now())
+    purge_notes(review)  # rebuilds the search index, then VACUUMs the file
+    assert search_index_is_sound(review)
+    notes.save_note(review, SESSION, "health", "+ the follow-up visit went ahead")
+    assert [(hit.session_id, hit.author_id) for hit in search.search_notes(review, "visit")] == [
+        (SESSION, "health")
+    ]
+    assert search_index_is_sound(review)
 
 
 def test_sync_copies_of_notes_and_evidence_are_purged_too(review: Store) -> None:

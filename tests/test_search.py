@@ -4,12 +4,15 @@ note template left out; words, prefixes, accents and hostile input."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from peerreview_tui.store import Store, notes, week
+from peerreview_tui.store import Store, migrations, notes, week
 from peerreview_tui.store.search import MAX_LINE, by_session, search_notes, term_spans
 from peerreview_tui.templates import note_template
+
+from .conftest import search_index_is_sound
 
 
 @pytest.fixture
@@ -191,3 +194,70 @@ def test_term_spans_mark_what_to_highlight() -> None:
     line = "The Café at the front door"
     assert term_spans(line, ("cafe", "do")) == [(4, 8), (22, 26)]
     assert term_spans(line, ()) == []
+
+
+# --- The index ---------------------------------------------------------------------------------
+
+
+def _delete_note(store: Store, session_id: str, author_id: str) -> None:
+    """A note deleted outright, its evidence items first: the triggers keep the index."""
+    with store.write() as db:
+        where = "note_id IN (SELECT id FROM notes WHERE session_id = ? AND author_id = ?)"
+        db.execute(f"DELETE FROM evidence WHERE {where}", [session_id, author_id])
+        db.execute("DELETE FROM notes WHERE session_id = ? AND author_id = ?", [session_id, author_id])
+
+
+def test_the_index_follows_every_save_and_deletion(noted: Store) -> None:
+    notes.save_note(noted, "mon-1045-ce", "lead", "Context\n+ the front door is slow now #partnership")
+    assert _found(noted, "triage") == [] and _found(noted, "slow") == [("mon-1045-ce", "lead")]
+    _delete_note(noted, "mon-1045-ce", "manager")
+    assert _found(noted, "budget") == []
+    notes.save_note(noted, "mon-1045-ce", "manager", "? who holds the budget now")
+    assert _found(noted, "budget") == [("mon-1045-ce", "manager")]
+    assert search_index_is_sound(noted)
+
+
+def test_a_note_moved_to_another_session_is_found_there(noted: Store) -> None:
+    # No code moves a note (its id is made from its session and author); the index follows anyway.
+    with noted.write() as db:
+        db.execute("UPDATE notes SET session_id = 'wed-1515-scrutiny' WHERE author_id = 'manager'")
+    assert _found(noted, "budget") == [("wed-1515-scrutiny", "manager")]
+
+
+def test_a_review_from_before_the_keyed_index_is_upgraded_and_every_note_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, example_schedule
+) -> None:
+    # A review written by the version before step 7: its notes indexed by note id.
+    with monkeypatch.context() as before:
+        before.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:6])
+        before.setattr(migrations, "SCHEMA_VERSION", 6)
+        with Store.open(tmp_path / "review.db", create=True) as old:
+            week.apply_schedule(old, example_schedule, "sha")
+            notes.save_note(old, "mon-1045-ce", "lead", "+ triage at the front door is quick")
+            notes.save_note(old, "mon-1045-ce", "manager", "? who owns the front door budget")
+            notes.save_note(old, "tue-0900-mash", "officer2", "! the café helps at the door")
+            _delete_note(old, "mon-1045-ce", "manager")  # a gap in the notes' rowids
+            notes.save_note(old, "mon-1045-ce", "manager", "? who owns the budget then")
+            assert old.db.execute("PRAGMA user_version").fetchone()[0] == 6
+            assert "note_search_keys" not in old.db.table_names()
+
+    with Store.open(tmp_path / "review.db") as upgraded:
+        assert upgraded.db.execute("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+        assert _found(upgraded, "door") == [("mon-1045-ce", "lead"), ("tue-0900-mash", "officer2")]
+        assert _found(upgraded, "budget") == [("mon-1045-ce", "manager")]
+        assert _found(upgraded, "cafe") == [("tue-0900-mash", "officer2")]
+        assert search_index_is_sound(upgraded)
+        notes.save_note(upgraded, "mon-1045-ce", "lead", "+ triage is slow")
+        assert _found(upgraded, "door") == [("tue-0900-mash", "officer2")]
+        assert _found(upgraded, "slow") == [("mon-1045-ce", "lead")]
+        assert search_index_is_sound(upgraded)
+
+
+def test_the_index_holds_no_copy_of_the_notes(noted: Store) -> None:
+    # It reads the text from the notes: nothing else to purge, nothing else to encrypt.
+    with noted.read() as db:
+        tables = [row["name"] for row in db.query("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            if table.startswith("notes_fts_") or table == "note_search_keys":
+                for row in db.query(f'SELECT * FROM "{table}"'):
+                    assert not any(isinstance(v, str) and "triage" in v for v in row.values()), table

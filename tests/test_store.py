@@ -301,7 +301,7 @@ def cli(*args: object, input: str | None = None, ok: bool = True):
 def test_note_text_is_searchable(store: Store) -> None:
     notes.save_note(store, week.sessions(store)[1].id, "lead", "the MASH triage was impressive")
     with store.read() as db:
-        hits = list(db.query("SELECT note_id FROM notes_fts WHERE notes_fts MATCH 'triage'"))
+        hits = list(db.query("SELECT rowid FROM notes_fts WHERE notes_fts MATCH 'triage'"))
     assert len(hits) == 1
 
 

@@ -29,6 +29,7 @@ from peerreview_tui.sync import (
 from peerreview_tui.sync.signatures import KeyNotEnrolled
 from peerreview_tui.sync.tables import TABLES
 
+from .conftest import search_index_is_sound
 from .team_keys import share_team_keys
 
 SESSION, OTHER_SESSION = "mon-0930-dcs", "mon-1045-ce"
@@ -144,6 +145,13 @@ def test_merged_notes_are_found_by_search(laptops, tmp_path: Path) -> None:
     assert summary.total("notes").added == 1 and summary.total("evidence").added == 1
     assert note_body(lead) == "+ the MASH works well #partnership\n"
     assert [hit.note_id for hit in search_notes(lead, "MASH")] == [notes.get_note(a, SESSION, "officer1").id]
+    notes.save_note(a, SESSION, "officer1", "+ the front door works well #partnership\n")
+    send(a, lead, tmp_path, actor="officer1")
+    assert search_notes(lead, "MASH") == []
+    assert [hit.note_id for hit in search_notes(lead, "front door")] == [
+        notes.get_note(a, SESSION, "officer1").id
+    ]
+    assert search_index_is_sound(lead)
 
 
 def test_merging_the_same_bundle_twice_changes_nothing(laptops, tmp_path: Path) -> None:

@@ -384,7 +384,67 @@ def _v6(db: Database) -> None:
     db.executescript(_V6)
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+_V7 = """
+-- The search index, keyed by an integer. It was keyed by note id, a column FTS5 keeps with its
+-- own copy of the note text: a search loaded the text of every matching note to learn which
+-- note it was, and a save read every note's text in the index to find its row. Now each note
+-- has a key here (local to this laptop, never merged: an INTEGER PRIMARY KEY, so VACUUM and
+-- the encrypting copy keep it, which they do not promise for the notes' own rowids), with the
+-- note's session and author, so a search puts its matches in order without reading the notes.
+-- The index holds no copy of the text (it reads it from the notes, through the view); a search
+-- reads only the keys of the notes that match, and a save finds its index row by key.
+DROP TRIGGER notes_fts_insert;
+DROP TRIGGER notes_fts_update;
+DROP TRIGGER notes_fts_delete;
+DROP TABLE notes_fts;
+CREATE TABLE note_search_keys (
+    key INTEGER PRIMARY KEY,
+    note_id TEXT NOT NULL UNIQUE,
+    session_id TEXT NOT NULL,
+    author_id TEXT NOT NULL
+);
+CREATE VIEW note_search_texts AS
+    SELECT note_search_keys.key AS key, notes.body AS body
+    FROM note_search_keys JOIN notes ON notes.id = note_search_keys.note_id;
+CREATE VIRTUAL TABLE notes_fts USING fts5(
+    body, content = 'note_search_texts', content_rowid = 'key',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+INSERT INTO note_search_keys (note_id, session_id, author_id)
+SELECT id, session_id, author_id FROM notes ORDER BY rowid;
+INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');
+-- An index that reads its text elsewhere is told what text a row held when it goes ('delete'
+-- with the old body): by then the note already holds the new one.
+CREATE TRIGGER notes_fts_insert AFTER INSERT ON notes BEGIN
+    INSERT INTO note_search_keys (note_id, session_id, author_id) VALUES (new.id, new.session_id, new.author_id);
+    INSERT INTO notes_fts (rowid, body)
+    VALUES ((SELECT key FROM note_search_keys WHERE note_id = new.id), new.body);
+END;
+CREATE TRIGGER notes_fts_update AFTER UPDATE OF body ON notes WHEN old.body IS NOT new.body BEGIN
+    INSERT INTO notes_fts (notes_fts, rowid, body)
+    VALUES ('delete', (SELECT key FROM note_search_keys WHERE note_id = old.id), old.body);
+    INSERT INTO notes_fts (rowid, body)
+    VALUES ((SELECT key FROM note_search_keys WHERE note_id = new.id), new.body);
+END;
+CREATE TRIGGER notes_fts_delete AFTER DELETE ON notes BEGIN
+    INSERT INTO notes_fts (notes_fts, rowid, body)
+    VALUES ('delete', (SELECT key FROM note_search_keys WHERE note_id = old.id), old.body);
+    DELETE FROM note_search_keys WHERE note_id = old.id;
+END;
+-- A note's id is made from its session and author, so neither changes; were one to, its key follows.
+CREATE TRIGGER note_search_keys_place AFTER UPDATE OF session_id, author_id ON notes
+WHEN old.session_id IS NOT new.session_id OR old.author_id IS NOT new.author_id BEGIN
+    UPDATE note_search_keys SET session_id = new.session_id, author_id = new.author_id
+    WHERE note_id = new.id;
+END;
+"""
+
+
+def _v7(db: Database) -> None:
+    db.executescript(_V7)
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
