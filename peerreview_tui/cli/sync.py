@@ -15,6 +15,7 @@ from ..store import Store, week
 from ..sync import (
     SUFFIX,
     BundlePassphraseNeeded,
+    MergeSummary,
     free_bundle_path,
     get_conflict,
     init_from_bundle,
@@ -133,31 +134,26 @@ def merge(
     with open_review(db_path) as store:
         enrolling = bool(accept or reenrol or keep)  # a lead's action: the lead must be who acts
         actor = acting_reviewer(store, me) if me or enrolling else store.get_meta("me") or "unknown"
+
+        def merge_with(passphrase: str | None) -> MergeSummary:
+            return merge_bundles(
+                store,
+                bundles,
+                actor=actor,
+                passphrase=passphrase,
+                accept_keys=accept,
+                reenrol=reenrol,
+                keep_lost_work=keep,
+            )
+
         with store.backup_if_changed("merge") as backup:  # kept only if the merge changed the review
             try:
-                summary = merge_bundles(
-                    store,
-                    bundles,
-                    actor=actor,
-                    passphrase=key,
-                    accept_keys=accept,
-                    reenrol=reenrol,
-                    keep_lost_work=keep,
-                )
+                summary = merge_with(key)
             except BundlePassphraseNeeded as needed:  # encrypted with a passphrase for the exchange
                 if key is not None:
                     raise  # the one given is wrong; the message says so
                 click.echo(str(needed), err=True)
-                key = passphrase_for(needed.path, env=BUNDLE_ENV)
-                summary = merge_bundles(
-                    store,
-                    bundles,
-                    actor=actor,
-                    passphrase=key,
-                    accept_keys=accept,
-                    reenrol=reenrol,
-                    keep_lost_work=keep,
-                )
+                summary = merge_with(passphrase_for(needed.path, env=BUNDLE_ENV))
         names = week.names(store)  # after the merge: a bundle may bring sessions
     for merged in summary.bundles:
         if merged.skipped:
