@@ -474,8 +474,8 @@ def safety_trials(folder: Path, trials: int) -> dict[str, int]:
 
 
 def merge_seconds(week_db: Path, folder: Path) -> float:
-    """Six laptops, each with one reviewer's notes of the week, send a bundle; the lead's laptop
-    (the schedule alone) merges all six. Only the merge is timed."""
+    """Six laptops, each with the schedule and one reviewer's work of the week, send a bundle;
+    the lead's laptop (the schedule alone) merges all six. Only the merge is timed."""
     from bench.generate import REVIEWERS
     from peerreview_tui.store import signatures
     from peerreview_tui.sync import merge_bundles, write_bundle
@@ -493,16 +493,11 @@ def merge_seconds(week_db: Path, folder: Path) -> float:
     bundles, keys = [], []
     for reviewer in REVIEWERS:
         laptop = folder / f"{reviewer}.db"
-        shutil.copy(week_db, laptop)  # the same schedule and ids; then keep only this reviewer's notes
+        shutil.copy(week_db, laptop)  # the same schedule and ids; then keep only this reviewer's work
         with Store.open(laptop) as store, store.write() as db:
-            db.execute("DELETE FROM finding_evidence")
-            db.execute("DELETE FROM findings")
-            db.execute("DELETE FROM evidence WHERE author_id != ?", [reviewer])
-            db.execute("DELETE FROM notes WHERE author_id != ?", [reviewer])
+            _keep_own_work(db, reviewer)
             _new_laptop(db)
-            # the week was generated on one laptop: as if each reviewer's rows were typed on
-            # each laptop, every laptop holds keys for all, which the lead has enrolled
-            keys += [(r, signatures.ensure_key(db, r)) for r in REVIEWERS]
+            keys.append((reviewer, signatures.ensure_key(db, reviewer)))
             signatures.pin_lead_key(db, lead_key)
     with Store.open(target) as store, store.write() as db:
         for reviewer, public in keys:
@@ -517,11 +512,28 @@ def merge_seconds(week_db: Path, folder: Path) -> float:
             bundles.append(write_bundle(store, folder / f"{reviewer}.prbundle", actor=reviewer).path)
     with Store.open(target) as store:
         with store.write() as db:
-            for table in ("finding_evidence", "findings", "evidence", "notes"):
-                db.execute(f"DELETE FROM {table}")
+            _keep_own_work(db, None)
         start = time.perf_counter()
         merge_bundles(store, bundles, actor="lead")
         return time.perf_counter() - start
+
+
+def _keep_own_work(db: Any, reviewer: str | None) -> None:
+    """A copy of the week (generated on one laptop) as ``reviewer``'s laptop at the end of it:
+    the schedule and their own notes, evidence and audit entries (``None``: the schedule alone).
+    The others' work was never there, so it goes without the tombstones a deletion leaves: they
+    would travel as ~500 deletions in every bundle (5,100 on ×10), and on the merging laptop
+    delete every item the bundles bring, which no real week does. The findings go too: the lead
+    writes them citing everyone's evidence, which a laptop holding only its own cannot hold."""
+    from peerreview_tui.sync.merge import MERGING
+
+    db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", [MERGING])  # no tombstones
+    db.execute("DELETE FROM finding_evidence")
+    db.execute("DELETE FROM findings")
+    for table, author in (("evidence", "author_id"), ("notes", "author_id"), ("audit", "actor")):
+        db.execute(f"DELETE FROM {table} WHERE {author} IS NOT ?", [reviewer])
+    db.execute("DELETE FROM meta WHERE key = ?", [MERGING])
+    assert next(iter(db.query("SELECT count(*) AS n FROM tombstones")))["n"] == 0
 
 
 def _new_laptop(db: Any) -> None:

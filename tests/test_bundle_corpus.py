@@ -20,6 +20,8 @@ from peerreview_tui.demo import example_schedule_text
 from peerreview_tui.models import note_id, now
 from peerreview_tui.store import Store, enquiry, follow_ups, notes, tagging, week
 from peerreview_tui.sync import SyncError, merge_bundles, write_bundle
+from peerreview_tui.sync.bundle import read_bundle
+from peerreview_tui.sync.rows import RowProblem, check_rows, latest_stamp
 from peerreview_tui.sync.tables import BY_NAME, TABLES
 
 from .team_keys import share_team_keys
@@ -684,3 +686,15 @@ def test_stamps_checked_against_a_clock(made: Made, tmp_path: Path) -> None:
     message = refuse(made, far, tmp_path)
     assert all(part.lower() in message.lower() for part in far.expect), message
     assert now() < "2999"
+
+
+def test_a_value_of_the_wrong_type_is_found_among_equal_ones(made: Made) -> None:
+    """Rows are checked a column at a time, each distinct value once: 2.0 beside a 2 (equal in a
+    set) is still checked, and refused as the row-by-row check words it."""
+    rows = [dict(row) for row in read_bundle(made.bundle).rows["reviewers"]]
+    rows[1]["position"] = float(rows[0]["position"])
+    with pytest.raises(RowProblem) as found:
+        check_rows("reviewers", rows, review_id=REVIEW, latest=latest_stamp())
+    assert str(found.value) == (
+        f"reviewers row '{rows[1]['id']}', field position: the number {rows[1]['position']}, not a whole number"
+    )

@@ -15,7 +15,7 @@ import os
 import re
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,10 +206,10 @@ def read_bundle(path: str | Path, passphrase: str | None = None) -> Bundle:
         _check_objects(objects)
         latest = rows_check.latest_stamp()
         # the review first: the header must be its own before its id is used to check the notes'
-        read = {"review": list(_read_rows(conn, "review", header.review_id, latest))}
+        read = {"review": _read_rows(conn, "review", header.review_id, latest)}
         _check_header_agrees(header, read["review"])
         for name in [*(table.name for table in TABLES if table.name != "review"), "tombstones"]:
-            read[name] = list(_read_rows(conn, name, header.review_id, latest))
+            read[name] = _read_rows(conn, name, header.review_id, latest)
         history: dict[tuple[str, str], set[str]] = {}
         rows_check.check_columns("versions", _columns(conn, "versions"))
         versions = conn.execute("SELECT table_name, row_key, hash FROM versions")
@@ -303,24 +303,25 @@ def _read_header(conn: Any, path: Path, objects: list[tuple[str, str, str]]) -> 
     return BundleHeader.model_validate(header)
 
 
-def _read_rows(conn: Any, table: str, review_id: str, latest: str) -> Iterator[Row]:
-    """The rows of one table, each checked, one at a time."""
+def _read_rows(conn: Any, table: str, review_id: str, latest: str) -> list[Row]:
+    """The rows of one table, every one checked (``rows.check_rows``)."""
     names = _columns(conn, table)
     rows_check.check_columns(table, names)
     listed = ", ".join(f'"{name}"' for name in names)
-    number = 0
+    rows: list[Row] = []
     try:
-        for number, values in enumerate(conn.execute(f'SELECT {listed} FROM "{table}"'), start=1):
-            row = Version(zip(names, values, strict=True))
-            rows_check.check_row(table, row, number, review_id=review_id, latest=latest)
-            yield row
+        for values in conn.execute(f'SELECT {listed} FROM "{table}"'):
+            rows.append(Version(zip(names, values, strict=True)))
     except db_errors() as error:
         # sqlite3 says which column ("Could not decode to UTF-8 column 'body' with text ...")
         if "UTF-8" not in str(error):
             raise
+        rows_check.check_rows(table, rows, review_id=review_id, latest=latest)  # a problem before it first
         column = re.search(r"column '([^']*)'", str(error))
-        where = f"{table} row number {number + 1}" + (f", field {column.group(1)}" if column else "")
+        where = f"{table} row number {len(rows) + 1}" + (f", field {column.group(1)}" if column else "")
         raise RowProblem(where, "text that is not UTF-8 (a byte changed?)") from None
+    rows_check.check_rows(table, rows, review_id=review_id, latest=latest)
+    return rows
 
 
 def _check_header_agrees(header: BundleHeader, review: list[Row]) -> None:

@@ -54,6 +54,7 @@ from .tables import (
     row_hash,
     tombstone_order,
     upsert,
+    upsert_sql,
 )
 
 MERGING = "sync.merging"  # meta key the tombstone triggers look at (see migrations)
@@ -117,6 +118,7 @@ def merge_bundles(
                 counts = merged.counts[table.name]
                 merger.merge_rows(state, bundle.rows[table.name], bundle.history, counts)
                 merger.merge_tombstones(state, tombs.get(table.name, []), bundle.history, counts)
+            merger.write_pending()  # a table's rows in place before its children's, and any read
         for name in ("evidence", "sessions"):  # items first: they may hold a session
             summary.removed[name] = merger.settle_tombstones(merger.states[name])
         _check_references(db, [bundle for bundle, _ in todo])
@@ -278,6 +280,8 @@ class _Merger:
         self.db, self.actor, self.stamp = db, actor, stamp
         self.states: dict[str, State] = {}
         self.learned: set[tuple[str, str, str]] = set()
+        # rows to write, in order: (statement, values of each row), a run of one statement each
+        self.pending: list[tuple[str, list[list[Any]]]] = []
 
     def load(self, table: Table) -> State:
         rows: dict[str, Row] = {
@@ -311,7 +315,7 @@ class _Merger:
             if local is not None and row_hash(local) == digest:
                 counts.unchanged += 1
             elif state.wins(key, row):
-                upsert(self.db, table, row)
+                self._upsert(table, row)
                 state.rows[key] = row
                 if local is None:
                     counts.added += 0 if _deleted(row) else 1  # made and deleted elsewhere: no news
@@ -348,7 +352,7 @@ class _Merger:
             knew = history.get((table.name, key), set()) | {digest}
             mine, local = state.tombs.get(key), state.rows.get(key)
             if mine is None or tombstone_order(tomb) > tombstone_order(mine):
-                upsert(self.db, _TOMBSTONES, tomb)
+                self._upsert(_TOMBSTONES, tomb)
                 state.tombs[key] = tomb
                 if local is not None and tombstone_order(tomb) > table.order(local):
                     derived = mine is not None and row_hash(local) == row_hash(kept_row(table.name, mine))
@@ -378,6 +382,18 @@ class _Merger:
                 del state.rows[key]
                 removed += 1
         return removed
+
+    def _upsert(self, table: Table, row: Row) -> None:
+        """``tables.upsert``, batched: written by ``write_pending``, in the same order."""
+        sql = upsert_sql(table, tuple(row))
+        if not self.pending or self.pending[-1][0] != sql:
+            self.pending.append((sql, []))
+        self.pending[-1][1].append(list(row.values()))
+
+    def write_pending(self) -> None:
+        for sql, values in self.pending:
+            self.db.conn.executemany(sql, values)
+        self.pending.clear()
 
     def save_versions(self) -> None:
         self.db.conn.executemany(

@@ -8,6 +8,7 @@ the same database whatever order bundles arrive in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -164,10 +165,15 @@ def columns(db: Database, table: str) -> list[str]:
 def upsert(db: Database, table: Table, row: Mapping[str, Any]) -> None:
     """Write ``row`` whole, inserting it or replacing the row with its key (an UPDATE, so the
     notes' search index follows through its triggers)."""
-    names = list(row)
+    db.execute(upsert_sql(table, tuple(row)), list(row.values()))
+
+
+@functools.lru_cache(maxsize=256)
+def upsert_sql(table: Table, names: tuple[str, ...]) -> str:
+    """The statement ``upsert`` runs for a row of ``table`` with the columns ``names`` (one per
+    table and set of columns: a merge writes thousands of rows with it, in batches)."""
     updates = ", ".join(f"{name} = excluded.{name}" for name in names if name not in table.key)
-    db.execute(
+    return (
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
-        f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}",
-        list(row.values()),
+        f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}"
     )
