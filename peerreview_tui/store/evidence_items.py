@@ -24,6 +24,7 @@ from ..models import (
     new_id,
     now,
 )
+from ..rows import string_list
 from . import week
 from .review import Store
 
@@ -301,9 +302,7 @@ def list_evidence(
     where += [f"json_array_length({_ALL_TAGS}) = 0"] if untagged else []
     where += [] if include_detached else ["e.detached = 0"]
     sql = _VIEW_SQL + (" WHERE " + " AND ".join(where) if where else "") + _ORDER
-    with store.read() as db:
-        rows = list(db.query(sql, params))
-    return [_view(row) for row in rows]
+    return [_view(row) for row in store.query(sql, params)]
 
 
 class EvidenceFact(NamedTuple):
@@ -337,15 +336,14 @@ def evidence_facts(
     with store.read() as db:
         rows = db.execute(sql, params).fetchall()
     return [
-        EvidenceFact(i, kinds[k], sources[src], json.loads(areas), session, json.loads(lines))
+        EvidenceFact(i, kinds[k], sources[src], string_list(areas), session, string_list(lines))
         for i, k, src, areas, session, lines in rows
     ]
 
 
 def get_evidence(store: Store, evidence_id: str) -> EvidenceView | None:
-    with store.read() as db:
-        row = next(db.query(_VIEW_SQL + " WHERE e.id = ?", [evidence_id]), None)
-    return _view(row) if row else None
+    rows = store.query(_VIEW_SQL + " WHERE e.id = ?", [evidence_id])
+    return _view(rows[0]) if rows else None
 
 
 def evidence_count_by_source(store: Store) -> dict[SourceKind, int]:
@@ -358,9 +356,13 @@ def evidence_count_by_source(store: Store) -> dict[SourceKind, int]:
 
 def _view(row: dict[str, Any]) -> EvidenceView:
     day = dt.date.fromisoformat(row["v_day"]) if row["v_day"] else None
-    item = EvidenceItem.model_validate(row)
     return EvidenceView(
-        item, row["v_session_title"], day, row["v_start_time"], row["v_author_name"], row["v_links"]
+        EvidenceItem.from_row(row),
+        row["v_session_title"],
+        day,
+        row["v_start_time"],
+        row["v_author_name"],
+        row["v_links"],
     )
 
 
@@ -388,7 +390,7 @@ def add_document(
     )
     with store.write() as db:
         db.execute(_INSERT_SQL, record)
-    return EvidenceItem.model_validate(record)
+    return EvidenceItem.from_row(record)
 
 
 def check_focus_areas(store: Store, areas: Iterable[str]) -> None:
