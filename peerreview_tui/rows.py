@@ -257,10 +257,10 @@ class SessionRow(Stamped):
             title=row["title"],
             kind=SessionKind(row["kind"]),
             location=row["location"],
-            reviewers=json_list(row["reviewers"]),
-            focus_areas=json_list(row["focus_areas"]),
+            reviewers=string_list(row["reviewers"]),
+            focus_areas=string_list(row["focus_areas"]),
             participants=[ParticipantRow(**p) for p in json_list(row["participants"])],
-            prompts=json_list(row["prompts"]),
+            prompts=string_list(row["prompts"]),
             origin=SessionOrigin(row["origin"]),
             status=SessionStatus(row["status"]),
             removed_at=row.get("removed_at"),
@@ -333,7 +333,7 @@ class EvidenceItem(Stamped):
             line_no=row["line_no"],
             author_id=row["author_id"],
             detached=bool(row["detached"]),
-            data=json.loads(row["data"]) if row["data"] else {},
+            data=json.loads(row["data"]) if row["data"] and row["data"] != "{}" else {},
             **cls.stamps(row),
         )
 
@@ -368,9 +368,11 @@ class Finding(Stamped):
         )
 
 
-def string_list(value: str | None) -> list[str]:
+def string_list(value: Any) -> list[str]:
     """A JSON list-of-strings column (ids, tags, lines of enquiry): None or '' is the empty list.
     Thousands of rows hold the same few lists, so each text is parsed once."""
+    if isinstance(value, list):  # decoded already
+        return list(value)
     return list(_strings(value)) if value else []
 
 

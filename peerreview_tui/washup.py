@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from .coverage import Cell, Coverage, compute_coverage
+from .coverage import Cell, Coverage, coverage_of
 from .evidence import LineOfEnquiry, lines_of_enquiry
 from .models import DayRow, EvidenceKind, SessionKind, SessionRow, SessionStatus, SourceKind
 from .store import Store, findings, week
@@ -144,12 +144,14 @@ def compute_washup(store: Store, number: int | None = None, *, today: dt.date | 
     areas = week.focus_areas(store)
     sessions = week.sessions(store)
     day_of_session = {s.id: s.day for s in sessions}
+    facts = evidence_facts(store)
     so_far = [
         item
-        for item in evidence_facts(store)
+        for item in facts
         if item.session_id is None or day_of_session.get(item.session_id, day.id) <= day.id
     ]
-    lines = line_evidence(lines_of_enquiry(areas), so_far, {s.id for s in sessions if s.day == day.id})
+    todays = {s.id for s in sessions if s.day == day.id}
+    lines = line_evidence(lines_of_enquiry(areas), so_far, todays)
     names = {r.id: r.name for r in week.reviewers(store)}
     gaps = [
         Gap(line, tuple(opportunities(line, sessions, day.id, names))) for line in lines if not line.tested
@@ -161,7 +163,8 @@ def compute_washup(store: Store, number: int | None = None, *, today: dt.date | 
         day,
         number,
         {area.id: area.title for area in areas},
-        compute_coverage(store, day=day.id),
+        # the day's matrix (``compute_coverage(store, day=...)``) from the items already read
+        coverage_of([item for item in facts if item.session_id in todays], [area.id for area in areas]),
         lines,
         thin_cells(so_far, [area.id for area in areas]),
         follow_ups,

@@ -306,6 +306,7 @@ class WashupScreen(ReviewScreen):
         assert self.view is not None
         listing = self.query_one("#evidence", OptionList)
         listing.clear_options()
+        options = []
         for evidence_id in evidence_ids:
             view = self.view.evidence.get(evidence_id)
             if view is None:
@@ -316,16 +317,13 @@ class WashupScreen(ReviewScreen):
                 if view.day and view.session_title
                 else item.title or item.source_kind.value
             )
-            listing.add_option(
-                Option(
-                    Text.assemble(
-                        (f"{KIND_SYMBOL.get(item.kind.value, '•')} ", "bold"),
-                        item.text,
-                        (f"  — {where}, {view.author_name}", "dim"),
-                    ),
-                    id=item.id,
-                )
+            label = Text.assemble(
+                (f"{KIND_SYMBOL.get(item.kind.value, '•')} ", "bold"),
+                item.text,
+                (f"  — {where}, {view.author_name}", "dim"),
             )
+            options.append(Option(label, id=item.id))
+        listing.add_options(options)  # at once: each add measures the list again
         if listing.option_count:
             listing.highlighted = 0
 
