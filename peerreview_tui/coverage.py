@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .evidence import lines_of_enquiry
-from .models import EvidenceItem, EvidenceKind, SourceKind
 from .names import shorten
+from .rows import EvidenceItem, EvidenceKind, SourceKind
 from .store import Store, week
 from .store.evidence_items import EvidenceFact, evidence_facts
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .coverage import Cell, Coverage, coverage_of
 from .evidence import LineOfEnquiry, lines_of_enquiry
-from .models import DayRow, EvidenceKind, SessionKind, SessionRow, SessionStatus, SourceKind
+from .rows import DayRow, EvidenceKind, SessionKind, SessionRow, SessionStatus, SourceKind
 from .store import Store, findings, week
 from .store.evidence_items import SOURCE_OF_SESSION, EvidenceFact, evidence_facts
 from .store.follow_ups import FollowUp, list_follow_ups

@@ -9,24 +9,26 @@ import difflib
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlite_utils import Database
 
 from ..evidence import _TAG, Mark, line_id, parse_marks, strip_lines
-from ..models import (
+from ..rows import (
     EvidenceItem,
     EvidenceKind,
-    Note,
     SessionKind,
     SessionRow,
     SourceKind,
     new_id,
     now,
+    string_list,
 )
-from ..rows import string_list
 from . import week
 from .review import Store
+
+if TYPE_CHECKING:  # pydantic's models load only where notes are written
+    from ..models import Note
 
 # Each session kind is the source kind of the same name, but for a presentation (the council's,
 # to the team): a meeting.

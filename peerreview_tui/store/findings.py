@@ -19,7 +19,8 @@ from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
-from ..models import (
+from ..ownership import Change
+from ..rows import (
     EvidenceItem,
     EvidenceKind,
     Finding,
@@ -29,7 +30,6 @@ from ..models import (
     new_id,
     now,
 )
-from ..ownership import Change
 from ..triangulation import Cited, Triangulation
 from . import audit
 from .audit import AuditEntry

@@ -16,9 +16,9 @@ from textual.message import Message
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...models import EvidenceKind, Finding, FindingSection, FindingStatus
 from ...names import local_time
 from ...ownership import Change
+from ...rows import EvidenceKind, Finding, FindingSection, FindingStatus
 from ...store import StoreError, findings
 from ...store.audit import AuditEntry
 from ...store.evidence_items import EvidenceView, list_evidence

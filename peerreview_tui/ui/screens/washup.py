@@ -24,8 +24,8 @@ from textual.widgets import Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...coverage import SOURCE_LABELS
-from ...models import SessionRow, SessionStatus
 from ...ownership import Change
+from ...rows import SessionRow, SessionStatus
 from ...store import StoreError, week
 from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.follow_ups import FollowUp, assign_follow_up, close_follow_up
