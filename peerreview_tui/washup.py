@@ -19,7 +19,7 @@ from .coverage import Cell, Coverage, coverage_of
 from .evidence import LineOfEnquiry, lines_of_enquiry
 from .rows import DayRow, EvidenceKind, SessionKind, SessionRow, SessionStatus, SourceKind
 from .store import Store, findings, week
-from .store.evidence_items import SOURCE_OF_SESSION, EvidenceFact, evidence_facts
+from .store.evidence_items import SOURCE_OF_SESSION, EvidenceFact, evidence_facts, lines_of_items
 from .store.follow_ups import FollowUp, list_follow_ups
 
 TESTED_KINDS = 2  # kinds of source at which a line of enquiry counts as tested
@@ -237,10 +237,12 @@ def lines_of_findings(
     """Each finding's lines of enquiry (by finding id): those of the evidence it cites, in the
     schedule's order; the findings screen shows, per focus area, which lines its findings rest on.
     ``views``: the findings, when the caller has read them already (else they are read here)."""
-    facts = {fact.id: fact for fact in evidence_facts(store)}
+    views = findings.list_findings(store) if views is None else views
+    # only the cited items' lines are read, not every item's
+    lines_of = lines_of_items(store, {cited for view in views for cited in view.evidence_ids})
     order = {line.id: n for n, line in enumerate(lines_of_enquiry(week.focus_areas(store)))}
     found: dict[str, list[str]] = {}
-    for view in findings.list_findings(store) if views is None else views:
-        lines = {line for cited in view.evidence_ids if (fact := facts.get(cited)) for line in fact.lines}
+    for view in views:
+        lines = {line for cited in view.evidence_ids for line in lines_of.get(cited, ())}
         found[view.finding.id] = sorted((line for line in lines if line in order), key=order.__getitem__)
     return found
