@@ -132,7 +132,9 @@ class WashupScreen(ReviewScreen):
 
     @on(Select.Changed, "#day")
     def _day_changed(self) -> None:
-        if self._day_number() != self._asked_day:  # not the Select setting its first value
+        # Not the Select setting its first value, before or after the first showing's read (it
+        # read the day twice, each time the whole wash-up, when it came first)
+        if self._asked_day is not None and self._day_number() != self._asked_day:
             self._shown = None
             self.reload()
 
