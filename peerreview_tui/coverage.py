@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .evidence import lines_of_enquiry
-from .models import EvidenceItem, EvidenceKind, SourceKind
 from .names import shorten
+from .rows import EvidenceItem, EvidenceKind, SourceKind
 from .store import Store, week
 from .store.evidence_items import EvidenceFact, evidence_facts
 
@@ -108,8 +109,15 @@ def compute_coverage(store: Store, *, day: dt.date | None = None, author: str | 
     """The matrix over the evidence of ``day``'s sessions (or the week, data included) and of
     one reviewer (or all). An item tagged with two areas counts in both rows; detached items
     do not count."""
-    items = evidence_facts(store, day=day, author=author)
-    areas = [area.id for area in week.focus_areas(store)]
+    return coverage_of(
+        evidence_facts(store, day=day, author=author), [area.id for area in week.focus_areas(store)]
+    )
+
+
+def coverage_of(items: Sequence[EvidenceFact], areas: list[str]) -> Coverage:
+    """The matrix over ``items``, a row per focus area of ``areas`` (in that order) and per area
+    an item is tagged with that is no longer among them."""
+    areas = list(areas)
     cells: dict[tuple[str, SourceKind], Cell] = {}
     untagged: dict[SourceKind, Cell] = {}
     for item in items:

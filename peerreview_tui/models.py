@@ -1,8 +1,8 @@
 """The review week as pydantic models: what the schedule file says and what the store holds.
 
 No IO here. The schedule models (``Schedule`` and its parts) are the YAML file's shape and
-forbid unknown fields, so a typo is an error rather than a silently ignored line. The row models
-(``Note``, ``EvidenceItem``, ``Finding``, ...) are what the store reads back.
+forbid unknown fields, so a typo is an error rather than a silently ignored line. ``Note`` is
+what the store reads back of a note; the other rows read back are plain dataclasses (``rows``).
 
 Ids: everything the schedule file defines carries the id written in the file, so every laptop
 that loads the same file holds the same ids. Rows made in use carry UUIDs, and every row records
@@ -37,7 +37,9 @@ from .rows import (
     SCHEDULE_AUTHOR,
     SESSION_LISTS,
     DayRow,
+    EvidenceItem,
     EvidenceKind,
+    Finding,
     FindingSection,
     FindingStatus,
     FocusAreaRow,
@@ -60,7 +62,9 @@ __all__ = [
     "ID_NAMESPACE",
     "SCHEDULE_AUTHOR",
     "DayRow",
+    "EvidenceItem",
     "EvidenceKind",
+    "Finding",
     "FindingSection",
     "FindingStatus",
     "FocusAreaRow",
@@ -259,8 +263,9 @@ class Schedule(_FileModel):
 
 
 # --- Rows made in use --------------------------------------------------------------------
-# The week's rows (sessions, days, reviewers, focus areas, the review) are plain dataclasses in
-# ``rows``: read back for display, they need no second validation. These below still are models.
+# The week's rows (sessions, days, reviewers, focus areas, the review), evidence items and
+# findings are plain dataclasses in ``rows``: read back for display, they need no second
+# validation. These below still are models.
 
 
 class _Row(BaseModel):
@@ -292,44 +297,6 @@ class Note(_Row):
     @classmethod
     def _from_json(cls, value: Any) -> Any:
         return _json_list(value)
-
-
-class EvidenceItem(_Row):
-    id: str
-    kind: EvidenceKind
-    source_kind: SourceKind
-    text: str
-    title: str = ""
-    focus_areas: list[str]
-    lines_of_enquiry: list[str] = Field(default_factory=list)  # "practice.2": see evidence.LineOfEnquiry
-    session_id: str | None = None
-    note_id: str | None = None
-    line_no: int | None = None
-    author_id: str
-    detached: bool = False  # its note line was deleted; kept so links to it are never lost
-    data: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("focus_areas", "lines_of_enquiry", mode="before")
-    @classmethod
-    def _from_json(cls, value: Any) -> Any:
-        return _json_list(value)
-
-    @field_validator("data", mode="before")
-    @classmethod
-    def _data_from_json(cls, value: Any) -> Any:
-        return _json_value(value, {})
-
-
-class Finding(_Row):
-    id: str
-    section: FindingSection
-    focus_area_id: str | None
-    position: float
-    title: str
-    body: str
-    status: FindingStatus
-    agreed_by: str | None = None
-    agreed_at: str | None = None
 
 
 def _json_value(value: Any, empty: Any) -> Any:

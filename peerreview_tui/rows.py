@@ -12,8 +12,9 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 # A namespace for UUIDs derived from schedule ids (uuid5), fixed forever.
@@ -256,10 +257,10 @@ class SessionRow(Stamped):
             title=row["title"],
             kind=SessionKind(row["kind"]),
             location=row["location"],
-            reviewers=json_list(row["reviewers"]),
-            focus_areas=json_list(row["focus_areas"]),
+            reviewers=string_list(row["reviewers"]),
+            focus_areas=string_list(row["focus_areas"]),
             participants=[ParticipantRow(**p) for p in json_list(row["participants"])],
-            prompts=json_list(row["prompts"]),
+            prompts=string_list(row["prompts"]),
             origin=SessionOrigin(row["origin"]),
             status=SessionStatus(row["status"]),
             removed_at=row.get("removed_at"),
@@ -287,6 +288,97 @@ class SessionRow(Stamped):
             "removed_at": self.removed_at,
             "cases": self.cases,
         }
+
+
+# --- Rows made in use ----------------------------------------------------------------------
+# Evidence items and findings are made by the app itself (from a note's marks, a CSV already
+# checked, a finding written through the store), and read back by the thousand for lists: built
+# from their rows directly.
+
+_EVIDENCE_KINDS = {kind.value: kind for kind in EvidenceKind}
+_SOURCE_KINDS = {kind.value: kind for kind in SourceKind}
+
+
+@dataclass(frozen=True, kw_only=True)
+class EvidenceItem(Stamped):
+    """A marked note line, a document read or a figure imported: what findings cite."""
+
+    id: str
+    kind: EvidenceKind
+    source_kind: SourceKind
+    text: str
+    title: str = ""
+    focus_areas: list[str]
+    lines_of_enquiry: list[str] = field(default_factory=list)  # "practice.2": see evidence.LineOfEnquiry
+    session_id: str | None = None
+    note_id: str | None = None
+    line_no: int | None = None
+    author_id: str
+    detached: bool = False  # its note line was deleted; kept so links to it are never lost
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, row: Row) -> EvidenceItem:
+        """The item of an ``evidence`` row (other columns, such as a join's, are left aside)."""
+        return cls(
+            id=row["id"],
+            kind=_EVIDENCE_KINDS[row["kind"]],
+            source_kind=_SOURCE_KINDS[row["source_kind"]],
+            text=row["text"],
+            title=row["title"],
+            focus_areas=string_list(row["focus_areas"]),
+            lines_of_enquiry=string_list(row["lines_of_enquiry"]),
+            session_id=row["session_id"],
+            note_id=row["note_id"],
+            line_no=row["line_no"],
+            author_id=row["author_id"],
+            detached=bool(row["detached"]),
+            data=json.loads(row["data"]) if row["data"] and row["data"] != "{}" else {},
+            **cls.stamps(row),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding(Stamped):
+    """A strength, an area for development, a key message or a recommendation of the letter."""
+
+    id: str
+    section: FindingSection
+    focus_area_id: str | None
+    position: float
+    title: str
+    body: str
+    status: FindingStatus
+    agreed_by: str | None = None
+    agreed_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Finding:
+        return cls(
+            id=row["id"],
+            section=FindingSection(row["section"]),
+            focus_area_id=row["focus_area_id"],
+            position=float(row["position"]),
+            title=row["title"],
+            body=row["body"],
+            status=FindingStatus(row["status"]),
+            agreed_by=row["agreed_by"],
+            agreed_at=row["agreed_at"],
+            **cls.stamps(row),
+        )
+
+
+def string_list(value: Any) -> list[str]:
+    """A JSON list-of-strings column (ids, tags, lines of enquiry): None or '' is the empty list.
+    Thousands of rows hold the same few lists, so each text is parsed once."""
+    if isinstance(value, list):  # decoded already
+        return list(value)
+    return list(_strings(value)) if value else []
+
+
+@lru_cache(maxsize=4096)
+def _strings(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
 
 
 def json_list(value: Any) -> Any:

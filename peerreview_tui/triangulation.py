@@ -8,8 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
-from .models import EvidenceItem
+from .rows import SourceKind
+
+
+class Cited(Protocol):
+    """What the badge needs of an item (an ``EvidenceItem``, or less)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def session_id(self) -> str | None: ...
+    @property
+    def note_id(self) -> str | None: ...
+    @property
+    def source_kind(self) -> SourceKind: ...
+    @property
+    def author_id(self) -> str: ...
+    @property
+    def detached(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -23,7 +41,7 @@ class Triangulation:
     broken: int
 
     @classmethod
-    def of(cls, items: Iterable[EvidenceItem]) -> Triangulation:
+    def of(cls, items: Iterable[Cited]) -> Triangulation:
         """The badge of ``items``; broken ones (note line deleted) are counted apart, backing nothing."""
         items = list(items)
         sound = [item for item in items if not item.detached]

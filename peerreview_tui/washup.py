@@ -15,11 +15,11 @@ import datetime as dt
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from .coverage import Cell, Coverage, compute_coverage
+from .coverage import Cell, Coverage, coverage_of
 from .evidence import LineOfEnquiry, lines_of_enquiry
-from .models import DayRow, EvidenceKind, SessionKind, SessionRow, SessionStatus, SourceKind
+from .rows import DayRow, EvidenceKind, SessionKind, SessionRow, SessionStatus, SourceKind
 from .store import Store, findings, week
-from .store.evidence_items import SOURCE_OF_SESSION, EvidenceFact, evidence_facts
+from .store.evidence_items import SOURCE_OF_SESSION, EvidenceFact, evidence_facts, lines_of_items
 from .store.follow_ups import FollowUp, list_follow_ups
 
 TESTED_KINDS = 2  # kinds of source at which a line of enquiry counts as tested
@@ -144,12 +144,14 @@ def compute_washup(store: Store, number: int | None = None, *, today: dt.date | 
     areas = week.focus_areas(store)
     sessions = week.sessions(store)
     day_of_session = {s.id: s.day for s in sessions}
+    facts = evidence_facts(store)
     so_far = [
         item
-        for item in evidence_facts(store)
+        for item in facts
         if item.session_id is None or day_of_session.get(item.session_id, day.id) <= day.id
     ]
-    lines = line_evidence(lines_of_enquiry(areas), so_far, {s.id for s in sessions if s.day == day.id})
+    todays = {s.id for s in sessions if s.day == day.id}
+    lines = line_evidence(lines_of_enquiry(areas), so_far, todays)
     names = {r.id: r.name for r in week.reviewers(store)}
     gaps = [
         Gap(line, tuple(opportunities(line, sessions, day.id, names))) for line in lines if not line.tested
@@ -161,7 +163,8 @@ def compute_washup(store: Store, number: int | None = None, *, today: dt.date | 
         day,
         number,
         {area.id: area.title for area in areas},
-        compute_coverage(store, day=day.id),
+        # the day's matrix (``compute_coverage(store, day=...)``) from the items already read
+        coverage_of([item for item in facts if item.session_id in todays], [area.id for area in areas]),
         lines,
         thin_cells(so_far, [area.id for area in areas]),
         follow_ups,
@@ -234,10 +237,12 @@ def lines_of_findings(
     """Each finding's lines of enquiry (by finding id): those of the evidence it cites, in the
     schedule's order; the findings screen shows, per focus area, which lines its findings rest on.
     ``views``: the findings, when the caller has read them already (else they are read here)."""
-    facts = {fact.id: fact for fact in evidence_facts(store)}
+    views = findings.list_findings(store) if views is None else views
+    # only the cited items' lines are read, not every item's
+    lines_of = lines_of_items(store, {cited for view in views for cited in view.evidence_ids})
     order = {line.id: n for n, line in enumerate(lines_of_enquiry(week.focus_areas(store)))}
     found: dict[str, list[str]] = {}
-    for view in findings.list_findings(store) if views is None else views:
-        lines = {line for cited in view.evidence_ids if (fact := facts.get(cited)) for line in fact.lines}
+    for view in views:
+        lines = {line for cited in view.evidence_ids for line in lines_of.get(cited, ())}
         found[view.finding.id] = sorted((line for line in lines if line in order), key=order.__getitem__)
     return found

@@ -90,3 +90,37 @@ def test_peerreview_open_draws_the_schedule_without_the_heavy_modules(store: Sto
     )
     loaded = done.stdout.split()
     assert loaded == [], f"imported on the way to the first frame: {loaded}"
+
+
+SECTIONS_READ = """
+import sys
+from pathlib import Path
+import peerreview_tui.ui.screens.coverage, peerreview_tui.ui.screens.findings, peerreview_tui.ui.screens.washup
+from peerreview_tui.coverage import compute_coverage, compute_line_coverage
+from peerreview_tui.store import Store, findings
+from peerreview_tui.store.evidence_items import list_evidence
+from peerreview_tui.washup import compute_washup, lines_of_findings
+with Store.open(Path(sys.argv[1])) as store:
+    views = findings.list_findings(store)
+    lines_of_findings(store, views)
+    views and findings.linked_evidence(store, views[0].finding.id)
+    compute_washup(store, 1), list_evidence(store), compute_coverage(store), compute_line_coverage(store)
+print(" ".join(sorted(m for m in ("pydantic", "peerreview_tui.models") if m in sys.modules)))
+"""
+
+
+def test_the_sections_screens_read_without_pydantic(demo: Store) -> None:
+    """Coverage, findings and the wash-up import and read without pydantic (~60 ms to import,
+    and more to build its validators, on the first section a reviewer opens)."""
+    demo.close()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run(
+        [sys.executable, "-c", SECTIONS_READ, str(demo.path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert done.stdout.split() == []

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from peerreview_tui.coverage import compute_coverage
 from peerreview_tui.evidence import parse_line, partial_tag_at
 from peerreview_tui.models import SourceKind
-from peerreview_tui.store import Store, enquiry, follow_ups
+from peerreview_tui.store import Store, enquiry, follow_ups, week
 from peerreview_tui.store.evidence_items import evidence_facts, list_evidence
 from peerreview_tui.store.ownership import NotAllowed
 from peerreview_tui.washup import NoSuchDay, compute_washup
@@ -333,3 +334,12 @@ def test_each_finding_rests_on_the_lines_of_the_evidence_it_cites(review: Store)
         actor="lead",
     )
     assert lines_of_findings(review)[made.id] == ["front-door.1", "front-door.2"]
+
+
+def test_the_days_matrix_is_the_coverage_of_that_days_sessions(review: Store) -> None:
+    """The wash-up counts the day's items from the week's it has read: the same matrix as
+    `peerreview coverage --day`, every day, an item tied to a line by someone else included."""
+    line = enquiry.review_lines(review)[-1].id
+    enquiry.tie_line(review, list_evidence(review)[0].item.id, line, "lead")
+    for number, day in enumerate(week.days(review), start=1):
+        assert compute_washup(review, number).arrived == compute_coverage(review, day=day.id)

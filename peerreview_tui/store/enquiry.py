@@ -10,8 +10,8 @@ there too; untying leaves that tag, which may still be right.
 from __future__ import annotations
 
 from ..evidence import LineOfEnquiry, area_of_line, lines_of_enquiry
-from ..models import now
 from ..ownership import Change
+from ..rows import now
 from . import week
 from .evidence_items import get_evidence
 from .ownership import require

@@ -6,27 +6,29 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import functools
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlite_utils import Database
 
 from ..evidence import _TAG, Mark, line_id, parse_marks, strip_lines
-from ..models import (
+from ..rows import (
     EvidenceItem,
     EvidenceKind,
-    Note,
     SessionKind,
     SessionRow,
     SourceKind,
     new_id,
     now,
+    string_list,
 )
 from . import week
 from .review import Store
+
+if TYPE_CHECKING:  # pydantic's models load only where notes are written
+    from ..models import Note
 
 # Each session kind is the source kind of the same name, but for a presentation (the council's,
 # to the team): a meeting.
@@ -236,36 +238,43 @@ WHERE id = :id
 # --- Reading ---------------------------------------------------------------------------
 
 # An item's focus areas as readers see them: its author's tags, then those others added
-# (``tagging``) in the order they were added, each once.
-_ALL_TAGS = """(SELECT json_group_array(tag) FROM (
+# (``tagging``) in the order they were added, each once; most items have none added, and read
+# their own column as it is (the same list, without taking it apart and putting it together).
+_ALL_TAGS = """(CASE WHEN NOT EXISTS (
+    SELECT 1 FROM evidence_tags t WHERE t.evidence_id = e.id AND t.deleted_at IS NULL
+) THEN e.focus_areas ELSE (SELECT json_group_array(tag) FROM (
     SELECT value AS tag, 0 AS source, key AS place FROM json_each(e.focus_areas)
     UNION ALL
     SELECT t.focus_area_id, 1, t.created_at FROM evidence_tags t
     WHERE t.evidence_id = e.id AND t.deleted_at IS NULL
         AND t.focus_area_id NOT IN (SELECT value FROM json_each(e.focus_areas))
     ORDER BY source, place
-))"""
+)) END)"""
 # Its lines of enquiry likewise: the author's ``#practice.2``, then those tied later (``enquiry``).
-_ALL_LINES = """(SELECT json_group_array(line) FROM (
+_ALL_LINES = """(CASE WHEN NOT EXISTS (
+    SELECT 1 FROM evidence_lines l WHERE l.evidence_id = e.id AND l.deleted_at IS NULL
+) THEN e.lines_of_enquiry ELSE (SELECT json_group_array(line) FROM (
     SELECT value AS line, 0 AS source, key AS place FROM json_each(e.lines_of_enquiry)
     UNION ALL
     SELECT l.line_id, 1, l.created_at FROM evidence_lines l
     WHERE l.evidence_id = e.id AND l.deleted_at IS NULL
         AND l.line_id NOT IN (SELECT value FROM json_each(e.lines_of_enquiry))
     ORDER BY source, place
-))"""
+)) END)"""
 _READ_AS = {"focus_areas": _ALL_TAGS, "lines_of_enquiry": _ALL_LINES}
 _ITEM_COLUMNS = ", ".join(f"{_READ_AS[c]} AS {c}" if c in _READ_AS else f"e.{c}" for c in _COLUMNS)
 _VIEW_SQL = f"""
 SELECT {_ITEM_COLUMNS}, s.title AS v_session_title, s.day AS v_day, s.start_time AS v_start_time,
-       coalesce(r.name, e.author_id) AS v_author_name, coalesce(links.n, 0) AS v_links
+       coalesce(r.name, e.author_id) AS v_author_name
 FROM evidence e
 LEFT JOIN sessions s ON s.id = e.session_id
 LEFT JOIN reviewers r ON r.id = e.author_id
-LEFT JOIN (
-    SELECT fe.evidence_id, count(*) AS n FROM finding_evidence fe JOIN findings f ON f.id = fe.finding_id
-    WHERE fe.deleted_at IS NULL AND f.deleted_at IS NULL GROUP BY fe.evidence_id
-) links ON links.evidence_id = e.id
+"""
+# How many live findings cite each item: counted apart (joined to every item, SQLite built an
+# index of the counts on each read: half of the ×10 week's listing).
+_LINKS_SQL = """
+SELECT fe.evidence_id, count(*) FROM finding_evidence fe JOIN findings f ON f.id = fe.finding_id
+WHERE fe.deleted_at IS NULL AND f.deleted_at IS NULL
 """
 _ORDER = """ ORDER BY s.day IS NULL, s.day, s.start_time, e.session_id, e.author_id, e.line_no,
     e.source_kind, e.title, e.id"""
@@ -302,9 +311,10 @@ def list_evidence(
     where += [f"json_array_length({_ALL_TAGS}) = 0"] if untagged else []
     where += [] if include_detached else ["e.detached = 0"]
     sql = _VIEW_SQL + (" WHERE " + " AND ".join(where) if where else "") + _ORDER
-    with store.read() as db:
-        rows = list(db.query(sql, params))
-    return [_view(row) for row in rows]
+    with store.lock:  # the items and their counts as of one moment
+        rows = store.query(sql, params)
+        links = _link_counts(store) if rows else {}
+    return [_view(row, links.get(row["id"], 0)) for row in rows]
 
 
 class EvidenceFact(NamedTuple):
@@ -322,10 +332,9 @@ class EvidenceFact(NamedTuple):
 def evidence_facts(
     store: Store, *, day: dt.date | None = None, author: str | None = None
 ) -> list[EvidenceFact]:
-    """Every item that counts (detached ones aside), filtered like ``list_evidence``; its focus
-    areas and lines of enquiry as ``_ALL_TAGS`` and ``_ALL_LINES`` read them."""
+    """Every item that counts (detached ones aside), filtered like ``list_evidence``."""
     sql = (
-        "SELECT e.id, e.kind, e.source_kind, e.focus_areas, e.session_id, e.lines_of_enquiry FROM evidence e "
+        f"SELECT e.id, e.kind, e.source_kind, {_ALL_TAGS}, e.session_id, {_ALL_LINES} FROM evidence e "
         "LEFT JOIN sessions s ON s.id = e.session_id WHERE e.detached = 0"
     )
     params: list[str] = []
@@ -336,47 +345,31 @@ def evidence_facts(
         sql += " AND e.author_id = ?"
         params.append(author)
     kinds, sources = {k.value: k for k in EvidenceKind}, {k.value: k for k in SourceKind}
-    # The tags and lines added after the fact, read once for all items rather than in a
-    # subquery per item (which cost four times the rest: bench/).
     with store.read() as db:
         rows = db.execute(sql, params).fetchall()
-        tags = _added_later(db, "evidence_tags", "focus_area_id")
-        lines = _added_later(db, "evidence_lines", "line_id")
-    # A week holds a few dozen distinct lists among thousands of items: each is parsed once.
-    parse = functools.cache(lambda text: tuple(json.loads(text)))
     return [
-        EvidenceFact(
-            i,
-            kinds[k],
-            sources[src],
-            _with_added(parse(areas), tags.get(i)),
-            session,
-            _with_added(parse(own_lines), lines.get(i)),
-        )
-        for i, k, src, areas, session, own_lines in rows
+        EvidenceFact(i, kinds[k], sources[src], string_list(areas), session, string_list(lines))
+        for i, k, src, areas, session, lines in rows
     ]
 
 
-def _added_later(db: Database, table: str, column: str) -> dict[str, list[str]]:
-    """Item id -> the values of ``table`` given to it later, in the order they were given."""
-    added: dict[str, list[str]] = {}
-    sql = f"SELECT evidence_id, {column} FROM {table} WHERE deleted_at IS NULL ORDER BY created_at"
-    for evidence_id, value in db.execute(sql).fetchall():
-        added.setdefault(evidence_id, []).append(value)
-    return added
-
-
-def _with_added(own: tuple[str, ...], added: list[str] | None) -> list[str]:
-    """An item's own tags (or lines), then those added later that it does not have."""
-    if not added:
-        return list(own)
-    return [*own, *(value for value in added if value not in own)]
+def lines_of_items(store: Store, evidence_ids: Collection[str]) -> dict[str, list[str]]:
+    """The lines of enquiry of each of ``evidence_ids`` that counts (detached ones aside), as
+    ``evidence_facts`` reads them: for a few items, without reading every item."""
+    sql = (
+        f"SELECT e.id, {_ALL_LINES} FROM evidence e "
+        "WHERE e.detached = 0 AND e.id IN (SELECT value FROM json_each(?))"
+    )
+    with store.read() as db:
+        rows = db.execute(sql, [compact_json(sorted(evidence_ids))]).fetchall()
+    return {evidence_id: string_list(lines) for evidence_id, lines in rows}
 
 
 def get_evidence(store: Store, evidence_id: str) -> EvidenceView | None:
-    with store.read() as db:
-        row = next(db.query(_VIEW_SQL + " WHERE e.id = ?", [evidence_id]), None)
-    return _view(row) if row else None
+    with store.lock:
+        rows = store.query(_VIEW_SQL + " WHERE e.id = ?", [evidence_id])
+        links = _link_counts(store, evidence_id) if rows else {}
+    return _view(rows[0], links.get(evidence_id, 0)) if rows else None
 
 
 def evidence_count_by_source(store: Store) -> dict[SourceKind, int]:
@@ -387,11 +380,24 @@ def evidence_count_by_source(store: Store) -> dict[SourceKind, int]:
     return {kind: counts[kind.value] for kind in SourceKind if kind.value in counts}
 
 
-def _view(row: dict[str, Any]) -> EvidenceView:
+def _link_counts(store: Store, evidence_id: str | None = None) -> dict[str, int]:
+    """How many live findings cite each item (or the one item ``evidence_id``)."""
+    sql, params = _LINKS_SQL, []
+    if evidence_id is not None:
+        sql, params = sql + " AND fe.evidence_id = ?", [evidence_id]
+    with store.read() as db:
+        return dict(db.execute(sql + " GROUP BY fe.evidence_id", params).fetchall())
+
+
+def _view(row: dict[str, Any], links: int) -> EvidenceView:
     day = dt.date.fromisoformat(row["v_day"]) if row["v_day"] else None
-    item = EvidenceItem.model_validate(row)
     return EvidenceView(
-        item, row["v_session_title"], day, row["v_start_time"], row["v_author_name"], row["v_links"]
+        EvidenceItem.from_row(row),
+        row["v_session_title"],
+        day,
+        row["v_start_time"],
+        row["v_author_name"],
+        links,
     )
 
 
@@ -419,7 +425,7 @@ def add_document(
     )
     with store.write() as db:
         db.execute(_INSERT_SQL, record)
-    return EvidenceItem.model_validate(record)
+    return EvidenceItem.from_row(record)
 
 
 def check_focus_areas(store: Store, areas: Iterable[str]) -> None:

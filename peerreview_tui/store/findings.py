@@ -15,13 +15,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlite_utils import Database
 
-from ..models import EvidenceItem, EvidenceKind, Finding, FindingSection, FindingStatus, new_id, now
 from ..ownership import Change
-from ..triangulation import Triangulation
+from ..rows import (
+    EvidenceItem,
+    EvidenceKind,
+    Finding,
+    FindingSection,
+    FindingStatus,
+    SourceKind,
+    new_id,
+    now,
+)
+from ..triangulation import Cited, Triangulation
 from . import audit
 from .audit import AuditEntry
 from .connection import StoreError
@@ -276,16 +285,18 @@ def list_findings(
         "CASE f.section WHEN 'key_message' THEN 0 WHEN 'recommendation' THEN 2 ELSE 1 END, "
         "a.position, f.focus_area_id, f.section = 'development', f.position, f.created_at, f.id"
     )
-    with store.read() as db:
-        rows = list(db.query(sql, params))
-        links = _links(db, [row["id"] for row in rows])
-    return [_view(row, links.get(row["id"], [])) for row in rows]
+    with store.lock:  # the findings and their links as of one moment
+        rows = store.query(sql, params)
+        cited = _cited(store, [row["id"] for row in rows])
+    return [_view(row, cited.get(row["id"], [])) for row in rows]
 
 
 def get_finding(store: Store, finding_id: str) -> FindingView | None:
     with store.read() as db:
         row = _first(db, "SELECT * FROM findings WHERE id = ? AND deleted_at IS NULL", [finding_id])
-        return _view(row, _links(db, [finding_id]).get(finding_id, [])) if row else None
+        return (
+            _view(row, [link.item for link in _links(db, [finding_id]).get(finding_id, [])]) if row else None
+        )
 
 
 def linked_evidence(store: Store, finding_id: str) -> list[LinkedEvidence]:
@@ -365,7 +376,7 @@ class _Edit:
         )
 
     def finding(self) -> Finding:
-        return Finding.model_validate(_live_row(self.db, self.row["id"]))
+        return Finding.from_row(_live_row(self.db, self.row["id"]))
 
 
 @contextmanager
@@ -403,16 +414,52 @@ def _links(db: Database, finding_ids: Sequence[str]) -> dict[str, list[LinkedEvi
     )
     links: dict[str, list[LinkedEvidence]] = {}
     for row in rows:
-        item = EvidenceItem.model_validate(row)
+        item = EvidenceItem.from_row(row)
         day = dt.date.fromisoformat(row["session_day"]) if row["session_day"] else None
         link = LinkedEvidence(item, bool(row["link_quote"]), item.detached, row["session_title"], day)
         links.setdefault(row["link_finding"], []).append(link)
     return links
 
 
-def _view(row: dict[str, Any], links: list[LinkedEvidence]) -> FindingView:
-    badge = Triangulation.of(link.item for link in links)
-    return FindingView(Finding.model_validate(row), badge, tuple(link.item.id for link in links))
+class _Cited(NamedTuple):
+    """What a finding's badge needs of an item it cites (see ``Triangulation``)."""
+
+    id: str
+    session_id: str | None
+    note_id: str | None
+    source_kind: SourceKind
+    author_id: str
+    detached: bool
+
+
+def _cited(store: Store, finding_ids: Sequence[str]) -> dict[str, list[_Cited]]:
+    """Each finding's cited items, in the order of ``_links``, from one query: only what the
+    badges need, not whole items."""
+    rows = store.query(
+        "SELECT fe.finding_id, e.id, e.session_id, e.note_id, e.source_kind, e.author_id, e.detached "
+        "FROM finding_evidence fe JOIN evidence e ON e.id = fe.evidence_id "
+        "LEFT JOIN sessions s ON s.id = e.session_id "
+        "WHERE fe.deleted_at IS NULL AND fe.finding_id IN (SELECT value FROM json_each(?)) "
+        "ORDER BY s.day IS NULL, s.day, s.start_time, e.line_no, e.id",
+        [json.dumps(list(finding_ids))],
+    )
+    sources = {kind.value: kind for kind in SourceKind}
+    cited: dict[str, list[_Cited]] = {}
+    for row in rows:
+        item = _Cited(
+            row["id"],
+            row["session_id"],
+            row["note_id"],
+            sources[row["source_kind"]],
+            row["author_id"],
+            bool(row["detached"]),
+        )
+        cited.setdefault(row["finding_id"], []).append(item)
+    return cited
+
+
+def _view(row: dict[str, Any], cited: Sequence[Cited]) -> FindingView:
+    return FindingView(Finding.from_row(row), Triangulation.of(cited), tuple(item.id for item in cited))
 
 
 def _live_row(db: Database, finding_id: str) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..models import EvidenceKind, SessionStatus, now
 from ..ownership import Change
+from ..rows import EvidenceKind, SessionStatus, now
 from . import audit, week
 from .evidence_items import EvidenceView, get_evidence, list_evidence
 from .ownership import require

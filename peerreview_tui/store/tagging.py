@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..models import now
 from ..ownership import Change
+from ..rows import now
 from .evidence_items import check_focus_areas, get_evidence
 from .ownership import require
 from .review import Store

@@ -61,3 +61,27 @@ async def test_a_change_made_in_another_program_shows_when_the_section_is_shown_
             )
         await pilot.press("f5")
         await wait_until(pilot, lambda: "Added beside" in _titles(screen))
+
+
+async def test_the_wash_up_is_read_once_on_its_first_showing(demo, monkeypatch) -> None:
+    """Its day picker setting its first value is not a change of day (it read the whole
+    wash-up a second time when that came before the first read)."""
+    from peerreview_tui.ui.screens import washup
+
+    reads: list[int] = []
+    compute = washup.compute_washup
+
+    def counted(store, number, **kwargs):
+        reads.append(number)
+        return compute(store, number, **kwargs)
+
+    monkeypatch.setattr(washup, "compute_washup", counted)
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: isinstance(app.screen, washup.WashupScreen) and app.screen.view)
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert reads == [1]
+        await pilot.press("2")  # choosing another day reads that day
+        await wait_until(pilot, lambda: reads == [1, 2])

@@ -10,7 +10,7 @@ from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Label, Select, TextArea
 
-from ...models import Finding, FindingSection
+from ...rows import Finding, FindingSection
 from ...store.findings import AREA_SECTIONS
 from ..context import ReviewContext
 from .form import FormModal, form_bindings

@@ -29,8 +29,8 @@ from ...coverage import (
     compute_line_coverage,
     matrix_widths,
 )
-from ...models import SourceKind
 from ...names import shorten
+from ...rows import SourceKind
 from ...store import StoreError, findings
 from ...store.enquiry import tie_line
 from ...store.evidence_items import EvidenceView, add_document, list_evidence

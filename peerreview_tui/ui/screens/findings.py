@@ -16,9 +16,9 @@ from textual.message import Message
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...models import EvidenceKind, Finding, FindingSection, FindingStatus
 from ...names import local_time
 from ...ownership import Change
+from ...rows import EvidenceKind, Finding, FindingSection, FindingStatus
 from ...store import StoreError, findings
 from ...store.audit import AuditEntry
 from ...store.evidence_items import EvidenceView, list_evidence
@@ -30,6 +30,7 @@ from ..modals.confirm import ConfirmModal
 from ..modals.evidence_picker import EvidencePickerModal
 from ..modals.finding_form import SECTION_LABELS, FindingFormModal
 from ..widgets.footer import KeysFooter
+from ..widgets.gutter_row import GutterRow
 from .base import ReviewScreen
 
 if TYPE_CHECKING:
@@ -204,7 +205,7 @@ class FindingsScreen(ReviewScreen):
             options.append(
                 Option(_heading(label, f"{agreed}/{len(members)} agreed"), id=_group_id(section, area))
             )
-            options += [Option(self._row(view), id=view.finding.id) for view in members]
+            options += [Option(self._row(listing, view), id=view.finding.id) for view in members]
         listing.clear_options()
         listing.add_options(options)
         if options:  # the same row again; one deleted, the row now in its place
@@ -218,7 +219,7 @@ class FindingsScreen(ReviewScreen):
         return listing.get_option_at_index(listing.highlighted).id
 
     @staticmethod
-    def _row(view: FindingView) -> Table:
+    def _row(listing: OptionList, view: FindingView) -> GutterRow:
         """'✓ ⚠' in a gutter, then the title and, on its own line, the badge."""
         f = view.finding
         weak = view.badge.single_source or view.badge.broken
@@ -227,13 +228,11 @@ class FindingsScreen(ReviewScreen):
             ("✓", "green") if f.status is FindingStatus.AGREED else ("○", "dim"),
             (" ⚠" if weak else "", "bold red"),
         )
-        grid = Table.grid(padding=(0, 1), expand=True)  # wrapped lines lined up after the gutter
-        grid.add_column(no_wrap=True, width=gutter.cell_len)
-        grid.add_column(ratio=1)
-        grid.add_row(
-            gutter, Text.assemble(f.title, "\n", (view.badge.label(), "bold red" if weak else "cyan"))
+        return GutterRow(
+            listing,
+            gutter,
+            Text.assemble(f.title, "\n", (view.badge.label(), "bold red" if weak else "cyan")),
         )
-        return grid
 
     @on(OptionList.OptionHighlighted, "#findings")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:

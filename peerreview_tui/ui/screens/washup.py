@@ -24,8 +24,8 @@ from textual.widgets import Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...coverage import SOURCE_LABELS
-from ...models import SessionRow, SessionStatus
 from ...ownership import Change
+from ...rows import SessionRow, SessionStatus
 from ...store import StoreError, week
 from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.follow_ups import FollowUp, assign_follow_up, close_follow_up
@@ -132,7 +132,9 @@ class WashupScreen(ReviewScreen):
 
     @on(Select.Changed, "#day")
     def _day_changed(self) -> None:
-        if self._day_number() != self._asked_day:  # not the Select setting its first value
+        # Not the Select setting its first value, before or after the first showing's read (it
+        # read the day twice, each time the whole wash-up, when it came first)
+        if self._asked_day is not None and self._day_number() != self._asked_day:
             self._shown = None
             self.reload()
 
@@ -306,6 +308,7 @@ class WashupScreen(ReviewScreen):
         assert self.view is not None
         listing = self.query_one("#evidence", OptionList)
         listing.clear_options()
+        options = []
         for evidence_id in evidence_ids:
             view = self.view.evidence.get(evidence_id)
             if view is None:
@@ -316,16 +319,13 @@ class WashupScreen(ReviewScreen):
                 if view.day and view.session_title
                 else item.title or item.source_kind.value
             )
-            listing.add_option(
-                Option(
-                    Text.assemble(
-                        (f"{KIND_SYMBOL.get(item.kind.value, '•')} ", "bold"),
-                        item.text,
-                        (f"  — {where}, {view.author_name}", "dim"),
-                    ),
-                    id=item.id,
-                )
+            label = Text.assemble(
+                (f"{KIND_SYMBOL.get(item.kind.value, '•')} ", "bold"),
+                item.text,
+                (f"  — {where}, {view.author_name}", "dim"),
             )
+            options.append(Option(label, id=item.id))
+        listing.add_options(options)  # at once: each add measures the list again
         if listing.option_count:
             listing.highlighted = 0
 

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...evidence import Mark, group_by_focus_area
-from ...models import EvidenceKind
+from ...rows import EvidenceKind
 from ...store.tagging import Tag
 from ..context import ReviewContext
 
