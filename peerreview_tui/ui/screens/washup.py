@@ -78,10 +78,8 @@ class WashupScreen(ReviewScreen):
         ),
         Binding("a", "assign", "Hand out", id="washup.assign", tooltip="a follow-up: who asks it, and when"),
         Binding("c", "close", "Close", id="washup.close", tooltip="a follow-up answered, with its evidence"),
-        Binding(
-            "left_square_bracket", "day(-1)", "Day before", id="washup.previous", tooltip="the day before"
-        ),
-        Binding("right_square_bracket", "day(1)", "Day after", id="washup.next", tooltip="the day after"),
+        Binding("left_square_bracket", "day(-1)", "Day before", id="washup.previous"),
+        Binding("right_square_bracket", "day(1)", "Day after", id="washup.next"),
         *day_number_keys("washup"),
     ]
 
