@@ -395,8 +395,14 @@ def test_any_signed_entry_dropped_is_refused(forgery: Forgery, data: st.DataObje
     name = data.draw(st.sampled_from(FINAL), label="bundle")
     target = data.draw(st.sampled_from(TARGETS), label="target")
     with sqlite3.connect(forgery.week.bundles[name]) as conn:
+        # Left out, a known limit: a log's newest entry whose row another author changed later.
+        # Its version lost the merge already, so nothing in the bundle shows it is gone; the
+        # receiver finds the gap when that author's next entry comes (see the note of 30 Nov).
         entries = conn.execute(
-            "SELECT rowid, public_key, seq, author FROM signed_log ORDER BY rowid"
+            "SELECT rowid, public_key, seq, author FROM signed_log e WHERE EXISTS "
+            "(SELECT 1 FROM signed_log n WHERE n.public_key = e.public_key AND n.seq > e.seq) "
+            "OR NOT EXISTS (SELECT 1 FROM signed_log o WHERE o.table_name = e.table_name "
+            "AND o.row_key = e.row_key AND o.stamp > e.stamp) ORDER BY rowid"
         ).fetchall()
     conn.close()
     if target == "behind":
