@@ -237,30 +237,28 @@ WHERE id = :id
 
 # --- Reading ---------------------------------------------------------------------------
 
+
 # An item's focus areas as readers see them: its author's tags, then those others added
 # (``tagging``) in the order they were added, each once; most items have none added, and read
 # their own column as it is (the same list, without taking it apart and putting it together).
-_ALL_TAGS = """(CASE WHEN NOT EXISTS (
-    SELECT 1 FROM evidence_tags t WHERE t.evidence_id = e.id AND t.deleted_at IS NULL
-) THEN e.focus_areas ELSE (SELECT json_group_array(tag) FROM (
-    SELECT value AS tag, 0 AS source, key AS place FROM json_each(e.focus_areas)
+def _own_then_added(own: str, table: str, alias: str, column: str, value: str) -> str:
+    """SQL for an item's ``own`` list, then the values of ``table`` added to it later that it
+    does not have, in the order they were added; the column as it is when none were added."""
+    return f"""(CASE WHEN NOT EXISTS (
+    SELECT 1 FROM {table} {alias} WHERE {alias}.evidence_id = e.id AND {alias}.deleted_at IS NULL
+) THEN e.{own} ELSE (SELECT json_group_array({value}) FROM (
+    SELECT value AS {value}, 0 AS source, key AS place FROM json_each(e.{own})
     UNION ALL
-    SELECT t.focus_area_id, 1, t.created_at FROM evidence_tags t
-    WHERE t.evidence_id = e.id AND t.deleted_at IS NULL
-        AND t.focus_area_id NOT IN (SELECT value FROM json_each(e.focus_areas))
+    SELECT {alias}.{column}, 1, {alias}.created_at FROM {table} {alias}
+    WHERE {alias}.evidence_id = e.id AND {alias}.deleted_at IS NULL
+        AND {alias}.{column} NOT IN (SELECT value FROM json_each(e.{own}))
     ORDER BY source, place
 )) END)"""
+
+
+_ALL_TAGS = _own_then_added("focus_areas", "evidence_tags", "t", "focus_area_id", "tag")
 # Its lines of enquiry likewise: the author's ``#practice.2``, then those tied later (``enquiry``).
-_ALL_LINES = """(CASE WHEN NOT EXISTS (
-    SELECT 1 FROM evidence_lines l WHERE l.evidence_id = e.id AND l.deleted_at IS NULL
-) THEN e.lines_of_enquiry ELSE (SELECT json_group_array(line) FROM (
-    SELECT value AS line, 0 AS source, key AS place FROM json_each(e.lines_of_enquiry)
-    UNION ALL
-    SELECT l.line_id, 1, l.created_at FROM evidence_lines l
-    WHERE l.evidence_id = e.id AND l.deleted_at IS NULL
-        AND l.line_id NOT IN (SELECT value FROM json_each(e.lines_of_enquiry))
-    ORDER BY source, place
-)) END)"""
+_ALL_LINES = _own_then_added("lines_of_enquiry", "evidence_lines", "l", "line_id", "line")
 _READ_AS = {"focus_areas": _ALL_TAGS, "lines_of_enquiry": _ALL_LINES}
 _ITEM_COLUMNS = ", ".join(f"{_READ_AS[c]} AS {c}" if c in _READ_AS else f"e.{c}" for c in _COLUMNS)
 _VIEW_SQL = f"""
