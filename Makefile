@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench pictures screens clean
+.PHONY: demo test explore lint bench pictures screens clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ lint: $(VENV)/.installed-test
 # Every core: the Pilot tests wait on whole app start-ups, and the machines have two or more.
 test: lint
 	$(BIN)/python -m pytest -n auto --dist worksteal
+
+# The property and fuzz tests with new random draws, ten times as many (make test's are fixed).
+explore: $(VENV)/.installed-test
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -n auto --dist worksteal \
+		tests/test_signed_work_properties.py tests/test_sync_properties.py \
+		tests/test_faults_fuzz.py tests/test_schedule_fuzz.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from peerreview_tui.demo import build_demo
 from peerreview_tui.schedule import parse_schedule
@@ -14,6 +16,18 @@ from peerreview_tui.store import Store, week
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "schedule.example.yaml"
+
+# `make test` draws the same examples every run: a landing can't fail on a draw no earlier run
+# made. `make explore` draws new ones, ten times as many, to look for what the fixed draws miss.
+settings.register_profile("fixed", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fixed"))
+EXPLORE = 10 if os.environ.get("HYPOTHESIS_PROFILE") == "explore" else 1
+
+
+def examples(count: int) -> int:
+    """How many examples a property draws: ``count`` in make test, ten times that exploring."""
+    return count * EXPLORE
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,11 @@ from peerreview_tui.imports import CsvImportError, import_performance, import_qu
 from peerreview_tui.store import Store, StoreError, notes
 from peerreview_tui.sync import SyncError, read_bundle, write_bundle
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+from .conftest import examples
+
+FUZZ = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 def _evidence_count(store: Store) -> int:

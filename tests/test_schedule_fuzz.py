@@ -17,13 +17,15 @@ from hypothesis import strategies as st
 
 from peerreview_tui.schedule import LoadedSchedule, Problem, ScheduleError, parse_schedule
 
+from .conftest import examples
+
 EXAMPLE = Path(__file__).parent.parent / "schedule.example.yaml"
 EXAMPLE_TEXT = EXAMPLE.read_text()
 EXAMPLE_LINES = EXAMPLE_TEXT.splitlines(keepends=True)
 EXAMPLE_DATA = yaml.safe_load(EXAMPLE_TEXT)
 NAME = "fuzz.yaml"
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 

@@ -34,14 +34,14 @@ from peerreview_tui.sync.signatures import LostWorkHeld
 from peerreview_tui.sync.tables import BY_NAME, TABLES, row_hash
 from peerreview_tui.sync.verify import verify_review
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, examples
 from .signed_team import Team
 
 MEMBERS = ("officer1", "health")  # the two reviewers on laptops of their own, besides the lead
 NAMES = {"lead": "Helen Marchbank", "officer1": "Priya Natarajan", "health": "Angela Osei"}
 FINAL = ("lead-3", "officer1-3", "health-3")  # each laptop's full bundle after the week
 TARGETS = ("behind", "new")  # a colleague who has heard nothing since round 1; a laptop joining
-FAST = settings(max_examples=20, deadline=None)
+FAST = settings(max_examples=examples(20), deadline=None)
 # sessions each attends (their notes go there); officer1 and health share mon-1045-files
 SESSIONS = {
     "lead": ("mon-0930-dcs", "mon-1045-ce", "mon-1330-lscb"),
@@ -631,7 +631,7 @@ class Honest:
             store.close()
 
 
-@settings(max_examples=4, deadline=None)  # ~2 s an example: three laptops, a dozen bundles
+@settings(max_examples=examples(4), deadline=None)  # ~2 s an example: three laptops, a dozen bundles
 @given(script=st.lists(STEPS, min_size=3, max_size=8), data=st.data())
 def test_honest_laptops_converge_and_verify_with_a_laptop_replaced(
     forgery: Forgery, script: list[tuple[Any, ...]], data: st.DataObject

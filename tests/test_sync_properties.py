@@ -20,6 +20,7 @@ from peerreview_tui.store.ownership import NotAllowed
 from peerreview_tui.sync import SyncError, merge_bundles, read_bundle, write_bundle
 from peerreview_tui.sync.tables import BY_NAME, TABLES, content
 
+from .conftest import examples
 from .team_keys import share_team_keys
 
 OWNERS = ["lead", "officer1", "health", "member", "officer2"]  # whose laptop each one is
@@ -216,7 +217,7 @@ class World:
 
 
 @settings(
-    max_examples=12,  # ~2 s each: make test has a five-minute budget on two cores
+    max_examples=examples(12),  # ~2 s each: make test has a five-minute budget on two cores
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
     phases=[

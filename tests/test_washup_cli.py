@@ -3,6 +3,7 @@ for the wash-up tests."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,8 @@ def test_the_sheet_is_markdown_in_the_export_folder_by_default_and_not_replaced_
     text = sheet.read_text(encoding="utf-8")
     assert text.startswith("# Wash-up: day 1, Monday 4 March 2024")
     assert "| front-door.3 | Is step-down to early help safe? | none | none | no evidence |" in text
+    # the tested lines' sentence is a paragraph of its own, not read as one more row of the table
+    assert re.search(r"\|\n\n- Tested so far", text)
     assert (
         "- front-door.2 (one kind of source): Tue 5 Mar 13:00 Site visit: the front door (Gareth Pennock, "
         "Lucy Ferrand); Wed 6 Mar 09:00 Meeting: partnership leads (Gareth Pennock, Owen Carrick)"

@@ -29,6 +29,8 @@ def sheet_markdown(sheet: Sheet) -> str:
         if section.table:
             lines += [_md_row(section.table.headers), _md_row(tuple("---" for _ in section.table.headers))]
             lines += [_md_row(row) for row in section.table.rows]
+            if section.bullets:
+                lines.append("")  # a list straight after a table reads as one more row in some viewers
         lines += [f"- {bullet}" for bullet in section.bullets]
         if not section.table and not section.bullets:
             lines.append(section.empty)

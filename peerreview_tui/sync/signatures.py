@@ -278,9 +278,10 @@ def _check_log(
         who = here.name(entry.author)
         if held is not None:
             if held != entry:
+                # named from the entry held here: the bundle's copy may claim any author
                 raise Forged(
-                    f"it rewrites {who}'s signed work: entry {entry.seq} of their log differs from the one held "
-                    f"here ({_version(entry, here)})"
+                    f"it rewrites {here.name(held.author)}'s signed work: entry {entry.seq} of their log differs "
+                    f"from the one held here ({_version(held, here)})"
                 )
             continue
         if entry.public_key in unknown:
