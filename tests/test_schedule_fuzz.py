@@ -25,7 +25,7 @@ EXAMPLE_LINES = EXAMPLE_TEXT.splitlines(keepends=True)
 EXAMPLE_DATA = yaml.safe_load(EXAMPLE_TEXT)
 NAME = "fuzz.yaml"
 
-FUZZ = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 

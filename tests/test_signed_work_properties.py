@@ -41,7 +41,7 @@ MEMBERS = ("officer1", "health")  # the two reviewers on laptops of their own, b
 NAMES = {"lead": "Helen Marchbank", "officer1": "Priya Natarajan", "health": "Angela Osei"}
 FINAL = ("lead-3", "officer1-3", "health-3")  # each laptop's full bundle after the week
 TARGETS = ("behind", "new")  # a colleague who has heard nothing since round 1; a laptop joining
-FAST = settings(max_examples=examples(20), deadline=None)
+FAST = settings(max_examples=examples(10), deadline=None)
 # sessions each attends (their notes go there); officer1 and health share mon-1045-files
 SESSIONS = {
     "lead": ("mon-0930-dcs", "mon-1045-ce", "mon-1330-lscb"),

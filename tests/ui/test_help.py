@@ -79,35 +79,43 @@ async def test_a_remapped_key_shows_as_remapped_in_help_and_footer(store: Store)
         await wait_until(pilot, lambda: getattr(app.screen, "only_mine", False))
 
 
-SCREENS = {"schedule": [], "capture": ["enter"], "search": ["f3"], "coverage": ["f4"], "findings": ["f5"]}
+# Each screen in turn, in one app per person and size: the keys that bring it up from the last.
+SCREENS = [
+    ("schedule", []),
+    ("search", ["f3"]),
+    ("coverage", ["f4"]),
+    ("findings", ["f5"]),
+    ("findings-chosen", ["down", "down"]),
+    ("exchange", ["f7"]),
+    ("capture", ["f2", "enter"]),
+]
 
 
 @pytest.mark.parametrize("size", [(100, 30), (160, 48)])
 @pytest.mark.parametrize("who", ["lead", "officer1"])
-@pytest.mark.parametrize("screen", [*SCREENS, "findings-chosen", "exchange"])
-async def test_no_footer_label_is_cut_at_100_or_160_columns(demo, screen: str, who: str, size) -> None:
+async def test_no_footer_label_is_cut_at_100_or_160_columns(demo, who: str, size) -> None:
     app = make_app(demo, me=who)
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        for key in SCREENS.get(
-            screen, {"findings-chosen": ["f5", "down", "down"], "exchange": ["f7"]}.get(screen, [])
-        ):
-            await pilot.press(key)
-            await settle(pilot)
-        if screen == "exchange":
-            app.screen.query_one("#conflicts").focus()
-        if screen == "findings-chosen":
-            await wait_until(pilot, lambda: app.screen.detail is not None)
-        await pilot.pause()
-        footer = app.screen.query_one(Footer)
-        keys = list(footer.query(FooterKey))
-        palette = [key for key in keys if key.has_class("-command-palette")]
-        edge = palette[0].region.x if palette else footer.region.right
-        shown = [key for key in keys if key not in palette]
-        assert {"Help", "Quit"} <= {key.description for key in shown}
-        if screen == "findings-chosen":  # a finding's keys come with a finding
-            assert "History" in {key.description for key in shown}
-        for key in shown:
-            text = str(key.render())
-            assert key.description in text and key.region.width > 0, key.description
-            assert key.region.right <= edge, f"{key.description!r} is cut at {size[0]} columns"
+        for screen, keys in SCREENS:
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot)
+            if screen == "exchange":
+                app.screen.query_one("#conflicts").focus()
+            if screen == "findings-chosen":
+                await wait_until(pilot, lambda: app.screen.detail is not None)
+            await pilot.pause()
+            assert type(app.screen).__name__.lower() == screen.split("-")[0] + "screen", screen
+            footer = app.screen.query_one(Footer)
+            shown_keys = list(footer.query(FooterKey))
+            palette = [key for key in shown_keys if key.has_class("-command-palette")]
+            edge = palette[0].region.x if palette else footer.region.right
+            shown = [key for key in shown_keys if key not in palette]
+            assert {"Help", "Quit"} <= {key.description for key in shown}, screen
+            if screen == "findings-chosen":  # a finding's keys come with a finding
+                assert "History" in {key.description for key in shown}
+            for key in shown:
+                text = str(key.render())
+                assert key.description in text and key.region.width > 0, (screen, key.description)
+                assert key.region.right <= edge, f"{screen}: {key.description!r} is cut at {size[0]} columns"
