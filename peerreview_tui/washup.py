@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .coverage import Cell, Coverage, coverage_of
 from .evidence import LineOfEnquiry, lines_of_enquiry
-from .rows import DayRow, EvidenceKind, SessionKind, SessionRow, SessionStatus, SourceKind
+from .rows import DayRow, EvidenceKind, FocusAreaRow, SessionKind, SessionRow, SessionStatus, SourceKind
 from .store import Store, findings, week
 from .store.evidence_items import SOURCE_OF_SESSION, EvidenceFact, evidence_facts, lines_of_items
 from .store.follow_ups import FollowUp, list_follow_ups
@@ -127,7 +127,10 @@ class Washup:
 def day_of(store: Store, number: int | None, today: dt.date | None = None) -> tuple[int, DayRow]:
     """Day ``number`` (from 1) of the review; without one, ``today`` if it is a day of the
     review, else the first. ``NoSuchDay`` if there is no such day."""
-    days = week.days(store)
+    return _day_of(week.days(store), number, today)
+
+
+def _day_of(days: list[DayRow], number: int | None, today: dt.date | None) -> tuple[int, DayRow]:
     if not days:
         raise NoSuchDay("the review has no days")
     if number is None:
@@ -138,13 +141,40 @@ def day_of(store: Store, number: int | None, today: dt.date | None = None) -> tu
     return number, days[number - 1]
 
 
+@dataclass(frozen=True)
+class WashupWeek:
+    """What every day's wash-up is worked out from, read at one moment: a screen reads it once
+    and works out each day it is asked for without reading again."""
+
+    days: list[DayRow]
+    areas: list[FocusAreaRow]
+    sessions: list[SessionRow]
+    facts: list[EvidenceFact]
+    names: dict[str, str]  # the reviewers' names by id
+    follow_ups: list[FollowUp]  # the open ones
+
+
+def read_washup_week(store: Store) -> WashupWeek:
+    return WashupWeek(
+        week.days(store),
+        week.focus_areas(store),
+        week.sessions(store),
+        evidence_facts(store),
+        {r.id: r.name for r in week.reviewers(store)},
+        list_follow_ups(store, open_only=True),
+    )
+
+
 def compute_washup(store: Store, number: int | None = None, *, today: dt.date | None = None) -> Washup:
     """The wash-up of day ``number`` (from 1; default: today, else the first day)."""
-    number, day = day_of(store, number, today)
-    areas = week.focus_areas(store)
-    sessions = week.sessions(store)
+    return washup_of(read_washup_week(store), number, today=today)
+
+
+def washup_of(read: WashupWeek, number: int | None = None, *, today: dt.date | None = None) -> Washup:
+    """The wash-up of day ``number`` of the week ``read`` (as ``compute_washup``)."""
+    number, day = _day_of(read.days, number, today)
+    areas, sessions, facts = read.areas, read.sessions, read.facts
     day_of_session = {s.id: s.day for s in sessions}
-    facts = evidence_facts(store)
     so_far = [
         item
         for item in facts
@@ -152,13 +182,12 @@ def compute_washup(store: Store, number: int | None = None, *, today: dt.date | 
     ]
     todays = {s.id for s in sessions if s.day == day.id}
     lines = line_evidence(lines_of_enquiry(areas), so_far, todays)
-    names = {r.id: r.name for r in week.reviewers(store)}
     gaps = [
-        Gap(line, tuple(opportunities(line, sessions, day.id, names))) for line in lines if not line.tested
+        Gap(line, tuple(opportunities(line, sessions, day.id, read.names)))
+        for line in lines
+        if not line.tested
     ]
-    follow_ups = [
-        f for f in list_follow_ups(store, open_only=True) if f.view.day is None or f.view.day <= day.id
-    ]
+    follow_ups = [f for f in read.follow_ups if f.view.day is None or f.view.day <= day.id]
     return Washup(
         day,
         number,

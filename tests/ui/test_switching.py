@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from peerreview_tui.models import FindingSection
-from peerreview_tui.store import Store, findings
+from peerreview_tui.store import Store, findings, notes
 from peerreview_tui.ui.screens.findings import FindingsScreen
 from peerreview_tui.ui.screens.schedule import ScheduleScreen
 
@@ -69,13 +69,19 @@ async def test_the_wash_up_is_read_once_on_its_first_showing(demo, monkeypatch) 
     from peerreview_tui.ui.screens import washup
 
     reads: list[int] = []
-    compute = washup.compute_washup
+    week_reads: list[int] = []
+    work_out, read_week = washup.washup_of, washup.read_washup_week
 
-    def counted(store, number, **kwargs):
+    def counted(read, number, **kwargs):
         reads.append(number)
-        return compute(store, number, **kwargs)
+        return work_out(read, number, **kwargs)
 
-    monkeypatch.setattr(washup, "compute_washup", counted)
+    def read_counted(store):
+        week_reads.append(1)
+        return read_week(store)
+
+    monkeypatch.setattr(washup, "washup_of", counted)
+    monkeypatch.setattr(washup, "read_washup_week", read_counted)
     app = make_app(demo, me="lead")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f8")
@@ -83,5 +89,13 @@ async def test_the_wash_up_is_read_once_on_its_first_showing(demo, monkeypatch) 
         await app.workers.wait_for_complete()
         await settle(pilot)
         assert reads == [1]
-        await pilot.press("2")  # choosing another day reads that day
+        await pilot.press("2")  # choosing another day works that day out from what was read
         await wait_until(pilot, lambda: reads == [1, 2])
+        assert week_reads == [1]
+        with Store.open(demo.path) as shell:  # `peerreview note add` in another terminal
+            notes.append_to_note(shell, "mon-1045-ce", "lead", "? who audits the audits\n")
+        await pilot.press("3")  # the review changed: the week is read again, with the new line
+        await wait_until(pilot, lambda: reads == [1, 2, 3])
+        assert week_reads == [1, 1]
+        raised = [f.view.item.text for f in app.screen.view.washup.follow_ups]
+        assert "who audits the audits" in raised

@@ -26,10 +26,10 @@ from textual.widgets.option_list import Option
 from ...coverage import SOURCE_LABELS
 from ...ownership import Change
 from ...rows import SessionRow, SessionStatus
-from ...store import StoreError, week
+from ...store import StoreError
 from ...store.evidence_items import EvidenceView, list_evidence
 from ...store.follow_ups import FollowUp, assign_follow_up, close_follow_up
-from ...washup import LineEvidence, Washup, can_test, compute_washup
+from ...washup import LineEvidence, Washup, WashupWeek, can_test, read_washup_week, washup_of
 from ..modals.choice import ChoiceModal
 from ..widgets.footer import KeysFooter
 from .base import ReviewScreen, day_number_keys
@@ -121,6 +121,10 @@ class WashupScreen(ReviewScreen):
                 yield OptionList(id="evidence")
         yield KeysFooter()
 
+    # What the wash-up of any day is worked out from, the week's evidence by id, and the revision
+    # they were read at
+    _week_read: tuple[tuple[int, int] | None, WashupWeek, dict[str, EvidenceView]] | None = None
+
     def on_mount(self) -> None:
         self.sub_title = "Wash-up: what is tested, what is not, who asks what tomorrow"
         self.query_one("#lines", OptionList).focus()
@@ -150,9 +154,15 @@ class WashupScreen(ReviewScreen):
         store = self.context.store
         try:
             self.mark_read()
-            washup = compute_washup(store, number)
-            evidence = {view.item.id: view for view in list_evidence(store)}
-            sessions = week.sessions(store)
+            # The week is the same whichever day is chosen: read again only when the review has
+            # changed (on the ×10 week, reading it was nearly all of a day key's ~1 s wait)
+            held = self._week_read
+            if held is None or held[0] != self._read_at:
+                held = (self._read_at, read_washup_week(store), {v.item.id: v for v in list_evidence(store)})
+                self._week_read = held
+            _, read, evidence = held
+            washup = washup_of(read, number)
+            sessions = read.sessions
         except (StoreError, ValueError) as error:
             self.app.notify(str(error), severity="error", title="Could not read the wash-up")
             return
