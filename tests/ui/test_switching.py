@@ -6,7 +6,7 @@ from __future__ import annotations
 from peerreview_tui.models import FindingSection
 from peerreview_tui.store import Store, findings, notes
 from peerreview_tui.ui.screens.findings import FindingsScreen
-from peerreview_tui.ui.screens.schedule import ScheduleScreen
+from peerreview_tui.ui.screens.schedule import ScheduleScreen, SessionDetail
 
 from .conftest import SIZE, make_app, settle, wait_until
 
@@ -99,3 +99,31 @@ async def test_the_wash_up_is_read_once_on_its_first_showing(demo, monkeypatch) 
         assert week_reads == [1, 1]
         raised = [f.view.item.text for f in app.screen.view.washup.follow_ups]
         assert "who audits the audits" in raised
+
+
+async def test_a_day_key_shows_the_new_days_first_session_with_one_update_of_the_detail(
+    demo, monkeypatch
+) -> None:
+    """Each update of the detail pane lays the screen out and draws it again: the fill showed
+    the session, then the table's cursor coming to its first row showed it a second time."""
+    updates: list[str] = []
+    update = SessionDetail.update
+
+    def counted(self, content="", **kwargs):  # type: ignore[no-untyped-def]
+        updates.append(str(content).split("\n")[0])
+        return update(self, content, **kwargs)
+
+    monkeypatch.setattr(SessionDetail, "update", counted)
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ScheduleScreen)
+        updates.clear()
+        await pilot.press("2")
+        await settle(pilot)
+        first = screen.view.sessions[0].title if screen.view else None
+        assert updates == [first]
+        await pilot.press("down")  # another session: shown, once
+        await settle(pilot)
+        assert updates == [first, screen.selected_session.title]

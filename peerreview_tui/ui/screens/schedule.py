@@ -42,9 +42,19 @@ class SessionDetail(Static):
     """The highlighted session in full: mounted after the first frame, it shows then what the
     table has highlighted."""
 
+    _shown: Text | None = None
+
     def on_mount(self) -> None:
         if isinstance(self.screen, ScheduleScreen):
             self.screen._show_detail()
+
+    def show(self, text: Text) -> None:
+        """``text``, unless it is on show already: an update lays the screen out and draws it
+        again (a day key showed the same session twice, once for the fill and once for the
+        table's cursor coming to its first row)."""
+        if self._shown is None or text != self._shown:
+            self._shown = text
+            self.update(text)
 
 
 class ScheduleScreen(ReviewScreen):
@@ -306,7 +316,7 @@ class ScheduleScreen(ReviewScreen):
     @on(DataTable.RowHighlighted, "#sessions")
     def _show_detail(self) -> None:
         for detail in self.query("#detail").results(SessionDetail):  # none until mounted
-            detail.update(self._detail(self.selected_session))
+            detail.show(self._detail(self.selected_session))
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
