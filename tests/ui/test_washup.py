@@ -288,6 +288,8 @@ async def test_every_follow_up_is_read_whole_at_100_columns(demo) -> None:
             strips = app.screen._compositor.render_strips()[region.y : region.bottom]
             seen.append(" ".join(" ".join(s.text[region.x : region.right].split()) for s in strips))
         shown = "\n".join(seen)
+        header = app.screen._compositor.render_strips()[0].text
+        assert screen.sub_title in header, header  # the screen's title is whole too
         for follow_up in screen.view.washup.follow_ups:
             assert follow_up.view.item.text in shown
             if follow_up.session_label:

@@ -126,7 +126,7 @@ class WashupScreen(ReviewScreen):
     _week_read: tuple[tuple[int, int] | None, WashupWeek, dict[str, EvidenceView]] | None = None
 
     def on_mount(self) -> None:
-        self.sub_title = "Wash-up: what is tested, what is not, who asks what tomorrow"
+        self.sub_title = "Wash-up: what is tested, who asks what tomorrow"
         self.query_one("#lines", OptionList).focus()
 
     def on_screen_resume(self) -> None:
