@@ -124,13 +124,9 @@ class Washup:
         return next((line for line in self.lines if line.line.id == line_id), None)
 
 
-def day_of(store: Store, number: int | None, today: dt.date | None = None) -> tuple[int, DayRow]:
-    """Day ``number`` (from 1) of the review; without one, ``today`` if it is a day of the
-    review, else the first. ``NoSuchDay`` if there is no such day."""
-    return _day_of(week.days(store), number, today)
-
-
-def _day_of(days: list[DayRow], number: int | None, today: dt.date | None) -> tuple[int, DayRow]:
+def day_of(days: list[DayRow], number: int | None, today: dt.date | None = None) -> tuple[int, DayRow]:
+    """Day ``number`` (from 1) of ``days``; without one, ``today`` if it is one of them, else the
+    first. ``NoSuchDay`` if there is no such day."""
     if not days:
         raise NoSuchDay("the review has no days")
     if number is None:
@@ -172,7 +168,7 @@ def compute_washup(store: Store, number: int | None = None, *, today: dt.date | 
 
 def washup_of(read: WashupWeek, number: int | None = None, *, today: dt.date | None = None) -> Washup:
     """The wash-up of day ``number`` of the week ``read`` (as ``compute_washup``)."""
-    number, day = _day_of(read.days, number, today)
+    number, day = day_of(read.days, number, today)
     areas, sessions, facts = read.areas, read.sessions, read.facts
     day_of_session = {s.id: s.day for s in sessions}
     so_far = [
