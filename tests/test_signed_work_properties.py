@@ -626,6 +626,15 @@ class Honest:
                 out[name] = sorted(json.dumps(row, sort_keys=True) for row in rows)
         return out
 
+    def assert_converged_and_verified(self) -> None:
+        """Every laptop holds the same review, and each passes ``peerreview verify``."""
+        first, *others = sorted(self.stores)
+        for laptop in others:
+            assert self.state(laptop) == self.state(first), laptop
+        for laptop, store in self.stores.items():
+            verified = verify_review(store, self.owners[laptop])
+            assert verified.ok, (laptop, verified.describe())
+
     def close(self) -> None:
         for store in self.stores.values():
             store.close()
@@ -658,12 +667,7 @@ def test_honest_laptops_converge_and_verify_with_a_laptop_replaced(
             again = [team.write(laptop, since_last=True) for laptop in sorted(team.stores)]
             for laptop in sorted(team.stores):
                 merge_bundles(team.stores[laptop], again, actor=team.owners[laptop])
-            first, *others = sorted(team.stores)
-            for laptop in others:
-                assert team.state(laptop) == team.state(first), laptop
-            for laptop, store in team.stores.items():
-                verified = verify_review(store, team.owners[laptop])
-                assert verified.ok, (laptop, verified.describe())
+            team.assert_converged_and_verified()
         finally:
             team.close()
 
@@ -718,11 +722,6 @@ def test_a_colleague_who_had_the_lost_laptops_last_bundle_is_not_shut_out(
         finals = [team.write(laptop) for laptop in sorted(team.stores)]
         for laptop in sorted(team.stores):
             merge_bundles(team.stores[laptop], finals, actor=team.owners[laptop])
-        first, *others = sorted(team.stores)
-        for laptop in others:
-            assert team.state(laptop) == team.state(first), laptop
-        for laptop, store in team.stores.items():
-            verified = verify_review(store, team.owners[laptop])
-            assert verified.ok, (laptop, verified.describe())
+        team.assert_converged_and_verified()
     finally:
         team.close()
