@@ -72,6 +72,14 @@ def test_each_marked_line_is_an_item_with_its_session_and_author(store: Store) -
     assert first.linked_findings == 0 and first.item.note_id is not None
 
 
+def test_items_asked_for_by_id_come_alone_in_the_usual_order(store: Store) -> None:
+    notes.save_note(store, FOCUS_GROUP, "officer2", "+ one #practice\n- two\n? three\n")
+    every = list_evidence(store)
+    wanted = [every[2].item.id, every[0].item.id]
+    assert [v.item.text for v in list_evidence(store, ids=wanted)] == ["one", "three"]
+    assert list_evidence(store, ids=[]) == []
+
+
 def test_an_unknown_tag_stays_in_the_text_and_leaves_the_item_to_tag(store: Store) -> None:
     notes.save_note(store, INTERVIEW, "lead", "+ the #mash triage is quick\n+ #practice")
     [item] = _items(store)  # a line with only a tag says nothing: no item

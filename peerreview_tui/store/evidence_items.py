@@ -289,10 +289,11 @@ def list_evidence(
     kinds: Collection[EvidenceKind] | None = None,
     untagged: bool = False,
     include_detached: bool = False,
+    ids: Collection[str] | None = None,
 ) -> list[EvidenceView]:
     """Items by day, start time and line (items from no session last); ``untagged`` gives those
     with no focus area (the "to tag" list); a ``day`` keeps only items from that day's sessions;
-    ``line_of_enquiry`` ("practice.2") those tied to it."""
+    ``line_of_enquiry`` ("practice.2") those tied to it; ``ids`` only these items."""
     filters: list[tuple[str, Any]] = [
         (f"EXISTS (SELECT 1 FROM json_each({_ALL_TAGS}) WHERE value = ?)", focus_area),
         (f"EXISTS (SELECT 1 FROM json_each({_ALL_LINES}) WHERE value = ?)", line_of_enquiry),
@@ -303,6 +304,7 @@ def list_evidence(
             "e.kind IN (SELECT value FROM json_each(?))",
             None if kinds is None else compact_json([str(k) for k in kinds]),
         ),
+        ("e.id IN (SELECT value FROM json_each(?))", None if ids is None else compact_json(sorted(ids))),
     ]
     where = [condition for condition, value in filters if value is not None]
     params = [value for _, value in filters if value is not None]

@@ -131,6 +131,28 @@ async def test_the_lead_hands_out_a_follow_up_and_its_owner_closes_it(demo) -> N
     assert follow_ups.get_follow_up(demo, question).answer_id == answer
 
 
+async def test_keys_typed_with_c_go_to_the_list_of_answers_read_after_it(demo) -> None:
+    """The answers are read when `c` is pressed: the keys typed with it wait for their list."""
+    from .test_keys import burst
+
+    question = next(
+        v.item.id for v in list_evidence(demo) if v.item.text.startswith("Health and dental checks")
+    )
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_washup(app, pilot)
+        listing = screen.query_one("#follow-ups", OptionList)
+        listing.focus()
+        listing.highlighted = next(
+            n for n in range(listing.option_count) if listing.get_option_at_index(n).id == question
+        )
+        await pilot.pause()
+        burst(app, "c", "down", "enter")  # the first answer after "No answer to link"
+        await wait_until(pilot, lambda: not follow_ups.get_follow_up(demo, question).is_open)
+    state = follow_ups.get_follow_up(demo, question)
+    assert state.answer_id is not None and state.answer_id != question
+
+
 async def test_someone_else_may_not_hand_out_or_close_a_follow_up(demo) -> None:
     question = next(
         v.item.id for v in list_evidence(demo) if v.item.text.startswith("Health and dental checks")

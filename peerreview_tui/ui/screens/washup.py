@@ -47,7 +47,7 @@ NO_ANSWER = "(none)"
 @dataclass(frozen=True)
 class WashupView:
     washup: Washup
-    evidence: dict[str, EvidenceView]  # every item, by id: what a line rests on
+    evidence: dict[str, EvidenceView]  # by id: the items lines rest on, and the open follow-ups
     sessions: list[SessionRow]  # the week's, for handing a follow-up out
 
 
@@ -93,6 +93,7 @@ class WashupScreen(ReviewScreen):
         self.view: WashupView | None = None
         self._shown: str | None = None  # the line whose evidence is listed
         self._asked_day: int | None = None  # the day of the latest read
+        self._answering: str | None = None  # the follow-up whose possible answers are being read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -158,7 +159,11 @@ class WashupScreen(ReviewScreen):
             # changed (on the ×10 week, reading it was nearly all of a day key's ~1 s wait)
             held = self._week_read
             if held is None or held[0] != self._read_at:
-                held = (self._read_at, read_washup_week(store), {v.item.id: v for v in list_evidence(store)})
+                read = read_washup_week(store)
+                tied = [fact.id for fact in read.facts if fact.lines]  # the items under some line
+                evidence = {view.item.id: view for view in list_evidence(store, ids=tied)}
+                evidence |= {follow_up.id: follow_up.view for follow_up in read.follow_ups}
+                held = (self._read_at, read, evidence)
                 self._week_read = held
             _, read, evidence = held
             washup = washup_of(read, number)
@@ -356,6 +361,8 @@ class WashupScreen(ReviewScreen):
     def awaiting_data(self) -> bool:
         """The day chosen is not read yet (just after a day key): the app holds the next key
         until it is (see key_order), so that down or enter act on that day's lines."""
+        if self._answering is not None:  # `c` was pressed: its list of answers comes next
+            return True
         return self.view is None or self.view.washup.day_number != self._day_number()
 
     def action_open(self) -> None:
@@ -451,23 +458,45 @@ class WashupScreen(ReviewScreen):
         if found is None or self.view is None:
             self.notify("Choose an open follow-up first (the lower list).", severity="warning")
             return
+        self._answering = found.id
+        self._read_answers(found)
+
+    class AnswersRead(Message):
+        def __init__(self, follow_up: FollowUp, answers: list[EvidenceView]) -> None:
+            super().__init__()
+            self.follow_up, self.answers = follow_up, answers
+
+    @work(thread=True, exclusive=True, group="washup-answers", exit_on_error=False)
+    def _read_answers(self, found: FollowUp) -> None:
+        """The items that could answer ``found``: raised after it, on its focus areas (any, if
+        it has none). Read when asked: the whole week's items, on the ×10 week ~0.2 s."""
         raised = found.view
         areas = set(raised.item.focus_areas)
-        answers = [
-            view
-            for view in self.view.evidence.values()
-            if view.item.id != found.id
-            and view.day is not None
-            and (view.day, view.start_time or "") > (raised.day or dt.date.min, raised.start_time or "")
-            and (not areas or areas & set(view.item.focus_areas))
-        ]
+        try:
+            answers = [
+                view
+                for view in list_evidence(self.context.store)
+                if view.item.id != found.id
+                and view.day is not None
+                and (view.day, view.start_time or "") > (raised.day or dt.date.min, raised.start_time or "")
+                and (not areas or areas & set(view.item.focus_areas))
+            ]
+        except StoreError as error:
+            self.app.call_from_thread(setattr, self, "_answering", None)
+            self.app.notify(str(error), severity="error", title="Could not read the answers", markup=False)
+            return
+        self.post_message(self.AnswersRead(found, answers))
+
+    def on_washup_screen_answers_read(self, message: AnswersRead) -> None:
+        self._answering = None
+        found, raised = message.follow_up, message.follow_up.view
         choices = [("No answer to link", NO_ANSWER)]
         choices += [
             (
                 f"{KIND_SYMBOL.get(v.item.kind.value, '•')} {v.item.text} — {v.day:%a} {v.session_title}",
                 v.item.id,
             )
-            for v in answers[:60]
+            for v in message.answers[:60]
         ]
 
         def chose(answer: str | None) -> None:
