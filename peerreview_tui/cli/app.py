@@ -70,6 +70,7 @@ def _open_app(path: Path, me: str | None = None, session_id: str | None = None) 
         # collections that drawing the first screen sets off do not walk it all again (~10%
         # of the start-up, bench/).
         gc.freeze()
+        app.process_ends_with_app = True
         app.run()
     finally:
         store.close()

@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
-from textual import work
+from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 
 from ..store import StoreError
+from .collector import Collector
 from .context import ReviewContext
 from .key_order import KeysInOrder
 from .screens.base import WIDE, ReviewScreen
@@ -59,6 +62,11 @@ def _washup_screen() -> Screen[None]:
 # on_mount): the frame is on screen, and what follows it (the detail pane, the rest of the week)
 # has started.
 PREPARE_AFTER_FIRST_FRAME = 0.1  # s
+
+
+# This long without a key or a click, the garbage among the objects the collector no longer walks
+# is reclaimed (collector.py): a full collection, at a moment nobody is typing.
+QUIET_BEFORE_RECLAIM = 2.0  # s
 
 
 # The keys to each section of the app: (key, binding id's name, action, label, tooltip).
@@ -129,6 +137,11 @@ class PeerReviewApp(KeysInOrder):
         # The note opened from another section (search), and that section's mode: esc goes back.
         self._back_from_capture: tuple[Screen[Any], str] | None = None
         self._prepared = False
+        # Full garbage collections walk only what was made since the app was last idle.
+        self._collector = Collector()
+        self._last_input = time.monotonic()
+        self._reclaim_timer: Timer | None = None
+        self.process_ends_with_app = False  # `peerreview open`: nothing folded is handed back
         review = context.review
         self.title = f"{review.council} · {review.title}"
 
@@ -167,6 +180,27 @@ class PeerReviewApp(KeysInOrder):
             )
         elif self.open_session:
             self.open_capture(self.open_session)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseEvent)):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def on_idle(self) -> None:
+        if self._collector.fold() and self._collector.reclaim_due and self._reclaim_timer is None:
+            self._reclaim_timer = self.set_timer(QUIET_BEFORE_RECLAIM, self._reclaim_when_quiet)
+
+    def _reclaim_when_quiet(self) -> None:
+        quiet_for = time.monotonic() - self._last_input
+        if quiet_for < QUIET_BEFORE_RECLAIM or self._keys_waiting or self._key_in_flight is not None:
+            wait = max(QUIET_BEFORE_RECLAIM - quiet_for, QUIET_BEFORE_RECLAIM / 10)
+            self._reclaim_timer = self.set_timer(wait, self._reclaim_when_quiet)
+            return
+        self._reclaim_timer = None
+        self._collector.reclaim()
+
+    def on_unmount(self) -> None:
+        self._collector.close(hand_back=not self.process_ends_with_app)
 
     def _chose_me(self, reviewer_id: str | None) -> None:
         if reviewer_id is None:
