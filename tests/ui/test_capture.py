@@ -153,7 +153,7 @@ async def test_leaving_with_escape_saves_and_returns_to_the_schedule(store, app_
         await app.workers.wait_for_complete()
         await pilot.pause()
         table = app.screen.query_one("#sessions")
-        assert str(table.get_cell(FOCUS_GROUP, "mark")) == "✎"
+        assert table.cell(FOCUS_GROUP, "mark") == "✎"
 
 
 async def test_a_failing_save_keeps_the_text_warns_and_retries(store, app_factory, monkeypatch) -> None:

@@ -10,14 +10,14 @@ from peerreview_tui.ui.modals.choice import ChoiceModal
 from peerreview_tui.ui.modals.confirm import ConfirmModal
 from peerreview_tui.ui.modals.session_form import SessionFormModal
 from peerreview_tui.ui.screens.capture import CaptureScreen
-from peerreview_tui.ui.screens.schedule import ScheduleScreen
+from peerreview_tui.ui.screens.schedule import ScheduleScreen, SessionDetail
 
 from .conftest import SIZE, settle
 
 
 def _rows(app) -> list[str]:
     table = app.screen.query_one("#sessions")
-    return [row.value for row in table.rows]
+    return table.row_keys
 
 
 async def _ready(app, pilot) -> None:
@@ -31,7 +31,8 @@ async def test_opens_on_the_first_day_with_its_sessions_in_time_order(store, app
         assert app.screen.query_one("#days").active == "day-2012-09-10"
         rows = _rows(app)
         assert rows[0] == "mon-0830-setup" and len(rows) == 10
-        assert "Monday 10 September" in app.screen.sub_title
+        bar = app.screen.query_one("#days")
+        assert " Mon 10 Sep " in str(bar.render().renderables[0])  # the day's tab, at 120 columns
 
 
 async def test_number_keys_and_brackets_change_the_day(store, app_factory) -> None:
@@ -66,7 +67,7 @@ async def test_detail_pane_shows_participants_focus_areas_and_lines_of_enquiry(s
         table = app.screen.query_one("#sessions")
         table.move_cursor(row=table.get_row_index("mon-1400-swfg"))
         await pilot.pause()
-        detail = str(app.screen.query_one("#detail").render())
+        detail = app.screen.query_one("#detail", SessionDetail).text.plain
         assert "  • 5 × Social worker" in detail  # wrapped to the pane, lined up after the bullet
         assert "5 × Social worker (assessment teams)" in " ".join(detail.split())
         assert "#practice" in detail and "Lines of enquiry to probe" in detail
@@ -89,11 +90,11 @@ async def test_a_clash_made_on_site_is_a_warning_on_both_sessions(store, app_fac
         added = next(s for s in week.sessions(store, dt.date(2012, 9, 10)) if s.origin.value == "onsite")
         assert added.reviewers == ["officer1"]
         table = app.screen.query_one("#sessions")
-        assert str(table.get_cell(added.id, "mark")) == "⚠"
-        assert str(table.get_cell("mon-1400-swfg", "mark")) == "⚠"  # the room is booked twice
+        assert table.cell(added.id, "mark") == "⚠"
+        assert table.cell("mon-1400-swfg", "mark") == "⚠"  # the room is booked twice
         table.move_cursor(row=table.get_row_index(added.id))
         await pilot.pause()
-        detail = str(app.screen.query_one("#detail").render())
+        detail = app.screen.query_one("#detail", SessionDetail).text.plain
         # sessions by day, time and title, never by id
         assert (
             "room 'Northgate House, Meeting room B' is booked in both "
@@ -104,8 +105,8 @@ async def test_a_clash_made_on_site_is_a_warning_on_both_sessions(store, app_fac
         week.set_session_status(store, "mon-1400-swfg", SessionStatus.DONE, "lead")
         app.screen.reload()
         await _ready(app, pilot)
-        assert str(table.get_cell("mon-1400-swfg", "mark")) == "✓"
-        assert str(table.get_cell(added.id, "mark")) == "⚠"
+        assert table.cell("mon-1400-swfg", "mark") == "✓"
+        assert table.cell(added.id, "mark") == "⚠"
 
 
 async def test_every_column_fits_at_100_and_160_columns_and_times_and_initials_are_whole(
@@ -116,13 +117,13 @@ async def test_every_column_fits_at_100_and_160_columns_and_times_and_initials_a
         async with app.run_test(size=size) as pilot:
             await _ready(app, pilot)
             table = app.screen.query_one("#sessions")
-            keys = [column.key.value for column in table.ordered_columns]
+            keys = [column.key for column in table.columns]
             assert {"time", "title", "where", "reviewers"} <= set(keys)
             assert ("kind" in keys) == (size[0] >= 160)  # narrow: the kind is in the detail pane
-            assert sum(column.get_render_width(table) for column in table.ordered_columns) <= table.size.width
-            for row in table.rows:
-                assert "…" not in str(table.get_cell(row, "time")) + str(table.get_cell(row, "reviewers"))
-            titles = [str(table.get_cell(row, "title")) for row in table.rows]
+            assert sum(column.render_width for column in table.columns) <= table.size.width
+            for row in table.row_keys:
+                assert "…" not in table.cell(row, "time") + table.cell(row, "reviewers")
+            titles = [table.cell(row, "title") for row in table.row_keys]
             assert "Interview: Chief Executive" in titles  # titles get the room
 
 
@@ -134,8 +135,8 @@ async def test_a_row_marked_as_begun_says_so_in_the_detail(store, app_factory) -
         table = app.screen.query_one("#sessions")
         table.move_cursor(row=table.get_row_index("mon-1045-ce"))
         await pilot.pause()
-        assert str(table.get_cell("mon-1045-ce", "mark")) == "✎"
-        detail = str(app.screen.query_one("#detail").render())
+        assert table.cell("mon-1045-ce", "mark") == "✎"
+        detail = app.screen.query_one("#detail", SessionDetail).text.plain
         assert "✎ notes begun" in detail and "· planned" not in detail
 
 
@@ -191,7 +192,7 @@ async def test_cancelling_asks_first_and_keeps_the_notes(store, app_factory) -> 
         await pilot.press("x", "y")
         await _ready(app, pilot)
         assert week.session(store, "mon-1330-lscb").status is SessionStatus.CANCELLED
-        assert str(app.screen.query_one("#sessions").get_cell("mon-1330-lscb", "mark")) == "✗"
+        assert app.screen.query_one("#sessions").cell("mon-1330-lscb", "mark") == "✗"
     assert notes.get_note(store, "mon-1330-lscb", "officer1").body == "+ chair is independent"
 
 
@@ -201,7 +202,7 @@ async def test_d_marks_a_session_done(store, app_factory) -> None:
         await _ready(app, pilot)
         await pilot.press("d")
         await _ready(app, pilot)
-        assert str(app.screen.query_one("#sessions").get_cell("mon-0830-setup", "mark")) == "✓"
+        assert app.screen.query_one("#sessions").cell("mon-0830-setup", "mark") == "✓"
     assert week.session(store, "mon-0830-setup").status is SessionStatus.DONE
 
 

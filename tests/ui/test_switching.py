@@ -104,16 +104,16 @@ async def test_the_wash_up_is_read_once_on_its_first_showing(demo, monkeypatch) 
 async def test_a_day_key_shows_the_new_days_first_session_with_one_update_of_the_detail(
     demo, monkeypatch
 ) -> None:
-    """Each update of the detail pane lays the screen out and draws it again: the fill showed
-    the session, then the table's cursor coming to its first row showed it a second time."""
+    """Each new text in the detail pane is wrapped and drawn again: the fill showed the session,
+    then the table's cursor coming to its first row showed it a second time."""
     updates: list[str] = []
-    update = SessionDetail.update
+    set_lines = SessionDetail._set_lines
 
-    def counted(self, content="", **kwargs):  # type: ignore[no-untyped-def]
-        updates.append(str(content).split("\n")[0])
-        return update(self, content, **kwargs)
+    def counted(self, width):  # type: ignore[no-untyped-def]
+        updates.append(self.text.plain.split("\n")[0])
+        return set_lines(self, width)
 
-    monkeypatch.setattr(SessionDetail, "update", counted)
+    monkeypatch.setattr(SessionDetail, "_set_lines", counted)
     app = make_app(demo, me="lead")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -127,3 +127,24 @@ async def test_a_day_key_shows_the_new_days_first_session_with_one_update_of_the
         await pilot.press("down")  # another session: shown, once
         await settle(pilot)
         assert updates == [first, screen.selected_session.title]
+
+
+async def test_a_day_key_lays_the_schedule_out_once(demo, monkeypatch) -> None:
+    """A layout, then a frame, for each change of size found in it: the header's title naming
+    the day, and the detail pane's new height found in the layout, each asked for another."""
+    layouts: list[int] = []
+    refresh_layout = ScheduleScreen._refresh_layout
+
+    def counted(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        layouts.append(1)
+        return refresh_layout(self, *args, **kwargs)
+
+    monkeypatch.setattr(ScheduleScreen, "_refresh_layout", counted)
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for day in "2312":
+            layouts.clear()
+            await pilot.press(day)
+            await settle(pilot)
+            assert len(layouts) == 1, day

@@ -8,15 +8,19 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Header, Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Header
 from textual.worker import get_current_worker
 
 from ...names import shorten
@@ -26,7 +30,7 @@ from ...store import StoreError, week
 from ...store.week import DaySchedule
 from ..widgets.day_bar import DayBar
 from ..widgets.footer import KeysFooter
-from ..widgets.session_table import SessionTable
+from ..widgets.session_table import Column, Row, SessionTable
 from .base import WIDE, ReviewScreen, day_number_keys
 
 STATUS_MARKS = {"planned": "·", "notes": "✎", "done": "✓", "cancelled": "✗"}
@@ -38,23 +42,67 @@ STATUS_WORDS = {"planned": "planned", "notes": "notes begun", "done": "done", "c
 REST_OF_WEEK_AFTER = 0.1  # s
 
 
-class SessionDetail(Static):
+class SessionDetail(ScrollView):
     """The highlighted session in full: mounted after the first frame, it shows then what the
-    table has highlighted."""
+    table has highlighted.
 
-    _shown: Text | None = None
+    Its text is wrapped to its width when it is shown, and it scrolls by itself (Textual's line
+    API): its height is known before the screen is laid out, so a day key is laid out and drawn
+    once. As a Static in a VerticalScroll, the new day's height was found in the first layout,
+    which asked for a second one and two more frames (bench/, README Performance)."""
+
+    DEFAULT_CSS = "SessionDetail { scrollbar-gutter: stable; }"  # one width to wrap to
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+        self._lines: list[Strip] = []  # the text wrapped to the width
+        self._drawn: dict[tuple[int, int, Style], Strip] = {}  # lines in the pane's style
+        self._wrapped_to = 0
 
     def on_mount(self) -> None:
         if isinstance(self.screen, ScheduleScreen):
             self.screen._show_detail()
 
     def show(self, text: Text) -> None:
-        """``text``, unless it is on show already: an update lays the screen out and draws it
-        again (a day key showed the same session twice, once for the fill and once for the
-        table's cursor coming to its first row)."""
-        if self._shown is None or text != self._shown:
-            self._shown = text
-            self.update(text)
+        """``text``, from its top, unless it is on show already (a day key showed the same
+        session twice, once for the fill and once for the table's cursor coming to its first
+        row)."""
+        if self._lines and text == self.text:
+            return
+        self.text = text
+        self._set_lines(self._width())
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        if self._width() != self._wrapped_to:
+            self._set_lines(self._width())
+
+    def _width(self) -> int:
+        """The width to wrap to: before the first layout, the pane's in app.tcss less its
+        border, padding and scroll bar."""
+        width = self.scrollable_content_region.width
+        if width > 0:
+            return width
+        return (30 if self.app.size.width < WIDE else 36) - 5
+
+    def _set_lines(self, width: int) -> None:
+        console = self.app.console
+        self._lines = [Strip(line.render(console), line.cell_len) for line in self.text.wrap(console, width)]
+        self._drawn.clear()
+        self._wrapped_to = width
+        self.virtual_size = Size(width, len(self._lines))
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index, width, style = y + int(self.scroll_y), self.size.width, self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, style)
+        key = (index, width, style)
+        drawn = self._drawn.get(key)
+        if drawn is None:
+            drawn = self._drawn[key] = self._lines[index].apply_style(style).extend_cell_length(width, style)
+        return drawn
 
 
 class ScheduleScreen(ReviewScreen):
@@ -112,14 +160,13 @@ class ScheduleScreen(ReviewScreen):
             id="days",
         )
         with Horizontal():
-            table = SessionTable(id="sessions", cursor_type="row", zebra_stripes=True)
-            yield table
+            yield SessionTable(id="sessions")
             # Mounted after the first frame: the table first.
-            yield Lazy(VerticalScroll(SessionDetail(id="detail"), id="detail-pane"))
+            yield Lazy(SessionDetail(id="detail"))
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.query_one("#sessions", DataTable).focus()  # its columns fit each day's rows
+        self.query_one("#sessions", SessionTable).focus()  # its columns fit each day's rows
         self._table_ready = True
         opening, self.context.opening_day = self.context.opening_day, None  # read once, used once
         if opening is not None and opening.day == self.selected_day:
@@ -209,7 +256,7 @@ class ScheduleScreen(ReviewScreen):
     def _day_changed(self) -> None:
         if self._shown_day != self.selected_day:  # a click on a tab; the day keys fill at once
             self._fill_table()
-        self.query_one("#sessions", DataTable).focus()
+        self.query_one("#sessions", SessionTable).focus()
 
     def watch_only_mine(self) -> None:
         self._fill_table()
@@ -221,31 +268,34 @@ class ScheduleScreen(ReviewScreen):
         view = self.week.get(day)
         if view is None:  # not read yet (a day key in the first moments): filled when it is
             if self._shown_day is not None:
-                self.query_one("#sessions", DataTable).clear()
+                self.query_one("#sessions", SessionTable).clear()
                 self._shown_day = None
                 self._show_detail()
             return
-        table = self.query_one("#sessions", DataTable)
-        keep = self.selected_session.id if self.selected_session else None
+        table = self.query_one("#sessions", SessionTable)
+        keep = table.cursor_key if self._shown_day == day else None
         self._shown_day = day
         self._filled_width = self.app.size.width
         me = self.context.me
         shown = [s for s in view.sessions if not (self.only_mine and me not in s.reviewers)]
-        rows = [self._row(s) for s in shown]
-        table.clear(columns=True)
-        for (key, label), width in zip(self._columns(), self._widths(rows), strict=True):
-            table.add_column(label, key=key, width=width)
-        for s, row in zip(shown, rows, strict=True):
+        texts = [self._row(s) for s in shown]
+        columns = [
+            Column(key, label, width)
+            for (key, label), width in zip(self._columns(), self._widths(texts), strict=True)
+        ]
+        rows = []
+        for s, row in zip(shown, texts, strict=True):
             style = "dim strike" if s.status is SessionStatus.CANCELLED else ""
             cells = [Text(row[0], style="bold yellow" if row[0] == "⚠" else "")]
             cells += [Text(text, style=style) for text in row[1:]]
-            table.add_row(*self._cut(cells, table), key=s.id)
-        if keep and keep in table.rows:
-            table.move_cursor(row=table.get_row_index(keep))
+            rows.append(Row(s.id, tuple(self._cut(cells, columns))))
+        table.set_rows(columns, rows, cursor_key=keep)
         self._show_detail()
         mine = " · only my sessions" if self.only_mine else ""
         who = self.context.reviewer_name(self.context.me) if self.context.me else "no reviewer chosen"
-        self.sub_title = f"{self.selected_day:%A %-d %B %Y} · {who}{mine}"
+        # The day is underlined in the bar below: the title changing with it laid the screen
+        # out a second time for each day key.
+        self.sub_title = f"Schedule · {who}{mine}"
 
     def _columns(self) -> list[tuple[str, str]]:
         columns = [("mark", ""), ("time", "Time"), ("title", "Session"), ("kind", "Kind")]
@@ -283,9 +333,9 @@ class ScheduleScreen(ReviewScreen):
         return widths
 
     @staticmethod
-    def _cut(cells: list[Text], table: DataTable[Any]) -> list[Text]:
+    def _cut(cells: list[Text], columns: list[Column]) -> list[Text]:
         """Texts longer than their column end in an ellipsis at a word, not mid-word at the edge."""
-        for cell, column in zip(cells, table.ordered_columns, strict=True):
+        for cell, column in zip(cells, columns, strict=True):
             if cell.cell_len > column.width:
                 cell.plain = shorten(cell.plain, column.width)
         return cells
@@ -307,13 +357,10 @@ class ScheduleScreen(ReviewScreen):
     def selected_session(self) -> SessionRow | None:
         if self.view is None:
             return None
-        table = self.query_one("#sessions", DataTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = self.query_one("#sessions", SessionTable).cursor_key
         return next((s for s in self.view.sessions if s.id == key), None)
 
-    @on(DataTable.RowHighlighted, "#sessions")
+    @on(SessionTable.RowHighlighted, "#sessions")
     def _show_detail(self) -> None:
         for detail in self.query("#detail").results(SessionDetail):  # none until mounted
             detail.show(self._detail(self.selected_session))
@@ -386,7 +433,7 @@ class ScheduleScreen(ReviewScreen):
             "Cancel session", "Cancel (or restore) the selected session", self.action_cancel_session
         )
 
-    @on(DataTable.RowSelected, "#sessions")
+    @on(SessionTable.RowSelected, "#sessions")
     def action_open_note(self) -> None:
         session = self.selected_session
         if session is not None:
