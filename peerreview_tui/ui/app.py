@@ -187,7 +187,8 @@ class PeerReviewApp(KeysInOrder):
         await super().on_event(event)
 
     def on_idle(self) -> None:
-        if self._collector.fold() and self._collector.reclaim_due and self._reclaim_timer is None:
+        if self._collector.fold() and self._reclaim_timer is None:
+            # whether a reclaim is due is asked then: counting what is folded walks it all
             self._reclaim_timer = self.set_timer(QUIET_BEFORE_RECLAIM, self._reclaim_when_quiet)
 
     def _reclaim_when_quiet(self) -> None:
@@ -197,7 +198,8 @@ class PeerReviewApp(KeysInOrder):
             self._reclaim_timer = self.set_timer(wait, self._reclaim_when_quiet)
             return
         self._reclaim_timer = None
-        self._collector.reclaim()
+        if self._collector.reclaim_due:
+            self._collector.reclaim()
 
     def on_unmount(self) -> None:
         self._collector.close(hand_back=not self.process_ends_with_app)

@@ -57,6 +57,8 @@ class Collector:
 
     @property
     def reclaim_due(self) -> bool:
+        """Whether the folded objects grew by RECLAIM_AFTER since the last reclaim. Not to be
+        asked while keys are coming: counting them walks them all (~5 ms on a ×10 week)."""
         return gc.get_freeze_count() - self._kept > RECLAIM_AFTER
 
     def reclaim(self) -> None:

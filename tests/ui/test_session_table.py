@@ -31,12 +31,9 @@ TEXTS = [
 SIZE = (60, 8)
 
 
-def _cells(texts: tuple[str, ...]) -> tuple[Text, ...]:
+def _cells(texts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     style = "dim strike" if texts[0] == "✗" else ""
-    return (
-        Text(texts[0], style="bold yellow" if texts[0] == "⚠" else ""),
-        *(Text(t, style=style) for t in texts[1:]),
-    )
+    return ((texts[0], "bold yellow" if texts[0] == "⚠" else ""), *((t, style) for t in texts[1:]))
 
 
 ROWS = [Row(f"row-{n}", _cells(texts)) for n, texts in enumerate(TEXTS * 3)]  # more than fit: it scrolls
@@ -69,7 +66,7 @@ def _fill(table: Widget) -> None:
     for column in COLUMNS:
         table.add_column(column.label, key=column.key, width=column.width)
     for row in ROWS:
-        table.add_row(*row.cells, key=row.key)
+        table.add_row(*(Text(text, style=style) for text, style in row.cells), key=row.key)
 
 
 async def _picture(table: Widget, theme: str, focused: bool, hover_row: int | None, cursor: int) -> list[Any]:

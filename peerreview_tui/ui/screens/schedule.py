@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any, ClassVar
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
@@ -286,9 +287,8 @@ class ScheduleScreen(ReviewScreen):
         rows = []
         for s, row in zip(shown, texts, strict=True):
             style = "dim strike" if s.status is SessionStatus.CANCELLED else ""
-            cells = [Text(row[0], style="bold yellow" if row[0] == "⚠" else "")]
-            cells += [Text(text, style=style) for text in row[1:]]
-            rows.append(Row(s.id, tuple(self._cut(cells, columns))))
+            cells = [(row[0], "bold yellow" if row[0] == "⚠" else "")] + [(text, style) for text in row[1:]]
+            rows.append(Row(s.id, self._cut(cells, columns)))
         table.set_rows(columns, rows, cursor_key=keep)
         self._show_detail()
         mine = " · only my sessions" if self.only_mine else ""
@@ -333,12 +333,12 @@ class ScheduleScreen(ReviewScreen):
         return widths
 
     @staticmethod
-    def _cut(cells: list[Text], columns: list[Column]) -> list[Text]:
+    def _cut(cells: list[tuple[str, str]], columns: list[Column]) -> tuple[tuple[str, str], ...]:
         """Texts longer than their column end in an ellipsis at a word, not mid-word at the edge."""
-        for cell, column in zip(cells, columns, strict=True):
-            if cell.cell_len > column.width:
-                cell.plain = shorten(cell.plain, column.width)
-        return cells
+        return tuple(
+            (shorten(text, column.width) if cell_len(text) > column.width else text, style)
+            for (text, style), column in zip(cells, columns, strict=True)
+        )
 
     def _mark(self, s: SessionRow) -> str:
         """Done and cancelled say all; a clash matters only while the session is still to come."""

@@ -16,7 +16,6 @@ from typing import ClassVar
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
@@ -43,7 +42,8 @@ class Column:
 @dataclass(frozen=True)
 class Row:
     key: str
-    cells: tuple[Text, ...]  # one a column, each one line in one style (cropped to its column)
+    cells: tuple[tuple[str, str], ...]  # a column each: one line of text, and its style
+    # (cropped to the column; plain strings, not Rich Texts: a day of 110 sessions makes 660)
 
 
 class SessionTable(ScrollView, can_focus=True):
@@ -120,6 +120,10 @@ class SessionTable(ScrollView, can_focus=True):
         self._show_hover = False
         self._strips: dict[tuple[object, ...], Strip] = {}  # drawn lines, until the next set_rows
         self._styles: dict[tuple[object, ...], tuple[Style, Style, Style]] = {}  # see _line_styles
+        self._text_styles: dict[tuple[Style, Style, str], Style] = {}
+        # Asked once for each drawing (render_lines) rather than for each line: both walk the DOM.
+        self._pseudo_classes: object = ()
+        self._base_style = Style()
 
     # --- what it holds ---------------------------------------------------------------
 
@@ -158,7 +162,7 @@ class SessionTable(ScrollView, can_focus=True):
     def cell(self, row_key: str, column_key: str) -> str:
         """The text shown in a cell."""
         column = next(n for n, c in enumerate(self.columns) if c.key == column_key)
-        return self._rows[self._index[row_key]].cells[column].plain
+        return self._rows[self._index[row_key]].cells[column][0]
 
     # --- the cursor ------------------------------------------------------------------
 
@@ -255,6 +259,12 @@ class SessionTable(ScrollView, can_focus=True):
         super().notify_style_update()
         self._strips.clear()
         self._styles.clear()
+        self._text_styles.clear()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._pseudo_classes = self.get_pseudo_class_state()
+        self._base_style = self.rich_style
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -262,13 +272,22 @@ class SessionTable(ScrollView, can_focus=True):
             return self._strip("header", -1, width, False, False)
         row = y - 1 + int(self.scroll_y)
         if row >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style)
         cursor = row == self.cursor_row
         hover = self._show_hover and row == self._hover_row
         return self._strip(self._rows[row].key, row, width, cursor, hover)
 
     def _strip(self, key: str, row: int, width: int, cursor: bool, hover: bool) -> Strip:
-        cache_key = (key, row % 2, width, int(self.scroll_x), cursor, hover, self.get_pseudo_class_state())
+        cache_key = (
+            key,
+            row % 2,
+            width,
+            int(self.scroll_x),
+            cursor,
+            hover,
+            self._pseudo_classes,
+            self._base_style,
+        )
         strip = self._strips.get(cache_key)
         if strip is None:
             strip = self._draw(row, width, cursor, hover)
@@ -279,7 +298,7 @@ class SessionTable(ScrollView, can_focus=True):
         """A line's styles, as DataTable makes them: under a cell's text and at the end of the
         line (the row's, the mouse's and the cursor's); of a cell's padding; over its text (the
         cursor's colour)."""
-        key = (header, odd, cursor, hover, self.get_pseudo_class_state())
+        key = (header, odd, cursor, hover, self._pseudo_classes)
         styles = self._styles.get(key)
         if styles is None:
             if header:
@@ -302,18 +321,28 @@ class SessionTable(ScrollView, can_focus=True):
         cursor's and the mouse's over it, and the rest of the line in the row's style."""
         header = row == -1
         pre, blank, post = self._line_styles(header, row % 2 == 1, cursor, hover)
-        texts = [Text(column.label) for column in self.columns] if header else self._rows[row].cells
+        texts = [(column.label, "") for column in self.columns] if header else self._rows[row].cells
         segments: list[Segment] = []
-        pad = " " * PADDING
-        for column, text in zip(self.columns, texts, strict=True):
-            segments.append(Segment(pad, blank))
-            plain = text.plain if text.cell_len <= column.width else set_cell_size(text.plain, column.width)
+        pad = Segment(" " * PADDING, blank)
+        for column, (text, style) in zip(self.columns, texts, strict=True):
+            segments.append(pad)
+            plain = text if cell_len(text) <= column.width else set_cell_size(text, column.width)
             if plain:
-                style = self.app.console.get_style(text.style) if isinstance(text.style, str) else text.style
-                segments.append(Segment(plain, pre + style + post))
+                segments.append(Segment(plain, self._text_style(pre, post, style)))
             segments.append(Segment(" " * (column.width - cell_len(plain) + PADDING), blank))
-        spare = width - sum(column.render_width for column in self.columns)
-        if spare > 0:
-            segments.append(Segment(" " * spare, pre))
+        drawn = sum(column.render_width for column in self.columns)
+        if drawn < width:
+            segments.append(Segment(" " * (width - drawn), pre))
+        strip = Strip(segments, max(drawn, width))
         x = int(self.scroll_x)
-        return Strip(segments).crop(x, x + width).adjust_cell_length(width, self.rich_style).simplify()
+        if x or drawn > width:
+            strip = strip.crop(x, x + width).adjust_cell_length(width, self._base_style)
+        return strip
+
+    def _text_style(self, pre: Style, post: Style, style: str) -> Style:
+        """A cell's text's style between the line's: kept, as each line asks for the same few."""
+        key = (pre, post, style)
+        combined = self._text_styles.get(key)
+        if combined is None:
+            combined = self._text_styles[key] = pre + self.app.console.get_style(style) + post
+        return combined
