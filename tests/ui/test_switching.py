@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from textual.color import Color
+from textual.css.stylesheet import Stylesheet
+
 from peerreview_tui.models import FindingSection
 from peerreview_tui.store import Store, findings, notes
 from peerreview_tui.ui.screens.findings import FindingsScreen
@@ -148,3 +151,40 @@ async def test_a_day_key_lays_the_schedule_out_once(demo, monkeypatch) -> None:
             await pilot.press(day)
             await settle(pilot)
             assert len(layouts) == 1, day
+
+
+async def test_sections_are_shown_without_parsing_the_stylesheets_again(demo, monkeypatch) -> None:
+    """Textual took each section's screen, when first shown, for one styled before a change of
+    theme, and parsed every stylesheet of the app again, twice: ~40-130 ms a first visit."""
+    parsed: list[int] = []
+    reparse = Stylesheet.reparse
+
+    def counted(self):  # type: ignore[no-untyped-def]
+        parsed.append(1)
+        return reparse(self)
+
+    monkeypatch.setattr(Stylesheet, "reparse", counted)
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        parsed.clear()
+        for key in ("f3", "f4", "f5", "f7", "f8", "f2", "f3", "f8"):
+            await pilot.press(key)
+            await settle(pilot)
+        assert parsed == []
+
+
+async def test_a_section_shown_again_after_the_theme_changed_is_in_the_new_theme(demo) -> None:
+    app = make_app(demo, me="lead")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        dark = app.screen.styles.background
+        await pilot.press("f2")
+        await settle(pilot)
+        app.theme = "textual-light"
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.screen.styles.background != dark
+        assert app.screen.styles.background == Color.parse(app.get_css_variables()["background"])

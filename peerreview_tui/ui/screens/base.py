@@ -3,10 +3,12 @@ a screen writes a change (in a thread, then says so and reads again)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from textual import work
+from textual import events, on, work
+from textual._context import NoActiveAppError
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.message import Message
@@ -66,6 +68,35 @@ class ReviewScreen(Screen[None]):
     # a check of it is under way.
     _read_at: tuple[int, int] | None = None
     _checking = False
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A section's screen is made when it is first shown, and styled as it mounts with the
+        # stylesheet as it is then. Textual takes a screen it has not styled before for one
+        # whose styles are out of date, and parses every stylesheet of the app again, twice
+        # (App.refresh_css, ~40-130 ms a first visit on the bench machine). Only a change of
+        # theme since (which counts up the app's own number) needs that.
+        with contextlib.suppress(NoActiveAppError):
+            self._css_update_count = self.app._css_update_count
+        self._app_look_when_hidden: object = None
+
+    # Shown again, Textual applies every CSS rule to every widget of the screen afresh (~30-60 ms
+    # for a section of a ×10 week), in case the look changed while it was hidden. The theme
+    # changing is seen to by Textual when it shows the screen (App.refresh_css); what else is
+    # looked at here: the app's classes and pseudo-classes (focus, dark, ansi...), which Textual
+    # updates only on the screens on show.
+    def _app_look(self) -> tuple[object, ...]:
+        app = self.app
+        return frozenset(app.classes), frozenset(app.get_pseudo_classes()), app._css_update_count
+
+    @on(events.ScreenSuspend)
+    def _note_app_look(self) -> None:
+        self._app_look_when_hidden = self._app_look()
+
+    @on(events.ScreenResume)
+    def _keep_styles_if_app_look_unchanged(self, event: events.ScreenResume) -> None:
+        if self._app_look_when_hidden == self._app_look():
+            event.refresh_styles = False
 
     @property
     def context(self) -> ReviewContext:
