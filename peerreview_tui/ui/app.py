@@ -69,6 +69,15 @@ PREPARE_AFTER_FIRST_FRAME = 0.1  # s
 QUIET_BEFORE_RECLAIM = 2.0  # s
 
 
+# Sections made and read before they are first asked for, one at a time, each once the keys have
+# been quiet this long with nothing else under way: the first showing of Findings on a ×10 week
+# was ~0.5 s (its module, its widgets, 1,900 findings read and listed) and is then what showing it
+# again is. Not while a note is open (its keys come first), and not the exchange, whose first
+# showing makes the laptop's signing key.
+WARM_SECTIONS = ("findings", "washup", "coverage", "search")
+QUIET_BEFORE_WARMING = 1.0  # s
+
+
 # The keys to each section of the app: (key, binding id's name, action, label, tooltip).
 SECTION_KEYS = [
     ("f2", "schedule", "switch_mode('schedule')", "Schedule", "the week, day by day"),
@@ -141,6 +150,9 @@ class PeerReviewApp(KeysInOrder):
         self._collector = Collector()
         self._last_input = time.monotonic()
         self._reclaim_timer: Timer | None = None
+        self.warm_sections = True  # the tests turn it off: what they time and count stays theirs
+        self._warm_timer: Timer | None = None
+        self._warming: Screen[Any] | None = None  # made, not yet drawn
         self.process_ends_with_app = False  # `peerreview open`: nothing folded is handed back
         review = context.review
         self.title = f"{review.council} · {review.title}"
@@ -231,6 +243,51 @@ class PeerReviewApp(KeysInOrder):
         if not self._prepared:
             self._prepared = True
             self._prepare_in_thread()
+            if self.warm_sections:
+                self._warm_timer = self.set_timer(QUIET_BEFORE_WARMING, self._warm_next_section)
+
+    def _warm_next_section(self) -> None:
+        """Make the next section's screen, and let it read what it shows (its ScreenResume),
+        if the keys have been quiet and nothing else is under way; else look again later."""
+        self._warm_timer = None
+        left = [mode for mode in WARM_SECTIONS if mode not in self._screen_stacks]
+        if not left and self._warming is None:
+            return
+        quiet_for = time.monotonic() - self._last_input
+        screen = self._screen_now()
+        busy = (
+            self._keys_waiting
+            or self._key_in_flight is not None
+            or any(not worker.is_finished for worker in self.workers)
+            or screen is None  # a section is being switched in, or the app is closing
+            or _is_capture(screen)
+            or not isinstance(screen, ReviewScreen)  # a form or question is open
+        )
+        if quiet_for < QUIET_BEFORE_WARMING or busy:
+            wait = max(QUIET_BEFORE_WARMING - quiet_for, QUIET_BEFORE_WARMING / 10)
+            self._warm_timer = self.set_timer(wait, self._warm_next_section)
+            return
+        if self._warming is not None:  # made, and what it shows read and put in its widgets
+            if not self._draw_unseen(self._warming):
+                self._warming = None
+        else:
+            self._init_mode(left[0])  # as switch_mode makes a section's screen, without showing it
+            self._warming = self._screen_stacks[left[0]][-1]
+        self._warm_timer = self.set_timer(QUIET_BEFORE_WARMING / 10, self._warm_next_section)
+
+    def _draw_unseen(self, screen: Screen[Any]) -> bool:
+        """Lay a section's screen out and draw it, without showing it: its widgets keep the lines
+        they drew, and showing it draws the screen from them (as when it is shown again). True
+        if it is to be done again: a layout that changes a widget's size asks for another, which
+        a screen not on show keeps until it is shown (its footer's keys, sized the first time)."""
+        if not screen.is_mounted or screen.is_current:
+            return False
+        again = screen._layout_required or screen._compositor.size != self.size
+        if again:
+            screen._refresh_layout(self.size)
+            screen._layout_required = False
+            screen._compositor.render_update(full=True)
+        return again
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _prepare_in_thread(self) -> None:

@@ -16,7 +16,9 @@ SIZE = (120, 40)
 
 def make_app(store: Store, me: str | None = "officer1", session: str | None = None) -> PeerReviewApp:
     context = ReviewContext.load(store, me=me, clock=lambda: MONDAY_AFTERNOON)
-    return PeerReviewApp(context, open_session=session)
+    app = PeerReviewApp(context, open_session=session)
+    app.warm_sections = False  # on only where a test is about it: sections read unasked
+    return app
 
 
 @pytest.fixture

@@ -68,6 +68,7 @@ async def test_help_on_the_exchange_screen_lists_its_keys_while_the_folder_has_f
 async def test_a_remapped_key_shows_as_remapped_in_help_and_footer(store: Store) -> None:
     context = ReviewContext.load(store, me="officer1", clock=lambda: MONDAY_AFTERNOON)
     app = PeerReviewApp(context, keymap={"schedule.mine": "o", "app.findings": "ctrl+f"})
+    app.warm_sections = False
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         shown = {key.description: key.key_display for key in app.screen.query_one(Footer).query(FooterKey)}

@@ -89,6 +89,7 @@ class ReviewScreen(Screen[None]):
         app = self.app
         return frozenset(app.classes), frozenset(app.get_pseudo_classes()), app._css_update_count
 
+    @on(events.Mount)  # styled as it mounts (a section made before it is shown, see app.py)
     @on(events.ScreenSuspend)
     def _note_app_look(self) -> None:
         self._app_look_when_hidden = self._app_look()
