@@ -37,7 +37,7 @@ from peerreview_tui.store import Store, signatures  # noqa: E402
 from peerreview_tui.store.search import search_notes  # noqa: E402
 
 RUNS = 5
-STARTUP_RUNS = 9  # alternating with the bare app: medians of 9 of each
+STARTUP_RUNS = 15  # alternating with the bare app: medians of 15 of each (9 moved the ratio ±0.1 run to run)
 TRIALS = 20
 PACKAGE = Path(peerreview_tui.__file__).resolve().parent
 
@@ -135,11 +135,14 @@ def startup_figures(realistic: Path, tenfold: Path, home: Path) -> list[Figure]:
 
 def switch_figures(tenfold: Path) -> list[Figure]:
     """The slowest switch between days (keys 1–5) and between screens (F3, F4, F5, F7, F8, F2:
-    each opened the first time, which imports it, then again) on the ×10 week: from the key to
-    the last frame drawn before the app is idle again (the frame that shows the screen's data),
-    in a headless app. With them, the same measure of a key that does nothing: the measure's own
-    floor (Pilot's waits for the app to go idle are not in it: they come after that frame)."""
-    idle, days, first, again = asyncio.run(_switch_times(tenfold))
+    each opened the first time, then again) on the ×10 week: from the key to the last frame
+    drawn before the app is idle again (the frame that shows the screen's data), in a headless
+    app. First visits twice: as a user's, once the app has made the sections while the keys
+    were quiet (app.py, WARM_SECTIONS: all but the exchange), and with none made beforehand (a
+    section asked for in the app's first second). With them, the same measure of a key that does
+    nothing: the measure's own floor (Pilot's waits for the app to go idle are not in it)."""
+    idle, days, first, again = asyncio.run(_switch_times(tenfold, warm=True))
+    _, _, cold, _ = asyncio.run(_switch_times(tenfold, warm=False))
     return [
         Figure("a key that does nothing (the measure's own floor)", idle * 1000, "ms", None, "—", True),
         Figure(
@@ -154,6 +157,14 @@ def switch_figures(tenfold: Path) -> list[Figure]:
             max(first) < 0.1,
         ),
         Figure(
+            "switching screens, ×10 week (slowest, first visit, none made beforehand)",
+            max(cold) * 1000,
+            "ms",
+            None,
+            "< 100 ms",
+            max(cold) < 0.1,
+        ),
+        Figure(
             "switching screens, ×10 week (slowest, again)",
             max(again) * 1000,
             "ms",
@@ -164,12 +175,13 @@ def switch_figures(tenfold: Path) -> list[Figure]:
     ]
 
 
-async def _switch_times(db: Path) -> tuple[float, list[float], list[float], list[float]]:
-    from peerreview_tui.ui.app import PeerReviewApp
+async def _switch_times(db: Path, warm: bool) -> tuple[float, list[float], list[float], list[float]]:
+    from peerreview_tui.ui.app import WARM_SECTIONS, PeerReviewApp
     from peerreview_tui.ui.context import ReviewContext
 
     store = Store.open(db)
     app = PeerReviewApp(ReviewContext.load(store, me="lead"))
+    app.warm_sections = warm
     screens = ("f3", "f4", "f5", "f7", "f8", "f2")
     frames: list[float] = []
     display = app._display
@@ -190,15 +202,20 @@ async def _switch_times(db: Path) -> tuple[float, list[float], list[float], list
             await pilot.pause()
             return frames[-1] - start if frames else 0.0
 
-        # What the app does once its first screen is up (the rest of the week, the soundness
-        # check and the backup copy) is done before the switches are timed.
-        await pilot.pause(0.5)
         # The laptop's signing key, as it is after its first bundle: made by the first visit to
         # the exchange screen otherwise, a change that every screen shown again would read for.
         with store.write() as db:
             signatures.ensure_key(db, "lead")
+        # What the app does once its first screen is up (the rest of the week, the soundness
+        # check and the backup copy; the sections made while the keys are quiet) is done before
+        # the switches are timed.
+        await pilot.pause(0.5)
         app._prepare_writes()
-        await app.workers.wait_for_complete()
+        for _ in range(300):  # 30 s at most
+            made = all(mode in app._screen_stacks for mode in WARM_SECTIONS) and app._warming is None
+            if (made or not warm) and all(worker.is_finished for worker in app.workers):
+                break
+            await pilot.pause(0.1)
         await pilot.pause()
         idle = statistics.median([await press("z") for _ in range(5)])  # bound to nothing here
         days = [await press(key) for key in "2345123451"]
