@@ -138,7 +138,7 @@ def switch_figures(tenfold: Path) -> list[Figure]:
     each opened the first time, then again) on the ×10 week: from the key to the last frame
     drawn before the app is idle again (the frame that shows the screen's data), in a headless
     app. First visits twice: as a user's, once the app has made the sections while the keys
-    were quiet (app.py, WARM_SECTIONS: all but the exchange), and with none made beforehand (a
+    were quiet (app.py, WARM_SECTIONS: the exchange too, the laptop holding its key), and with none made beforehand (a
     section asked for in the app's first second). With them, the same measure of a key that does
     nothing: the measure's own floor (Pilot's waits for the app to go idle are not in it)."""
     idle, days, first, again = asyncio.run(_switch_times(tenfold, warm=True))
@@ -176,7 +176,7 @@ def switch_figures(tenfold: Path) -> list[Figure]:
 
 
 async def _switch_times(db: Path, warm: bool) -> tuple[float, list[float], list[float], list[float]]:
-    from peerreview_tui.ui.app import WARM_SECTIONS, PeerReviewApp
+    from peerreview_tui.ui.app import PeerReviewApp
     from peerreview_tui.ui.context import ReviewContext
 
     store = Store.open(db)
@@ -212,7 +212,7 @@ async def _switch_times(db: Path, warm: bool) -> tuple[float, list[float], list[
         await pilot.pause(0.5)
         app._prepare_writes()
         for _ in range(300):  # 30 s at most
-            made = all(mode in app._screen_stacks for mode in WARM_SECTIONS) and app._warming is None
+            made = all(mode in app._screen_stacks for mode in app.sections_to_warm()) and app._warming is None
             if (made or not warm) and all(worker.is_finished for worker in app.workers):
                 break
             await pilot.pause(0.1)

@@ -72,10 +72,11 @@ QUIET_BEFORE_RECLAIM = 2.0  # s
 # Sections made and read before they are first asked for, one at a time, each once the keys have
 # been quiet this long with nothing else under way: the first showing of Findings on a ×10 week
 # was ~0.5 s (its module, its widgets, 1,900 findings read and listed) and is then what showing it
-# again is. Not while a note is open (its keys come first), and not the exchange, whose first
-# showing makes the laptop's signing key.
-WARM_SECTIONS = ("findings", "washup", "coverage", "search")
+# again is. Not while a note is open (its keys come first); the exchange only on a laptop that
+# holds its reviewer's signing key already, as its first showing makes the key (a write).
+WARM_SECTIONS = ("findings", "washup", "coverage", "search", "exchange")
 QUIET_BEFORE_WARMING = 1.0  # s
+MAX_UNSEEN_DRAWS = 3  # layouts of a section made ahead, if each asks for another (see _draw_unseen)
 
 
 # The keys to each section of the app: (key, binding id's name, action, label, tooltip).
@@ -153,6 +154,8 @@ class PeerReviewApp(KeysInOrder):
         self.warm_sections = True  # the tests turn it off: what they time and count stays theirs
         self._warm_timer: Timer | None = None
         self._warming: Screen[Any] | None = None  # made, not yet drawn
+        self._unseen_draws = 0  # of the screen being made
+        self._signing_key_held = False  # by who is at the keyboard, as read once writes are prepared
         self.process_ends_with_app = False  # `peerreview open`: nothing folded is handed back
         review = context.review
         self.title = f"{review.council} · {review.title}"
@@ -250,7 +253,7 @@ class PeerReviewApp(KeysInOrder):
         """Make the next section's screen, and let it read what it shows (its ScreenResume),
         if the keys have been quiet and nothing else is under way; else look again later."""
         self._warm_timer = None
-        left = [mode for mode in WARM_SECTIONS if mode not in self._screen_stacks]
+        left = [mode for mode in self.sections_to_warm() if mode not in self._screen_stacks]
         if not left and self._warming is None:
             return
         quiet_for = time.monotonic() - self._last_input
@@ -268,12 +271,17 @@ class PeerReviewApp(KeysInOrder):
             self._warm_timer = self.set_timer(wait, self._warm_next_section)
             return
         if self._warming is not None:  # made, and what it shows read and put in its widgets
-            if not self._draw_unseen(self._warming):
+            self._unseen_draws += 1
+            if not self._draw_unseen(self._warming) or self._unseen_draws >= MAX_UNSEEN_DRAWS:
                 self._warming = None
         else:
             self._init_mode(left[0])  # as switch_mode makes a section's screen, without showing it
             self._warming = self._screen_stacks[left[0]][-1]
+            self._unseen_draws = 0
         self._warm_timer = self.set_timer(QUIET_BEFORE_WARMING / 10, self._warm_next_section)
+
+    def sections_to_warm(self) -> list[str]:
+        return [mode for mode in WARM_SECTIONS if mode != "exchange" or self._signing_key_held]
 
     def _draw_unseen(self, screen: Screen[Any]) -> bool:
         """Lay a section's screen out and draw it, without showing it: its widgets keep the lines
@@ -292,9 +300,15 @@ class PeerReviewApp(KeysInOrder):
     @work(thread=True, group="backup", exit_on_error=False)
     def _prepare_in_thread(self) -> None:
         """Check the file is sound, and copy the review as it was when the app opened (the copy
-        is kept among its backups when the app closes the review if anything was changed)."""
+        is kept among its backups when the app closes the review if anything was changed); and
+        read whether this laptop holds its reviewer's signing key (WARM_SECTIONS)."""
         try:
             self.context.store.prepare_writes()
+            me = self.context.me
+            held = me is not None and self.context.store.query(
+                "SELECT 1 FROM signing_keys WHERE reviewer_id = ?", [me]
+            )
+            self._signing_key_held = bool(held)
         except StoreError as error:
             self.notify(
                 str(error), severity="error", title="Changes cannot be saved yet", timeout=30, markup=False

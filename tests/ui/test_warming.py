@@ -1,12 +1,13 @@
 """Sections are made and read before they are first asked for, once the keys have been quiet:
 their first showing is then as quick as showing them again. Never while keys are coming or a
-note is open, and never a write (the exchange, whose first showing makes a signing key, waits)."""
+note is open, and never a write (the exchange, whose first showing makes a signing key, waits for the key)."""
 
 from __future__ import annotations
 
 import pytest
+from textual.widgets._footer import FooterKey
 
-from peerreview_tui.store import Store, findings
+from peerreview_tui.store import Store, findings, signatures
 from peerreview_tui.ui import app as app_module
 from peerreview_tui.ui.app import WARM_SECTIONS
 from peerreview_tui.ui.screens.capture import CaptureScreen
@@ -26,6 +27,10 @@ def _made(app: app_module.PeerReviewApp) -> set[str]:
     return {mode for mode in WARM_SECTIONS if mode in app._screen_stacks}
 
 
+def _all_made(app: app_module.PeerReviewApp) -> bool:
+    return _made(app) == set(app.sections_to_warm()) and app._warming is None
+
+
 async def test_a_section_made_while_quiet_shows_its_findings_as_the_key_is_pressed(
     demo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -40,8 +45,8 @@ async def test_a_section_made_while_quiet_shows_its_findings_as_the_key_is_press
     app = make_app(demo, me="lead")
     app.warm_sections = True
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: _made(app) == set(WARM_SECTIONS) and app._warming is None)
-        assert "exchange" not in app._screen_stacks
+        await wait_until(pilot, lambda: _all_made(app))
+        assert "exchange" not in app._screen_stacks  # the demo's laptop holds no signing key yet
         read_before = reads[0]
         assert read_before >= 1
         await pilot.press("f5")
@@ -69,14 +74,39 @@ async def test_nothing_is_made_while_keys_are_coming_or_a_note_is_open(
         await pilot.pause(quiet * 2)
         assert _made(app) == set()
         await pilot.press("escape")
-        await wait_until(pilot, lambda: _made(app) == set(WARM_SECTIONS))
+        await wait_until(pilot, lambda: _all_made(app))
 
 
-async def test_making_the_sections_writes_nothing(demo: Store) -> None:
+@pytest.mark.parametrize("key_held", [False, True])
+async def test_making_the_sections_writes_nothing(demo: Store, key_held: bool) -> None:
+    if key_held:  # as after the laptop's first bundle: the exchange is made ahead too
+        with demo.write() as db:
+            signatures.ensure_key(db, "lead")
     revision = demo.revision()
     app = make_app(demo, me="lead")
     app.warm_sections = True
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: _made(app) == set(WARM_SECTIONS) and app._warming is None)
+        await wait_until(pilot, lambda: _all_made(app))
+        assert ("exchange" in app._screen_stacks) == key_held
         await settle(pilot)
     assert demo.revision() == revision
+
+
+async def test_a_section_made_ahead_shows_its_footer_keys_enabled_as_on_show(demo: Store) -> None:
+    """Made while the schedule was on show, the search's `esc` (back to the schedule) was
+    disabled then; shown, it is enabled, in the same footer, not a rebuilt one."""
+    app = make_app(demo, me="lead")
+    app.warm_sections = True
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: _all_made(app))
+        search = app._screen_stacks["search"][-1]
+        before = {key.action: key for key in search.query(FooterKey)}
+        assert before["app.switch_mode('schedule')"].has_class("-disabled")
+        await pilot.press("f3")
+        await settle(pilot)
+        after = {key.action: key for key in app.screen.query(FooterKey)}
+        assert after == before  # the same keys
+        assert not after["app.switch_mode('schedule')"].has_class("-disabled")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.current_mode == "schedule"
