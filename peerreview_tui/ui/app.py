@@ -5,20 +5,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
 
-from textual import events, work
+from textual import work
 from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.timer import Timer
 
 from ..store import StoreError
-from .collector import Collector
 from .context import ReviewContext
-from .key_order import KeysInOrder
+from .quiet_work import QuietWork, is_capture
 from .screens.base import WIDE, ReviewScreen
 from .screens.schedule import ScheduleScreen
 
@@ -64,21 +61,6 @@ def _washup_screen() -> Screen[None]:
 PREPARE_AFTER_FIRST_FRAME = 0.1  # s
 
 
-# This long without a key or a click, the garbage among the objects the collector no longer walks
-# is reclaimed (collector.py): a full collection, at a moment nobody is typing.
-QUIET_BEFORE_RECLAIM = 2.0  # s
-
-
-# Sections made and read before they are first asked for, one at a time, each once the keys have
-# been quiet this long with nothing else under way: the first showing of Findings on a ×10 week
-# was ~0.5 s (its module, its widgets, 1,900 findings read and listed) and is then what showing it
-# again is. Not while a note is open (its keys come first); the exchange only on a laptop that
-# holds its reviewer's signing key already, as its first showing makes the key (a write).
-WARM_SECTIONS = ("findings", "washup", "coverage", "search", "exchange")
-QUIET_BEFORE_WARMING = 1.0  # s
-MAX_UNSEEN_DRAWS = 3  # layouts of a section made ahead, if each asks for another (see _draw_unseen)
-
-
 # The keys to each section of the app: (key, binding id's name, action, label, tooltip).
 SECTION_KEYS = [
     ("f2", "schedule", "switch_mode('schedule')", "Schedule", "the week, day by day"),
@@ -110,11 +92,10 @@ SECTION_KEYS = [
 
 
 def _is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
-    # by name: importing CaptureScreen to ask would load it at start-up
-    return type(screen).__name__ == "CaptureScreen"
+    return is_capture(screen)
 
 
-class PeerReviewApp(KeysInOrder):
+class PeerReviewApp(QuietWork):
     CSS_PATH = "app.tcss"
     MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "schedule": ScheduleScreen,
@@ -147,16 +128,6 @@ class PeerReviewApp(KeysInOrder):
         # The note opened from another section (search), and that section's mode: esc goes back.
         self._back_from_capture: tuple[Screen[Any], str] | None = None
         self._prepared = False
-        # Full garbage collections walk only what was made since the app was last idle.
-        self._collector = Collector()
-        self._last_input = time.monotonic()
-        self._reclaim_timer: Timer | None = None
-        self.warm_sections = True  # the tests turn it off: what they time and count stays theirs
-        self._warm_timer: Timer | None = None
-        self._warming: Screen[Any] | None = None  # made, not yet drawn
-        self._unseen_draws = 0  # of the screen being made
-        self._signing_key_held = False  # by who is at the keyboard, as read once writes are prepared
-        self.process_ends_with_app = False  # `peerreview open`: nothing folded is handed back
         review = context.review
         self.title = f"{review.council} · {review.title}"
 
@@ -196,29 +167,6 @@ class PeerReviewApp(KeysInOrder):
         elif self.open_session:
             self.open_capture(self.open_session)
 
-    async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, (events.Key, events.MouseEvent)):
-            self._last_input = time.monotonic()
-        await super().on_event(event)
-
-    def on_idle(self) -> None:
-        if self._collector.fold() and self._reclaim_timer is None:
-            # whether a reclaim is due is asked then: counting what is folded walks it all
-            self._reclaim_timer = self.set_timer(QUIET_BEFORE_RECLAIM, self._reclaim_when_quiet)
-
-    def _reclaim_when_quiet(self) -> None:
-        quiet_for = time.monotonic() - self._last_input
-        if quiet_for < QUIET_BEFORE_RECLAIM or self._keys_waiting or self._key_in_flight is not None:
-            wait = max(QUIET_BEFORE_RECLAIM - quiet_for, QUIET_BEFORE_RECLAIM / 10)
-            self._reclaim_timer = self.set_timer(wait, self._reclaim_when_quiet)
-            return
-        self._reclaim_timer = None
-        if self._collector.reclaim_due:
-            self._collector.reclaim()
-
-    def on_unmount(self) -> None:
-        self._collector.close(hand_back=not self.process_ends_with_app)
-
     def _chose_me(self, reviewer_id: str | None) -> None:
         if reviewer_id is None:
             return
@@ -246,56 +194,7 @@ class PeerReviewApp(KeysInOrder):
         if not self._prepared:
             self._prepared = True
             self._prepare_in_thread()
-            if self.warm_sections:
-                self._warm_timer = self.set_timer(QUIET_BEFORE_WARMING, self._warm_next_section)
-
-    def _warm_next_section(self) -> None:
-        """Make the next section's screen, and let it read what it shows (its ScreenResume),
-        if the keys have been quiet and nothing else is under way; else look again later."""
-        self._warm_timer = None
-        left = [mode for mode in self.sections_to_warm() if mode not in self._screen_stacks]
-        if not left and self._warming is None:
-            return
-        quiet_for = time.monotonic() - self._last_input
-        screen = self._screen_now()
-        busy = (
-            self._keys_waiting
-            or self._key_in_flight is not None
-            or any(not worker.is_finished for worker in self.workers)
-            or screen is None  # a section is being switched in, or the app is closing
-            or _is_capture(screen)
-            or not isinstance(screen, ReviewScreen)  # a form or question is open
-        )
-        if quiet_for < QUIET_BEFORE_WARMING or busy:
-            wait = max(QUIET_BEFORE_WARMING - quiet_for, QUIET_BEFORE_WARMING / 10)
-            self._warm_timer = self.set_timer(wait, self._warm_next_section)
-            return
-        if self._warming is not None:  # made, and what it shows read and put in its widgets
-            self._unseen_draws += 1
-            if not self._draw_unseen(self._warming) or self._unseen_draws >= MAX_UNSEEN_DRAWS:
-                self._warming = None
-        else:
-            self._init_mode(left[0])  # as switch_mode makes a section's screen, without showing it
-            self._warming = self._screen_stacks[left[0]][-1]
-            self._unseen_draws = 0
-        self._warm_timer = self.set_timer(QUIET_BEFORE_WARMING / 10, self._warm_next_section)
-
-    def sections_to_warm(self) -> list[str]:
-        return [mode for mode in WARM_SECTIONS if mode != "exchange" or self._signing_key_held]
-
-    def _draw_unseen(self, screen: Screen[Any]) -> bool:
-        """Lay a section's screen out and draw it, without showing it: its widgets keep the lines
-        they drew, and showing it draws the screen from them (as when it is shown again). True
-        if it is to be done again: a layout that changes a widget's size asks for another, which
-        a screen not on show keeps until it is shown (its footer's keys, sized the first time)."""
-        if not screen.is_mounted or screen.is_current:
-            return False
-        again = screen._layout_required or screen._compositor.size != self.size
-        if again:
-            screen._refresh_layout(self.size)
-            screen._layout_required = False
-            screen._compositor.render_update(full=True)
-        return again
+            self.start_warming()
 
     @work(thread=True, group="backup", exit_on_error=False)
     def _prepare_in_thread(self) -> None:
@@ -308,7 +207,7 @@ class PeerReviewApp(KeysInOrder):
             held = me is not None and self.context.store.query(
                 "SELECT 1 FROM signing_keys WHERE reviewer_id = ?", [me]
             )
-            self._signing_key_held = bool(held)
+            self.signing_key_held = bool(held)
         except StoreError as error:
             self.notify(
                 str(error), severity="error", title="Changes cannot be saved yet", timeout=30, markup=False

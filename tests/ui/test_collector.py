@@ -10,8 +10,8 @@ import weakref
 import pytest
 
 from peerreview_tui.store import Store
-from peerreview_tui.ui import app as app_module
 from peerreview_tui.ui import collector as collector_module
+from peerreview_tui.ui import quiet_work
 from peerreview_tui.ui.collector import Collector
 
 from .conftest import SIZE, make_app, settle
@@ -72,7 +72,7 @@ async def test_the_app_folds_as_it_goes_and_reclaims_only_when_the_keys_stop(
     demo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(collector_module, "RECLAIM_AFTER", 1000)
-    monkeypatch.setattr(app_module, "QUIET_BEFORE_RECLAIM", 0.3)
+    monkeypatch.setattr(quiet_work, "QUIET_BEFORE_RECLAIM", 0.3)
     app = make_app(demo, me="lead")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

@@ -10,7 +10,8 @@ from peerreview_tui.ui.modals.choice import ChoiceModal
 from peerreview_tui.ui.modals.confirm import ConfirmModal
 from peerreview_tui.ui.modals.session_form import SessionFormModal
 from peerreview_tui.ui.screens.capture import CaptureScreen
-from peerreview_tui.ui.screens.schedule import ScheduleScreen, SessionDetail
+from peerreview_tui.ui.screens.schedule import ScheduleScreen
+from peerreview_tui.ui.widgets.session_detail import SessionDetail
 
 from .conftest import SIZE, settle
 

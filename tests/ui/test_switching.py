@@ -9,7 +9,8 @@ from textual.css.stylesheet import Stylesheet
 from peerreview_tui.models import FindingSection
 from peerreview_tui.store import Store, findings, notes
 from peerreview_tui.ui.screens.findings import FindingsScreen
-from peerreview_tui.ui.screens.schedule import ScheduleScreen, SessionDetail
+from peerreview_tui.ui.screens.schedule import ScheduleScreen
+from peerreview_tui.ui.widgets.session_detail import SessionDetail
 
 from .conftest import SIZE, make_app, settle, wait_until
 

@@ -8,8 +8,9 @@ import pytest
 from textual.widgets._footer import FooterKey
 
 from peerreview_tui.store import Store, findings, signatures
-from peerreview_tui.ui import app as app_module
-from peerreview_tui.ui.app import WARM_SECTIONS
+from peerreview_tui.ui import quiet_work
+from peerreview_tui.ui.app import PeerReviewApp
+from peerreview_tui.ui.quiet_work import WARM_SECTIONS
 from peerreview_tui.ui.screens.capture import CaptureScreen
 from peerreview_tui.ui.screens.findings import FindingsScreen
 
@@ -20,14 +21,14 @@ QUIET = 0.2  # s, for the tests: the app's own is longer
 
 @pytest.fixture(autouse=True)
 def _quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(app_module, "QUIET_BEFORE_WARMING", QUIET)
+    monkeypatch.setattr(quiet_work, "QUIET_BEFORE_WARMING", QUIET)
 
 
-def _made(app: app_module.PeerReviewApp) -> set[str]:
+def _made(app: PeerReviewApp) -> set[str]:
     return {mode for mode in WARM_SECTIONS if mode in app._screen_stacks}
 
 
-def _all_made(app: app_module.PeerReviewApp) -> bool:
+def _all_made(app: PeerReviewApp) -> bool:
     return _made(app) == set(app.sections_to_warm()) and app._warming is None
 
 
@@ -61,7 +62,7 @@ async def test_nothing_is_made_while_keys_are_coming_or_a_note_is_open(
     demo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     quiet = 0.8  # a key and a pause of 0.1 s take ~0.2 s here: never that quiet
-    monkeypatch.setattr(app_module, "QUIET_BEFORE_WARMING", quiet)
+    monkeypatch.setattr(quiet_work, "QUIET_BEFORE_WARMING", quiet)
     app = make_app(demo, me="lead")
     app.warm_sections = True
     async with app.run_test(size=SIZE) as pilot:

@@ -9,18 +9,14 @@ from functools import partial
 from typing import Any, ClassVar
 
 from rich.cells import cell_len
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.geometry import Size
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.widgets import Header
 from textual.worker import get_current_worker
 
@@ -31,6 +27,7 @@ from ...store import StoreError, week
 from ...store.week import DaySchedule
 from ..widgets.day_bar import DayBar
 from ..widgets.footer import KeysFooter
+from ..widgets.session_detail import SessionDetail
 from ..widgets.session_table import Column, Row, SessionTable
 from .base import WIDE, ReviewScreen, day_number_keys
 
@@ -41,69 +38,6 @@ STATUS_WORDS = {"planned": "planned", "notes": "notes begun", "done": "done", "c
 # After the first frame with the day on show: the rest of the week is read (a day key then shows
 # its day at once).
 REST_OF_WEEK_AFTER = 0.1  # s
-
-
-class SessionDetail(ScrollView):
-    """The highlighted session in full: mounted after the first frame, it shows then what the
-    table has highlighted.
-
-    Its text is wrapped to its width when it is shown, and it scrolls by itself (Textual's line
-    API): its height is known before the screen is laid out, so a day key is laid out and drawn
-    once. As a Static in a VerticalScroll, the new day's height was found in the first layout,
-    which asked for a second one and two more frames (bench/, README Performance)."""
-
-    DEFAULT_CSS = "SessionDetail { scrollbar-gutter: stable; }"  # one width to wrap to
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.text = Text()
-        self._lines: list[Strip] = []  # the text wrapped to the width
-        self._drawn: dict[tuple[int, int, Style], Strip] = {}  # lines in the pane's style
-        self._wrapped_to = 0
-
-    def on_mount(self) -> None:
-        if isinstance(self.screen, ScheduleScreen):
-            self.screen._show_detail()
-
-    def show(self, text: Text) -> None:
-        """``text``, from its top, unless it is on show already (a day key showed the same
-        session twice, once for the fill and once for the table's cursor coming to its first
-        row)."""
-        if self._lines and text == self.text:
-            return
-        self.text = text
-        self._set_lines(self._width())
-        self.scroll_to(y=0, animate=False, immediate=True)
-
-    def on_resize(self) -> None:
-        if self._width() != self._wrapped_to:
-            self._set_lines(self._width())
-
-    def _width(self) -> int:
-        """The width to wrap to: before the first layout, the pane's in app.tcss less its
-        border, padding and scroll bar."""
-        width = self.scrollable_content_region.width
-        if width > 0:
-            return width
-        return (30 if self.app.size.width < WIDE else 36) - 5
-
-    def _set_lines(self, width: int) -> None:
-        console = self.app.console
-        self._lines = [Strip(line.render(console), line.cell_len) for line in self.text.wrap(console, width)]
-        self._drawn.clear()
-        self._wrapped_to = width
-        self.virtual_size = Size(width, len(self._lines))
-        self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        index, width, style = y + int(self.scroll_y), self.size.width, self.rich_style
-        if index >= len(self._lines):
-            return Strip.blank(width, style)
-        key = (index, width, style)
-        drawn = self._drawn.get(key)
-        if drawn is None:
-            drawn = self._drawn[key] = self._lines[index].apply_style(style).extend_cell_length(width, style)
-        return drawn
 
 
 class ScheduleScreen(ReviewScreen):
@@ -361,10 +295,16 @@ class ScheduleScreen(ReviewScreen):
         return next((s for s in self.view.sessions if s.id == key), None)
 
     @on(SessionTable.RowHighlighted, "#sessions")
+    @on(SessionDetail.Mounted)  # after the first frame: it shows then what the table highlights
     def _show_detail(self) -> None:
         for detail in self.query("#detail").results(SessionDetail):  # none until mounted
-            detail.show(self._detail(self.selected_session))
+            detail.show(self._detail(self.selected_session), self._detail_width())
         self.refresh_bindings()
+
+    def _detail_width(self) -> int:
+        """The pane's width in app.tcss, less its border, padding and scroll bar: known before
+        the first layout, when the text is first made."""
+        return (30 if self.app.size.width < WIDE else 36) - 5
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Done and cancel are for the session's reviewers and the lead: the keys go from the
@@ -389,9 +329,7 @@ class ScheduleScreen(ReviewScreen):
         assert self.view is not None
         for warning in self.view.clashes.get(s.id, []):
             out.append(f"⚠ {warning}\n", style="bold yellow")
-        # The pane's width in app.tcss, less its border, padding and scroll bar: known before
-        # the first layout, when the text is first made.
-        width = (30 if self.app.size.width < WIDE else 36) - 5
+        width = self._detail_width()
         out.append("\nReviewers\n", style="bold underline")
         for r in s.reviewers:
             you = " (you)" if r == ctx.me else ""
