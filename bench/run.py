@@ -138,8 +138,8 @@ def switch_figures(tenfold: Path) -> list[Figure]:
     each opened the first time, then again) on the ×10 week: from the key to the last frame
     drawn before the app is idle again (the frame that shows the screen's data), in a headless
     app. First visits twice: as a user's, once the app has made the sections while the keys
-    were quiet (app.py, WARM_SECTIONS: the exchange too, the laptop holding its key), and with none made beforehand (a
-    section asked for in the app's first second). With them, the same measure of a key that does
+    were quiet (ui/quiet_work.py, WARM_SECTIONS: the exchange too, the laptop holding its key),
+    and with none made beforehand (a section asked for in the app's first second). With them, the same measure of a key that does
     nothing: the measure's own floor (Pilot's waits for the app to go idle are not in it)."""
     idle, days, first, again = asyncio.run(_switch_times(tenfold, warm=True))
     _, _, cold, _ = asyncio.run(_switch_times(tenfold, warm=False))

@@ -200,7 +200,7 @@ class PeerReviewApp(QuietWork):
     def _prepare_in_thread(self) -> None:
         """Check the file is sound, and copy the review as it was when the app opened (the copy
         is kept among its backups when the app closes the review if anything was changed); and
-        read whether this laptop holds its reviewer's signing key (WARM_SECTIONS)."""
+        read whether this laptop holds its reviewer's signing key (quiet_work.WARM_SECTIONS)."""
         try:
             self.context.store.prepare_writes()
             me = self.context.me
