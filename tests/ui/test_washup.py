@@ -74,18 +74,26 @@ async def test_enter_lists_the_evidence_behind_a_line_and_opens_its_note(demo) -
         assert app.screen.author_id == first.item.author_id
 
 
-async def test_the_lead_hands_out_a_follow_up_and_its_owner_closes_it(demo) -> None:
-    question = next(
-        v.item.id for v in list_evidence(demo) if v.item.text.startswith("Health and dental checks")
+def _dental_question(store) -> str:  # type: ignore[no-untyped-def]
+    """The demo's open follow-up about health and dental checks."""
+    return next(v.item.id for v in list_evidence(store) if v.item.text.startswith("Health and dental checks"))
+
+
+def _highlight_follow_up(screen, question: str) -> None:  # type: ignore[no-untyped-def]
+    """The follow-up ``question`` highlighted in the wash-up's list, which has the focus."""
+    listing = screen.query_one("#follow-ups", OptionList)
+    listing.focus()
+    listing.highlighted = next(
+        n for n in range(listing.option_count) if listing.get_option_at_index(n).id == question
     )
+
+
+async def test_the_lead_hands_out_a_follow_up_and_its_owner_closes_it(demo) -> None:
+    question = _dental_question(demo)
     app = make_app(demo, me="lead")
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_washup(app, pilot)
-        listing = screen.query_one("#follow-ups", OptionList)
-        listing.focus()
-        listing.highlighted = next(
-            n for n in range(listing.option_count) if listing.get_option_at_index(n).id == question
-        )
+        _highlight_follow_up(screen, question)
         await pilot.press("a")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal))
         choices = app.screen.query_one("#choices", OptionList)
@@ -115,11 +123,7 @@ async def test_the_lead_hands_out_a_follow_up_and_its_owner_closes_it(demo) -> N
     app = make_app(demo, me="health")  # the owner closes it, with the evidence that answered it
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_washup(app, pilot)
-        listing = screen.query_one("#follow-ups", OptionList)
-        listing.focus()
-        listing.highlighted = next(
-            n for n in range(listing.option_count) if listing.get_option_at_index(n).id == question
-        )
+        _highlight_follow_up(screen, question)
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal))
         choices = app.screen.query_one("#choices", OptionList)
@@ -135,17 +139,11 @@ async def test_keys_typed_with_c_go_to_the_list_of_answers_read_after_it(demo) -
     """The answers are read when `c` is pressed: the keys typed with it wait for their list."""
     from .test_keys import burst
 
-    question = next(
-        v.item.id for v in list_evidence(demo) if v.item.text.startswith("Health and dental checks")
-    )
+    question = _dental_question(demo)
     app = make_app(demo, me="lead")
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_washup(app, pilot)
-        listing = screen.query_one("#follow-ups", OptionList)
-        listing.focus()
-        listing.highlighted = next(
-            n for n in range(listing.option_count) if listing.get_option_at_index(n).id == question
-        )
+        _highlight_follow_up(screen, question)
         await pilot.pause()
         burst(app, "c", "down", "enter")  # the first answer after "No answer to link"
         await wait_until(pilot, lambda: not follow_ups.get_follow_up(demo, question).is_open)
@@ -154,17 +152,11 @@ async def test_keys_typed_with_c_go_to_the_list_of_answers_read_after_it(demo) -
 
 
 async def test_someone_else_may_not_hand_out_or_close_a_follow_up(demo) -> None:
-    question = next(
-        v.item.id for v in list_evidence(demo) if v.item.text.startswith("Health and dental checks")
-    )
+    question = _dental_question(demo)
     app = make_app(demo, me="member")  # neither raised it nor leads
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_washup(app, pilot)
-        listing = screen.query_one("#follow-ups", OptionList)
-        listing.focus()
-        listing.highlighted = next(
-            n for n in range(listing.option_count) if listing.get_option_at_index(n).id == question
-        )
+        _highlight_follow_up(screen, question)
         await pilot.pause()
         assert screen.check_action("assign", ()) is None and screen.check_action("close", ()) is None
         await pilot.press("a", "c")
