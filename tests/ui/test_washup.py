@@ -79,21 +79,22 @@ def _dental_question(store) -> str:  # type: ignore[no-untyped-def]
     return next(v.item.id for v in list_evidence(store) if v.item.text.startswith("Health and dental checks"))
 
 
-def _highlight_follow_up(screen, question: str) -> None:  # type: ignore[no-untyped-def]
-    """The follow-up ``question`` highlighted in the wash-up's list, which has the focus."""
+async def _open_on_follow_up(app, pilot, question: str):  # type: ignore[no-untyped-def]
+    """The wash-up, with the follow-up ``question`` highlighted in its list, which has the focus."""
+    screen = await _open_washup(app, pilot)
     listing = screen.query_one("#follow-ups", OptionList)
     listing.focus()
     listing.highlighted = next(
         n for n in range(listing.option_count) if listing.get_option_at_index(n).id == question
     )
+    return screen
 
 
 async def test_the_lead_hands_out_a_follow_up_and_its_owner_closes_it(demo) -> None:
     question = _dental_question(demo)
     app = make_app(demo, me="lead")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open_washup(app, pilot)
-        _highlight_follow_up(screen, question)
+        screen = await _open_on_follow_up(app, pilot, question)
         await pilot.press("a")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal))
         choices = app.screen.query_one("#choices", OptionList)
@@ -122,8 +123,7 @@ async def test_the_lead_hands_out_a_follow_up_and_its_owner_closes_it(demo) -> N
 
     app = make_app(demo, me="health")  # the owner closes it, with the evidence that answered it
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open_washup(app, pilot)
-        _highlight_follow_up(screen, question)
+        screen = await _open_on_follow_up(app, pilot, question)
         await pilot.press("c")
         await wait_until(pilot, lambda: isinstance(app.screen, ChoiceModal))
         choices = app.screen.query_one("#choices", OptionList)
@@ -142,8 +142,7 @@ async def test_keys_typed_with_c_go_to_the_list_of_answers_read_after_it(demo) -
     question = _dental_question(demo)
     app = make_app(demo, me="lead")
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open_washup(app, pilot)
-        _highlight_follow_up(screen, question)
+        await _open_on_follow_up(app, pilot, question)
         await pilot.pause()
         burst(app, "c", "down", "enter")  # the first answer after "No answer to link"
         await wait_until(pilot, lambda: not follow_ups.get_follow_up(demo, question).is_open)
@@ -155,8 +154,7 @@ async def test_someone_else_may_not_hand_out_or_close_a_follow_up(demo) -> None:
     question = _dental_question(demo)
     app = make_app(demo, me="member")  # neither raised it nor leads
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open_washup(app, pilot)
-        _highlight_follow_up(screen, question)
+        screen = await _open_on_follow_up(app, pilot, question)
         await pilot.pause()
         assert screen.check_action("assign", ()) is None and screen.check_action("close", ()) is None
         await pilot.press("a", "c")
