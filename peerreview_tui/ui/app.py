@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, TypeGuard
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import SystemCommand
@@ -89,10 +89,6 @@ SECTION_KEYS = [
         "the day's lines of enquiry, gaps and open follow-ups",
     ),
 ]
-
-
-def _is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
-    return is_capture(screen)
 
 
 class PeerReviewApp(QuietWork):
@@ -273,7 +269,7 @@ class PeerReviewApp(QuietWork):
             self.switch_mode(opened_from[1])
 
     def _open_captures(self) -> list[CaptureScreen]:
-        return [screen for screen in self.get_screen_stack("schedule") if _is_capture(screen)]
+        return [screen for screen in self.get_screen_stack("schedule") if is_capture(screen)]
 
     async def action_quit(self) -> None:
         from .modals.confirm import ConfirmModal
@@ -316,7 +312,7 @@ class PeerReviewApp(QuietWork):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_mode" and parameters and parameters[0] == self.current_mode:
-            return None if not _is_capture(self.screen) else True
+            return None if not is_capture(self.screen) else True
         return True
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

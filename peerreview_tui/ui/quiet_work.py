@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from textual import events
 from textual.screen import Screen
@@ -15,6 +15,9 @@ from textual.timer import Timer
 from .collector import Collector
 from .key_order import KeysInOrder
 from .screens.base import ReviewScreen
+
+if TYPE_CHECKING:
+    from .screens.capture import CaptureScreen
 
 # This long without a key or a click, the garbage among the objects the collector no longer walks
 # is reclaimed (collector.py): a full collection, at a moment nobody is typing.
@@ -30,7 +33,7 @@ QUIET_BEFORE_WARMING = 1.0  # s
 MAX_UNSEEN_DRAWS = 3  # layouts of a section made ahead, if each asks for another (see _draw_unseen)
 
 
-def is_capture(screen: Screen[Any]) -> bool:
+def is_capture(screen: Screen[Any]) -> TypeGuard[CaptureScreen]:
     # by name: importing CaptureScreen to ask would load it at start-up
     return type(screen).__name__ == "CaptureScreen"
 
